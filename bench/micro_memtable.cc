@@ -1,0 +1,51 @@
+// Microbenchmarks of the memtable: insert, and Get on a filled table.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <string>
+
+#include "memtable/memtable.h"
+#include "util/random.h"
+
+namespace lsmkv {
+namespace {
+
+std::string Key(uint64_t i) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016llu", static_cast<unsigned long long>(i));
+  return buf;
+}
+
+void BM_MemTableInsertRandom(benchmark::State& state) {
+  InternalKeyComparator cmp(BytewiseComparator());
+  const std::string value(100, 'v');
+  for (auto _ : state) {
+    state.PauseTiming();
+    MemTable mem(&cmp);
+    Random rnd(42);
+    state.ResumeTiming();
+    for (int i = 0; i < 100000; i++) mem.Add(i + 1, kTypeValue, Key(rnd.Uniform(1000000)), value);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * 100000);
+}
+BENCHMARK(BM_MemTableInsertRandom)->Unit(benchmark::kMillisecond);
+
+void BM_MemTableGet(benchmark::State& state) {
+  InternalKeyComparator cmp(BytewiseComparator());
+  MemTable mem(&cmp);
+  const std::string value(100, 'v');
+  constexpr int kN = 200000;
+  for (int i = 0; i < kN; i++) mem.Add(i + 1, kTypeValue, Key(i), value);
+  Random rnd(7);
+  std::string out;
+  Status s;
+  for (auto _ : state) {
+    const LookupKey lk(Key(rnd.Uniform(kN)), kN + 1);
+    benchmark::DoNotOptimize(mem.Get(lk, &out, &s));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MemTableGet);
+
+}  // namespace
+}  // namespace lsmkv

@@ -1,0 +1,10 @@
+# lsmkv_set_warnings(target): the warning set every project target builds with.
+function(lsmkv_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(LSMKV_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
+endfunction()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages lsmkv builds with. Idempotent: packages
+# already installed are skipped, and apt-get runs only when something is
+# missing. Needs root (or sudo).
+#
+#   cmake/scripts/install-deps.sh [--bench]   (--bench adds LevelDB/RocksDB)
+set -euo pipefail
+
+packages=(cmake g++ make pkg-config libxxhash-dev libzstd-dev catch2 libbenchmark-dev)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libleveldb-dev librocksdb-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}"

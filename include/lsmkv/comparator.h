@@ -1,0 +1,38 @@
+// Comparator: the total order of user keys. The DB remembers the comparator's
+// Name() and refuses to open with a different one.
+//
+// Thread safety: implementations must be safe to call concurrently (they are
+// normally stateless).
+#ifndef LSMKV_COMPARATOR_H_
+#define LSMKV_COMPARATOR_H_
+
+#include <string>
+
+#include "lsmkv/export.h"
+#include "lsmkv/slice.h"
+
+namespace lsmkv {
+
+class LSMKV_EXPORT Comparator {
+ public:
+  virtual ~Comparator();
+
+  // <0 if a < b, 0 if equal, >0 if a > b.
+  virtual int Compare(const Slice& a, const Slice& b) const = 0;
+
+  // Persisted in the MANIFEST; change it whenever the order changes.
+  virtual const char* Name() const = 0;
+
+  // Space savers for index blocks. Both may leave their argument unchanged.
+  // If *start < limit, changes *start to a short string in [*start, limit).
+  virtual void FindShortestSeparator(std::string* start, const Slice& limit) const = 0;
+  // Changes *key to a short string >= *key.
+  virtual void FindShortSuccessor(std::string* key) const = 0;
+};
+
+// Lexicographic unsigned-byte order. The result is a singleton; do not delete.
+LSMKV_EXPORT const Comparator* BytewiseComparator();
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_COMPARATOR_H_

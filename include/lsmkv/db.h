@@ -1,0 +1,81 @@
+// DB: the key-value store. Open one with DB::Open; destroying it closes it.
+//
+// Thread safety: a DB is safe for concurrent use from many threads without
+// external synchronization.
+#ifndef LSMKV_DB_H_
+#define LSMKV_DB_H_
+
+#include <memory>
+#include <string>
+
+#include "lsmkv/comparator.h"
+#include "lsmkv/env.h"
+#include "lsmkv/export.h"
+#include "lsmkv/iterator.h"
+#include "lsmkv/options.h"
+#include "lsmkv/slice.h"
+#include "lsmkv/status.h"
+#include "lsmkv/write_batch.h"
+
+namespace lsmkv {
+
+// A point-in-time view, obtained from DB::GetSnapshot and returned with
+// DB::ReleaseSnapshot. Immutable; opaque.
+class LSMKV_EXPORT Snapshot {
+ protected:
+  virtual ~Snapshot();
+};
+
+class LSMKV_EXPORT DB {
+ public:
+  // Opens the DB in directory `name`. On success *db holds it; on failure
+  // *db is reset and the status says why (Busy when another DB object, in
+  // this or another process, holds the directory).
+  static Status Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Waits for background work, closes files and releases the directory lock.
+  // Every acknowledged write is already in the WAL and is recovered by the
+  // next Open. All iterators and snapshots must be released first.
+  virtual ~DB();
+
+  virtual Status Put(const WriteOptions& options, const Slice& key, const Slice& value) = 0;
+  // Deleting a missing key is not an error.
+  virtual Status Delete(const WriteOptions& options, const Slice& key) = 0;
+  // Applies the batch atomically. The caller keeps ownership of updates.
+  virtual Status Write(const WriteOptions& options, WriteBatch* updates) = 0;
+  // NotFound if the key is absent (or deleted).
+  virtual Status Get(const ReadOptions& options, const Slice& key, std::string* value) = 0;
+  // A point-in-time view; see iterator.h. Must be destroyed before the DB.
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Properties: "lsmkv.stats", "lsmkv.num-files-at-level<N>",
+  // "lsmkv.approximate-memory-usage", "lsmkv.sstables",
+  // "lsmkv.wal-corrupted-records". False for an unknown property.
+  virtual bool GetProperty(const Slice& property, std::string* value) = 0;
+
+  // Writes the memtable to a table file and returns once it is durable.
+  // Not yet implemented (tables arrive with the SSTable milestone): returns
+  // NotSupported.
+  virtual Status Flush() = 0;
+  // Compacts every file overlapping [*begin, *end] (nullptr = open end).
+  // Not yet implemented (arrives with compaction): returns NotSupported.
+  virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
+};
+
+// Removes the DB's files and directory (and the WAL directory's logs). The
+// DB must not be open.
+LSMKV_EXPORT Status DestroyDB(const std::string& name, const Options& options);
+
+// Rebuilds a DB whose MANIFEST is lost or damaged. Not yet implemented
+// (arrives with the reliability milestone): returns NotSupported.
+LSMKV_EXPORT Status RepairDB(const std::string& name, const Options& options);
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_DB_H_

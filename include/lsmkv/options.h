@@ -1,0 +1,80 @@
+// Options for opening a DB, reading and writing. Every field has a working
+// default. Out-of-range values are rejected by DB::Open with InvalidArgument,
+// never silently clamped.
+#ifndef LSMKV_OPTIONS_H_
+#define LSMKV_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "lsmkv/comparator.h"
+#include "lsmkv/env.h"
+#include "lsmkv/export.h"
+
+namespace lsmkv {
+
+class Snapshot;
+
+// Block compression of table files. On disk, never renumber.
+enum CompressionType : unsigned char {
+  kNoCompression = 0x0,
+  kZstdCompression = 0x1,
+};
+
+struct LSMKV_EXPORT Options {
+  // Create the DB if it is missing.
+  bool create_if_missing = false;
+  // Fail Open if the DB already exists.
+  bool error_if_exists = false;
+  // Stop at any detected corruption. When false, Open skips corrupt WAL
+  // records in the middle of a log, counts them (property
+  // "lsmkv.wal-corrupted-records") and goes on; when true, Open fails with
+  // Corruption. A torn record at the end of a log is always dropped silently.
+  bool paranoid_checks = false;
+  // File system and clock. Must outlive the DB.
+  Env* env = Env::Default();
+  // Directory of the write-ahead logs; empty means the DB directory.
+  std::string wal_dir;
+  // Memtable bytes before it is flushed.
+  size_t write_buffer_size = 4 << 20;
+  // Active + immutable memtables.
+  int max_write_buffer_number = 2;
+  // Flush + compaction threads.
+  int max_background_jobs = 2;
+  size_t block_size = 4096;
+  // Bloom filter bits per key; 0 disables bloom filters.
+  int bloom_bits_per_key = 10;
+  CompressionType compression = kZstdCompression;
+  int zstd_level = 1;
+  // Block cache bytes; 0 disables the block cache.
+  size_t block_cache_capacity = 8 << 20;
+  int max_open_files = 1000;
+  size_t target_file_size = 2 << 20;
+  uint64_t max_bytes_for_level_base = 10 << 20;
+  int level0_file_num_compaction_trigger = 4;
+  int level0_slowdown_writes_trigger = 8;
+  int level0_stop_writes_trigger = 12;
+  // Order of user keys. Must outlive the DB; its Name() is recorded on disk.
+  const Comparator* comparator = BytewiseComparator();
+};
+
+struct LSMKV_EXPORT ReadOptions {
+  // Verify block checksums on every read (not only at open).
+  bool verify_checksums = false;
+  // Put blocks read by this operation into the block cache.
+  bool fill_cache = true;
+  // Read as of this snapshot (from DB::GetSnapshot); nullptr means "now".
+  const Snapshot* snapshot = nullptr;
+};
+
+struct LSMKV_EXPORT WriteOptions {
+  // true: fdatasync the WAL before acknowledging; the write survives a power
+  // loss. false: the WAL record is handed to the OS before acknowledging; the
+  // write survives a process crash but may be lost on power loss.
+  bool sync = false;
+};
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_OPTIONS_H_

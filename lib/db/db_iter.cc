@@ -1,0 +1,229 @@
+#include "db/db_iter.h"
+
+#include <string>
+
+namespace lsmkv {
+
+namespace {
+
+// Two directions, with different invariants:
+//  kForward: internal_ is at the entry that yields the current key and
+//            value (key() reads through internal_).
+//  kReverse: internal_ is just before every entry of the current user key;
+//            the current key and value are copied into saved_key_ and
+//            saved_value_.
+class DBIter final : public Iterator {
+ public:
+  DBIter(const Comparator* cmp, std::unique_ptr<Iterator> internal, SequenceNumber sequence,
+         std::shared_ptr<const void> pinned)
+      : user_comparator_(cmp),
+        internal_(std::move(internal)),
+        sequence_(sequence),
+        pinned_(std::move(pinned)) {}
+
+  bool Valid() const override { return valid_; }
+  Slice key() const override {
+    return direction_ == kForward ? ExtractUserKey(internal_->key()) : Slice(saved_key_);
+  }
+  Slice value() const override {
+    return direction_ == kForward ? internal_->value() : Slice(saved_value_);
+  }
+  Status status() const override { return status_.ok() ? internal_->status() : status_; }
+
+  void Next() override;
+  void Prev() override;
+  void Seek(const Slice& target) override;
+  void SeekForPrev(const Slice& target) override;
+  void SeekToFirst() override;
+  void SeekToLast() override;
+
+ private:
+  enum Direction { kForward, kReverse };
+
+  // Moves forward to the first visible, live entry; with `skipping`, entries
+  // whose user key is <= *skip are hidden (an older version or deleted).
+  void FindNextUserEntry(bool skipping, std::string* skip);
+  // Moves backward, collecting the newest visible version of the previous
+  // user key into saved_key_/saved_value_.
+  void FindPrevUserEntry();
+  // Parses internal_->key(); on failure records Corruption and stops.
+  bool ParseKey(ParsedInternalKey* ikey);
+
+  const Comparator* const user_comparator_;
+  std::unique_ptr<Iterator> internal_;
+  const SequenceNumber sequence_;
+  const std::shared_ptr<const void> pinned_;
+
+  Status status_;
+  std::string saved_key_;
+  std::string saved_value_;
+  Direction direction_ = kForward;
+  bool valid_ = false;
+};
+
+bool DBIter::ParseKey(ParsedInternalKey* ikey) {
+  if (ParseInternalKey(internal_->key(), ikey)) return true;
+  status_ = Status::Corruption("malformed internal key in iterator");
+  return false;
+}
+
+void DBIter::FindNextUserEntry(bool skipping, std::string* skip) {
+  // Loop invariant: internal_ is valid and direction_ is kForward.
+  do {
+    ParsedInternalKey ikey;
+    if (!ParseKey(&ikey)) break;
+    if (ikey.sequence <= sequence_) {
+      if (ikey.type == kTypeDeletion) {
+        // Hide every older version of this key.
+        skip->assign(ikey.user_key.data(), ikey.user_key.size());
+        skipping = true;
+      } else if (!skipping || user_comparator_->Compare(ikey.user_key, *skip) > 0) {
+        valid_ = true;
+        saved_key_.clear();
+        return;
+      }
+    }
+    internal_->Next();
+  } while (internal_->Valid());
+  saved_key_.clear();
+  valid_ = false;
+}
+
+void DBIter::FindPrevUserEntry() {
+  ValueType value_type = kTypeDeletion;
+  while (internal_->Valid()) {
+    ParsedInternalKey ikey;
+    if (!ParseKey(&ikey)) {
+      value_type = kTypeDeletion;
+      break;
+    }
+    if (ikey.sequence <= sequence_) {
+      if (value_type != kTypeDeletion &&
+          user_comparator_->Compare(ikey.user_key, saved_key_) < 0) {
+        break;  // an older user key: saved_key_ holds the entry to show
+      }
+      value_type = ikey.type;
+      if (value_type == kTypeDeletion) {
+        saved_key_.clear();
+        saved_value_.clear();
+      } else {
+        saved_key_.assign(ikey.user_key.data(), ikey.user_key.size());
+        const Slice v = internal_->value();
+        saved_value_.assign(v.data(), v.size());
+      }
+    }
+    internal_->Prev();
+  }
+  if (value_type == kTypeDeletion) {
+    valid_ = false;
+    saved_key_.clear();
+    saved_value_.clear();
+    direction_ = kForward;
+  } else {
+    valid_ = true;
+  }
+}
+
+void DBIter::Next() {
+  if (direction_ == kReverse) {
+    direction_ = kForward;
+    // internal_ is before the entries of saved_key_; step onto them, then
+    // FindNextUserEntry skips them.
+    if (!internal_->Valid()) {
+      internal_->SeekToFirst();
+    } else {
+      internal_->Next();
+    }
+    if (!internal_->Valid()) {
+      valid_ = false;
+      saved_key_.clear();
+      return;
+    }
+  } else {
+    const Slice current = ExtractUserKey(internal_->key());
+    saved_key_.assign(current.data(), current.size());
+    internal_->Next();
+    if (!internal_->Valid()) {
+      valid_ = false;
+      saved_key_.clear();
+      return;
+    }
+  }
+  FindNextUserEntry(true, &saved_key_);
+}
+
+void DBIter::Prev() {
+  if (direction_ == kForward) {
+    // internal_ is at the current entry; back up past every entry of its
+    // user key.
+    const Slice current = ExtractUserKey(internal_->key());
+    saved_key_.assign(current.data(), current.size());
+    while (true) {
+      internal_->Prev();
+      if (!internal_->Valid()) {
+        valid_ = false;
+        saved_key_.clear();
+        saved_value_.clear();
+        return;
+      }
+      if (user_comparator_->Compare(ExtractUserKey(internal_->key()), saved_key_) < 0) break;
+    }
+    direction_ = kReverse;
+  }
+  FindPrevUserEntry();
+}
+
+void DBIter::Seek(const Slice& target) {
+  direction_ = kForward;
+  saved_value_.clear();
+  saved_key_.clear();
+  AppendInternalKey(&saved_key_, target, sequence_, kValueTypeForSeek);
+  internal_->Seek(saved_key_);
+  if (internal_->Valid()) {
+    FindNextUserEntry(false, &saved_key_);
+  } else {
+    valid_ = false;
+  }
+}
+
+void DBIter::SeekForPrev(const Slice& target) {
+  direction_ = kReverse;
+  saved_value_.clear();
+  saved_key_.clear();
+  // The largest internal key for `target` is (target, 0, kTypeDeletion):
+  // everything <= it has user key <= target.
+  std::string seek_key;
+  AppendInternalKey(&seek_key, target, 0, kTypeDeletion);
+  internal_->SeekForPrev(seek_key);
+  FindPrevUserEntry();
+}
+
+void DBIter::SeekToFirst() {
+  direction_ = kForward;
+  saved_value_.clear();
+  internal_->SeekToFirst();
+  if (internal_->Valid()) {
+    FindNextUserEntry(false, &saved_key_);
+  } else {
+    valid_ = false;
+  }
+}
+
+void DBIter::SeekToLast() {
+  direction_ = kReverse;
+  saved_value_.clear();
+  internal_->SeekToLast();
+  FindPrevUserEntry();
+}
+
+}  // namespace
+
+std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,
+                                        std::unique_ptr<Iterator> internal,
+                                        SequenceNumber sequence,
+                                        std::shared_ptr<const void> pinned) {
+  return std::make_unique<DBIter>(user_comparator, std::move(internal), sequence,
+                                  std::move(pinned));
+}
+
+}  // namespace lsmkv

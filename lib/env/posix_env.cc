@@ -1,0 +1,336 @@
+// The POSIX Env: files through open/read/pread/write/fdatasync, directory
+// sync through fsync on the directory, locks through fcntl plus an in-process
+// table (fcntl locks do not conflict within one process).
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "lsmkv/env.h"
+
+namespace lsmkv {
+
+namespace {
+
+Status PosixError(const std::string& context, int error_number) {
+  if (error_number == ENOENT) return Status::NotFound(context, std::strerror(error_number));
+  return Status::IOError(context, std::strerror(error_number));
+}
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+
+  Status Read(size_t n, Slice* result, char* scratch) override {
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::read(fd_, scratch + done, n - done);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(fname_, errno);
+      }
+      if (r == 0) break;  // end of file
+      done += static_cast<size_t>(r);
+    }
+    *result = Slice(scratch, done);
+    return Status::OK();
+  }
+
+  Status Skip(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) == static_cast<off_t>(-1)) {
+      return PosixError(fname_, errno);
+    }
+    return Status::OK();
+  }
+
+ private:
+  const std::string fname_;
+  const int fd_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(fname_, errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    *result = Slice(scratch, done);
+    return Status::OK();
+  }
+
+ private:
+  const std::string fname_;
+  const int fd_;
+};
+
+// Buffers small appends in user space; Flush() issues one write(2).
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) (void)Close();
+  }
+
+  Status Append(const Slice& data) override {
+    if (buffer_.size() + data.size() <= kBufferSize) {
+      buffer_.append(data.data(), data.size());
+      return Status::OK();
+    }
+    Status s = Flush();
+    if (!s.ok()) return s;
+    if (data.size() <= kBufferSize) {
+      buffer_.append(data.data(), data.size());
+      return Status::OK();
+    }
+    return WriteUnbuffered(data.data(), data.size());
+  }
+
+  Status Flush() override {
+    Status s = WriteUnbuffered(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return s;
+  }
+
+  Status Sync() override {
+    Status s = Flush();
+    if (!s.ok()) return s;
+    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
+    return Status::OK();
+  }
+
+  Status Close() override {
+    if (fd_ < 0) return Status::OK();
+    Status s = Flush();
+    if (::close(fd_) != 0 && s.ok()) s = PosixError(fname_, errno);
+    fd_ = -1;
+    return s;
+  }
+
+ private:
+  static constexpr size_t kBufferSize = 64 * 1024;
+
+  Status WriteUnbuffered(const char* data, size_t n) {
+    while (n > 0) {
+      const ssize_t r = ::write(fd_, data, n);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(fname_, errno);
+      }
+      data += r;
+      n -= static_cast<size_t>(r);
+    }
+    return Status::OK();
+  }
+
+  const std::string fname_;
+  int fd_;
+  std::string buffer_;
+};
+
+// Paths locked by this process; fcntl alone would let a second DB object in
+// the same process take the lock again.
+class LockTable {
+ public:
+  bool Insert(const std::string& fname) {
+    std::lock_guard<std::mutex> l(mu_);
+    return locked_.insert(fname).second;
+  }
+  void Remove(const std::string& fname) {
+    std::lock_guard<std::mutex> l(mu_);
+    locked_.erase(fname);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> locked_;  // guarded by mu_
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  PosixFileLock(LockTable* table, std::string fname, int fd)
+      : table_(table), fname_(std::move(fname)), fd_(fd) {}
+  ~PosixFileLock() override {
+    struct flock f = {};
+    f.l_type = F_UNLCK;
+    f.l_whence = SEEK_SET;
+    (void)::fcntl(fd_, F_SETLK, &f);
+    ::close(fd_);
+    table_->Remove(fname_);
+  }
+
+ private:
+  LockTable* const table_;
+  const std::string fname_;
+  const int fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Status NewSequentialFile(const std::string& fname,
+                           std::unique_ptr<SequentialFile>* result) override {
+    const int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixSequentialFile>(fname, fd);
+    return Status::OK();
+  }
+
+  Status NewRandomAccessFile(const std::string& fname,
+                             std::unique_ptr<RandomAccessFile>* result) override {
+    const int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
+    return Status::OK();
+  }
+
+  Status NewWritableFile(const std::string& fname,
+                         std::unique_ptr<WritableFile>* result) override {
+    return OpenForWrite(fname, O_TRUNC, result);
+  }
+
+  Status NewAppendableFile(const std::string& fname,
+                           std::unique_ptr<WritableFile>* result) override {
+    return OpenForWrite(fname, O_APPEND, result);
+  }
+
+  bool FileExists(const std::string& fname) override {
+    return ::access(fname.c_str(), F_OK) == 0;
+  }
+
+  Status GetChildren(const std::string& dir, std::vector<std::string>* result) override {
+    result->clear();
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return PosixError(dir, errno);
+    while (struct dirent* entry = ::readdir(d)) {
+      if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0) continue;
+      result->emplace_back(entry->d_name);
+    }
+    ::closedir(d);
+    return Status::OK();
+  }
+
+  Status RemoveFile(const std::string& fname) override {
+    if (::unlink(fname.c_str()) != 0) return PosixError(fname, errno);
+    return Status::OK();
+  }
+
+  Status CreateDir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), 0755) == 0) return Status::OK();
+    const int err = errno;
+    struct stat st;
+    if (err == EEXIST && ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      return Status::OK();
+    }
+    return PosixError(dir, err);
+  }
+
+  Status RemoveDir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return PosixError(dir, errno);
+    return Status::OK();
+  }
+
+  Status GetFileSize(const std::string& fname, uint64_t* size) override {
+    struct stat st;
+    if (::stat(fname.c_str(), &st) != 0) {
+      *size = 0;
+      return PosixError(fname, errno);
+    }
+    *size = static_cast<uint64_t>(st.st_size);
+    return Status::OK();
+  }
+
+  Status RenameFile(const std::string& src, const std::string& target) override {
+    if (::rename(src.c_str(), target.c_str()) != 0) return PosixError(src, errno);
+    return Status::OK();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return PosixError(dir, errno);
+    Status s;
+    if (::fsync(fd) != 0) s = PosixError(dir, errno);
+    ::close(fd);
+    return s;
+  }
+
+  Status LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) override {
+    if (!locks_.Insert(fname)) {
+      return Status::Busy(fname, "already locked by this process");
+    }
+    const int fd = ::open(fname.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      const int err = errno;
+      locks_.Remove(fname);
+      return PosixError(fname, err);
+    }
+    struct flock f = {};
+    f.l_type = F_WRLCK;
+    f.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_SETLK, &f) != 0) {
+      const int err = errno;
+      ::close(fd);
+      locks_.Remove(fname);
+      if (err == EACCES || err == EAGAIN) {
+        return Status::Busy(fname, "locked by another process");
+      }
+      return PosixError(fname, err);
+    }
+    *lock = std::make_unique<PosixFileLock>(&locks_, fname, fd);
+    return Status::OK();
+  }
+
+  uint64_t NowMicros() override {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+  uint64_t NowUnixSeconds() override {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+  void SleepForMicroseconds(int micros) override {
+    std::this_thread::sleep_for(std::chrono::microseconds(micros));
+  }
+
+ private:
+  static Status OpenForWrite(const std::string& fname, int mode_flag,
+                             std::unique_ptr<WritableFile>* result) {
+    const int fd = ::open(fname.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | mode_flag, 0644);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixWritableFile>(fname, fd);
+    return Status::OK();
+  }
+
+  LockTable locks_;
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  // Never destroyed: background threads of DBs closed during static
+  // destruction may still use it.
+  static PosixEnv* const env = new PosixEnv;
+  return env;
+}
+
+}  // namespace lsmkv

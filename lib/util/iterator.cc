@@ -1,0 +1,7 @@
+#include "lsmkv/iterator.h"
+
+namespace lsmkv {
+
+Iterator::~Iterator() = default;
+
+}  // namespace lsmkv

@@ -1,0 +1,216 @@
+#include "wal/log_reader.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "util/coding.h"
+#include "util/crc32c.h"
+
+namespace lsmkv::log {
+
+namespace {
+
+bool AllZero(const char* p, size_t n) {
+  return std::all_of(p, p + n, [](char c) { return c == 0; });
+}
+
+}  // namespace
+
+Reader::Reporter::~Reporter() = default;
+
+Reader::Reader(SequentialFile* file, std::string fname, Reporter* reporter, uint64_t log_number)
+    : file_(file),
+      fname_(std::move(fname)),
+      reporter_(reporter),
+      log_number_(static_cast<uint32_t>(log_number)),
+      backing_store_(new char[kBlockSize]) {}
+
+void Reader::ReportCorruption(uint64_t offset, size_t bytes, const char* reason) {
+  if (reporter_ == nullptr) return;
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "%s at offset %llu, %zu bytes dropped", reason,
+                static_cast<unsigned long long>(offset), bytes);
+  reporter_->Corruption(bytes, Status::Corruption(fname_, buf));
+}
+
+void Reader::ReadBlock() {
+  buffer_.clear();
+  Status s = file_->Read(kBlockSize, &buffer_, backing_store_.get());
+  end_of_buffer_offset_ += buffer_.size();
+  if (!s.ok()) {
+    read_status_ = s;
+    buffer_.clear();
+    eof_ = true;
+  } else if (buffer_.size() < kBlockSize) {
+    eof_ = true;
+  }
+}
+
+bool Reader::ConsumeZerosToEnd(size_t* zeros) {
+  while (true) {
+    *zeros += buffer_.size();
+    buffer_.clear();
+    if (eof_) return true;
+    ReadBlock();
+    if (!AllZero(buffer_.data(), buffer_.size())) return false;
+  }
+}
+
+int Reader::EndWithTornTail(size_t bytes) {
+  torn_tail_bytes_ += bytes;
+  buffer_.clear();
+  return kEof;
+}
+
+bool Reader::ReadRecord(Slice* record, std::string* scratch) {
+  scratch->clear();
+  record->clear();
+  bool in_fragmented_record = false;
+  uint64_t prospective_offset = 0;  // start of the record being assembled
+
+  Slice fragment;
+  while (true) {
+    uint64_t physical_offset = 0;
+    const int type = ReadPhysicalRecord(&fragment, &physical_offset);
+    switch (type) {
+      case kFullType:
+        if (in_fragmented_record) {
+          ReportCorruption(prospective_offset, scratch->size(), "fragmented record without end");
+          scratch->clear();
+        }
+        last_record_offset_ = physical_offset;
+        *record = fragment;
+        return true;
+
+      case kFirstType:
+        if (in_fragmented_record) {
+          ReportCorruption(prospective_offset, scratch->size(), "fragmented record without end");
+        }
+        prospective_offset = physical_offset;
+        scratch->assign(fragment.data(), fragment.size());
+        in_fragmented_record = true;
+        break;
+
+      case kMiddleType:
+        if (!in_fragmented_record) {
+          ReportCorruption(physical_offset, fragment.size(), "middle fragment without start");
+        } else {
+          scratch->append(fragment.data(), fragment.size());
+        }
+        break;
+
+      case kLastType:
+        if (!in_fragmented_record) {
+          ReportCorruption(physical_offset, fragment.size(), "last fragment without start");
+          break;
+        }
+        scratch->append(fragment.data(), fragment.size());
+        last_record_offset_ = prospective_offset;
+        *record = Slice(*scratch);
+        return true;
+
+      case kEof:
+        if (in_fragmented_record) {
+          // The writer died between fragments: part of the torn tail.
+          torn_tail_bytes_ += scratch->size();
+          scratch->clear();
+        }
+        return false;
+
+      case kBadRecord:
+        if (in_fragmented_record) {
+          ReportCorruption(prospective_offset, scratch->size(), "fragmented record cut by damage");
+          in_fragmented_record = false;
+          scratch->clear();
+        }
+        break;
+
+      default:
+        ReportCorruption(physical_offset, fragment.size(), "unknown record type");
+        in_fragmented_record = false;
+        scratch->clear();
+        break;
+    }
+  }
+}
+
+int Reader::ReadPhysicalRecord(Slice* result, uint64_t* record_offset) {
+  while (true) {
+    if (buffer_.size() < kHeaderSize) {
+      if (!eof_) {
+        // The rest of the block is padding; move to the next block.
+        ReadBlock();
+        continue;
+      }
+      // A header cut short by the end of the file: torn tail (or nothing).
+      return EndWithTornTail(buffer_.size());
+    }
+
+    *record_offset = end_of_buffer_offset_ - buffer_.size();
+    const char* header = buffer_.data();
+    const uint32_t length = static_cast<uint8_t>(header[4]) |
+                            (static_cast<uint32_t>(static_cast<uint8_t>(header[5])) << 8);
+    const uint8_t type = static_cast<uint8_t>(header[6]);
+
+    if (type == kZeroType && length == 0 && DecodeFixed32(header) == 0) {
+      // Zero-filled space: at the end of the file a torn tail (a file
+      // extended but never written); elsewhere damage.
+      size_t zeros = 0;
+      if (AllZero(buffer_.data(), buffer_.size())) {
+        if (ConsumeZerosToEnd(&zeros)) {
+          torn_tail_bytes_ += zeros;
+          return kEof;
+        }
+        // buffer_ now holds the next block with data in it.
+      } else {
+        zeros = buffer_.size();  // drop the rest of this block
+        buffer_.clear();
+      }
+      ReportCorruption(*record_offset, zeros, "zeroed bytes");
+      return kBadRecord;
+    }
+
+    if (kHeaderSize + length > buffer_.size()) {
+      if (eof_) return EndWithTornTail(buffer_.size());  // record runs past the end
+      const size_t dropped = buffer_.size();
+      buffer_.clear();
+      ReportCorruption(*record_offset, dropped, "bad record length");
+      return kBadRecord;
+    }
+
+    const uint32_t expected = crc32c::Unmask(DecodeFixed32(header));
+    uint32_t actual = crc32c::Value(header + 4, kHeaderSize - 4);
+    actual = crc32c::Extend(actual, header + kHeaderSize, length);
+    if (actual != expected) {
+      const size_t record_end = kHeaderSize + length;
+      size_t dropped = buffer_.size();
+      if (AllZero(buffer_.data() + record_end, buffer_.size() - record_end)) {
+        size_t zeros = 0;
+        buffer_.remove_prefix(record_end);
+        if (ConsumeZerosToEnd(&zeros)) {
+          // The damaged record ended the file: a write cut short by a crash.
+          torn_tail_bytes_ += record_end + zeros;
+          return kEof;
+        }
+        dropped = record_end + zeros;
+      } else {
+        buffer_.clear();  // the rest of this block cannot be trusted
+      }
+      ReportCorruption(*record_offset, dropped, "checksum mismatch");
+      return kBadRecord;
+    }
+
+    if (DecodeFixed32(header + 7) != log_number_) {
+      const size_t dropped = buffer_.size();
+      buffer_.clear();
+      ReportCorruption(*record_offset, dropped, "record of another log");
+      return kBadRecord;
+    }
+
+    buffer_.remove_prefix(kHeaderSize + length);
+    *result = Slice(header + kHeaderSize, length);
+    return type;
+  }
+}
+
+}  // namespace lsmkv::log

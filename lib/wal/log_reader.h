@@ -1,0 +1,87 @@
+// log::Reader reads the logical records of one log file (see log_format.h).
+//
+// What counts as damage:
+//  - A torn tail, the remains of a write cut short by a crash at the end of
+//    the file (a partial header, a record running past the end, a record
+//    whose checksum fails with nothing but zeros after it, zero-filled space,
+//    or a fragmented record missing its end): a clean end of the log. Its
+//    size is available as torn_tail_bytes().
+//  - Anything else (checksum mismatch with data after it, a bad type, a
+//    length past the block, a record naming another log, fragments out of
+//    order): reported to the Reporter with the file offset and the number of
+//    bytes dropped; reading continues with the next block.
+//
+// Thread safety: externally synchronized.
+#ifndef LSMKV_WAL_LOG_READER_H_
+#define LSMKV_WAL_LOG_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lsmkv/env.h"
+#include "lsmkv/slice.h"
+#include "lsmkv/status.h"
+#include "wal/log_format.h"
+
+namespace lsmkv::log {
+
+class Reader {
+ public:
+  class Reporter {
+   public:
+    virtual ~Reporter();
+    // `bytes` bytes were dropped; status says where and why.
+    virtual void Corruption(size_t bytes, const Status& status) = 0;
+  };
+
+  // file and reporter (may be nullptr) must outlive the Reader. fname is used
+  // in messages only. Records must carry log_number.
+  Reader(SequentialFile* file, std::string fname, Reporter* reporter, uint64_t log_number);
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // Reads the next logical record into *record, which may point into
+  // *scratch or the Reader's buffer and stays valid until the next call.
+  // False at the end of the log (or after a read error, then status()).
+  bool ReadRecord(Slice* record, std::string* scratch);
+
+  // File offset where the last returned record started.
+  uint64_t LastRecordOffset() const { return last_record_offset_; }
+  // Bytes at the end of the file recognised as a torn tail.
+  uint64_t torn_tail_bytes() const { return torn_tail_bytes_; }
+  // An I/O error met while reading, if any.
+  Status status() const { return read_status_; }
+
+ private:
+  // Physical record outcomes beyond RecordType.
+  enum : int { kEof = kMaxRecordType + 1, kBadRecord = kMaxRecordType + 2 };
+
+  int ReadPhysicalRecord(Slice* result, uint64_t* record_offset);
+  // Reads the next block into buffer_; sets eof_ on a short read.
+  void ReadBlock();
+  void ReportCorruption(uint64_t offset, size_t bytes, const char* reason);
+  // REQUIRES: buffer_ is all zeros. Consumes it and every following block
+  // that is all zeros. True if that reached the end of the file; otherwise
+  // buffer_ holds the first block with a non-zero byte and *zeros counts
+  // the zero bytes consumed.
+  bool ConsumeZerosToEnd(size_t* zeros);
+  // Marks everything left in the buffer as torn tail and ends the log.
+  int EndWithTornTail(size_t bytes);
+
+  SequentialFile* const file_;
+  const std::string fname_;
+  Reporter* const reporter_;
+  const uint32_t log_number_;
+  std::unique_ptr<char[]> backing_store_;
+  Slice buffer_;  // unread part of the current block
+  bool eof_ = false;  // the last read returned less than a block
+  uint64_t end_of_buffer_offset_ = 0;  // file offset just past buffer_
+  uint64_t last_record_offset_ = 0;
+  uint64_t torn_tail_bytes_ = 0;
+  Status read_status_;
+};
+
+}  // namespace lsmkv::log
+
+#endif  // LSMKV_WAL_LOG_READER_H_

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is needed, builds with
+# -Wall -Wextra -Werror and runs the whole test suite with ctest (unit tests
+# and the find_package/pkg-config consumer tests), then the unit tests again
+# under ASan+UBSan and under TSan.
+#
+#   bash tests/run-tests.sh [--quick]   (--quick: skip the sanitizer builds)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${LSMKV_BUILD_DIR:-$root/build}"
+jobs="$(nproc)"
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+
+"$root/cmake/scripts/install-deps.sh"
+
+run_suite() {  # build-dir, extra cmake args...
+  local dir="$1"
+  shift
+  echo "=== configure $dir $*"
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLSMKV_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+run_suite "$build"
+(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900)
+
+if [[ $quick -eq 0 ]]; then
+  # Sanitizer runs cover the unit tests; the package tests rebuild the
+  # library without sanitizers and would only repeat the run above.
+  run_suite "$build-asan" -DLSMKV_SANITIZE=address,undefined -DLSMKV_BUILD_BENCH=OFF \
+    -DLSMKV_BUILD_EXAMPLES=OFF
+  (cd "$build-asan" && ctest --output-on-failure -j "$jobs" -L unit --timeout 900)
+  run_suite "$build-tsan" -DLSMKV_SANITIZE=thread -DLSMKV_BUILD_BENCH=OFF \
+    -DLSMKV_BUILD_EXAMPLES=OFF
+  (cd "$build-tsan" && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure -j "$jobs" -L unit --timeout 900)
+fi
+echo "all test runs passed"

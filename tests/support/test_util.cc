@@ -1,0 +1,30 @@
+#include "support/test_util.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace lsmkv::test {
+
+std::string ScratchDir(const std::string& name) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::filesystem::path dir = std::filesystem::path(tmp != nullptr && *tmp ? tmp : "/tmp") /
+                              ("lsmkv-test-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+uint64_t TestSeed(uint64_t fallback) {
+  const char* s = std::getenv("LSMKV_TEST_SEED");
+  if (s != nullptr && *s != '\0') return std::strtoull(s, nullptr, 0);
+  return fallback;
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+}  // namespace lsmkv::test
