@@ -106,7 +106,7 @@ size_t CheckPrefix(const Model& recovered, const Model& before, const std::vecto
 
 }  // namespace
 
-TEST_CASE("Recovery: synced writes survive crashes and power loss; the result is a prefix",
+TEST_CASE("Recovery: synced writes survive crashes and power loss and the result is a prefix",
           "[recovery][fault]") {
   const uint64_t seed = test::TestSeed(9001);
   INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
@@ -195,6 +195,43 @@ TEST_CASE("Recovery: a batch cut anywhere by a crash is all there or all absent"
     std::string corrupted;
     REQUIRE(f.db->GetProperty("lsmkv.wal-corrupted-records", &corrupted));
     REQUIRE(corrupted == "0");  // a torn tail is not corruption
+  }
+}
+
+TEST_CASE("Recovery: a batch interrupted by power loss or a failed write is atomic",
+          "[recovery][fault]") {
+  WriteBatch big;
+  for (int i = 0; i < 3000; i++) big.Put("big" + std::to_string(i), std::string(40, 'y'));
+  WriteOptions sync;
+  sync.sync = true;
+
+  SECTION("power loss before the batch was synced: all absent") {
+    RecoveryFixture f;
+    REQUIRE(f.db->Put(sync, "small", "1").ok());
+    REQUIRE(f.db->Write(WriteOptions(), &big).ok());
+    f.PowerLoss();
+    REQUIRE(f.Contents() == Model{{"small", "1"}});
+  }
+  SECTION("power loss after a synced batch: all there") {
+    RecoveryFixture f;
+    REQUIRE(f.db->Write(sync, &big).ok());
+    f.PowerLoss(/*drop_dir_entries=*/true);
+    REQUIRE(f.Contents().size() == 3000);
+  }
+  SECTION("the n-th append of the record fails, then a crash: all absent") {
+    for (int n : {1, 2, 3, 5, 8}) {
+      INFO("failing append " << n);
+      RecoveryFixture f;
+      REQUIRE(f.db->Put(sync, "small", "1").ok());
+      f.fault.FailNth(FaultEnv::Op::kWrite, n, /*sticky=*/true);
+      REQUIRE(f.db->Write(sync, &big).IsIOError());
+      f.fault.ClearFailures();
+      // kill -9 keeps the partial record in the file: a torn tail.
+      f.ProcessCrash();
+      REQUIRE(f.Contents() == Model{{"small", "1"}});
+      f.PowerLoss();
+      REQUIRE(f.Contents() == Model{{"small", "1"}});
+    }
   }
 }
 

@@ -331,7 +331,7 @@ TEST_CASE("DB: properties and not-yet-supported calls", "[db]") {
   REQUIRE(f.db->Get(ReadOptions(), "k", nullptr).IsInvalidArgument());
 }
 
-TEST_CASE("DB: 8 concurrent writers; each key's last value wins after reopen",
+TEST_CASE("DB: 8 concurrent writers, each key's last value wins after reopen",
           "[db][concurrency]") {
   DBFixture f("db_concurrent");
   constexpr int kThreads = 8;

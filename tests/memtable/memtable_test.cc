@@ -4,7 +4,7 @@
 
 namespace lsmkv {
 
-TEST_CASE("MemTable: newest visible version wins; tombstones hide", "[memtable]") {
+TEST_CASE("MemTable: newest visible version wins and tombstones hide", "[memtable]") {
   InternalKeyComparator cmp(BytewiseComparator());
   MemTable mem(&cmp);
   mem.Add(1, kTypeValue, "k", "v1");

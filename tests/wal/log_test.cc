@@ -148,7 +148,7 @@ TEST_CASE("WAL: a zero-filled tail is a clean end", "[wal]") {
   REQUIRE(torn > 0);
 }
 
-TEST_CASE("WAL: a flipped bit in a middle record is reported; later blocks still read", "[wal]") {
+TEST_CASE("WAL: a flipped bit in a middle record is reported and later blocks still read", "[wal]") {
   LogTest t;
   std::vector<std::string> records;
   for (int i = 0; i < 10; i++) {
