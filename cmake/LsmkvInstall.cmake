@@ -22,6 +22,6 @@ install(FILES
   DESTINATION ${LSMKV_CMAKE_DIR})
 
 # What a static archive needs on the consumer's link line.
-set(LSMKV_PC_LIBS_PRIVATE "-lpthread")
+set(LSMKV_PC_LIBS_PRIVATE "-lzstd -lpthread")
 configure_file(cmake/lsmkv.pc.in ${CMAKE_CURRENT_BINARY_DIR}/lsmkv.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/lsmkv.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -5,10 +5,11 @@
 #include <cstdio>
 #include <vector>
 
+#include "db/builder.h"
 #include "db/db_iter.h"
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
-#include "version/manifest.h"
+#include "table/merging_iterator.h"
 #include "version/version_edit.h"
 #include "wal/log_reader.h"
 
@@ -18,7 +19,7 @@ namespace lsmkv {
 struct DBImpl::Writer {
   explicit Writer(Mutex* mu) : cv(mu) {}
 
-  WriteBatch* batch = nullptr;
+  WriteBatch* batch = nullptr;  // nullptr: force a memtable switch
   bool sync = false;
   bool done = false;  // set by the leader that committed this writer
   Status status;
@@ -33,8 +34,42 @@ namespace {
 constexpr size_t kMaxGroupBytes = 1 << 20;
 constexpr size_t kSmallBatchBytes = 128 << 10;
 
+// Table-cache entries kept free for other files (WALs, MANIFEST), as in
+// LevelDB.
+constexpr int kReservedOpenFiles = 10;
+
 Status CheckRange(bool ok, const char* what) {
   return ok ? Status::OK() : Status::InvalidArgument("Options", what);
+}
+
+Slice FilterKey(const Slice& internal_key) { return ExtractUserKey(internal_key); }
+
+std::string EscapeKey(const Slice& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); i++) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+TableOptions MakeTableOptions(const Options& o, const InternalKeyComparator* icmp,
+                              ShardedLRUCache* block_cache) {
+  TableOptions t;
+  t.comparator = icmp;
+  t.block_size = o.block_size;
+  t.compression = o.compression;
+  t.zstd_level = o.zstd_level;
+  t.bloom_bits_per_key = o.bloom_bits_per_key;
+  t.filter_key = &FilterKey;  // bloom filters cover user keys
+  t.block_cache = block_cache;
+  return t;
 }
 
 }  // namespace
@@ -89,26 +124,34 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       internal_comparator_(options.comparator),
       dbname_(dbname),
       wal_dir_(options.wal_dir.empty() ? dbname : options.wal_dir),
-      env_(options.env) {}
+      env_(options.env),
+      block_cache_(options.block_cache_capacity > 0
+                       ? std::make_unique<ShardedLRUCache>(options.block_cache_capacity)
+                       : nullptr),
+      table_options_(MakeTableOptions(options, &internal_comparator_, block_cache_.get())),
+      table_cache_(std::make_unique<TableCache>(dbname, env_, table_options_,
+                                                options.max_open_files - kReservedOpenFiles)),
+      versions_(std::make_unique<VersionSet>(dbname, env_, &internal_comparator_)),
+      pool_(std::make_unique<ThreadPool>(options.max_background_jobs)) {}
 
 DBImpl::~DBImpl() {
+  {
+    MutexLock l(&mutex_);
+    shutting_down_ = true;
+    while (flush_scheduled_) bg_cv_.Wait();
+  }
+  pool_.reset();  // joins the threads; no job is running or queued
   MutexLock l(&mutex_);
-  // Every WAL record is already handed to the OS by its writer; closing
-  // loses nothing. (No background work exists yet to wait for.)
+  // Every WAL record is already handed to the OS by its writer, and
+  // memtables not yet flushed are recovered from their WALs: closing loses
+  // nothing.
   if (logfile_ != nullptr) (void)logfile_->Close();
   log_.reset();
   logfile_.reset();
   mem_.reset();
+  imms_.clear();
+  versions_.reset();
   db_lock_.reset();
-}
-
-Status DBImpl::NewDB() {
-  VersionEdit state;
-  state.SetComparatorName(options_.comparator->Name());
-  state.SetLogNumber(0);
-  state.SetNextFileNumber(2);
-  state.SetLastSequence(0);
-  return InstallManifest(env_, dbname_, 1, state);
 }
 
 Status DBImpl::Open() {
@@ -124,30 +167,32 @@ Status DBImpl::Open() {
   s = env_->LockFile(LockFileName(dbname_), &db_lock_);
   if (!s.ok()) return s;
 
+  const std::string comparator_name = options_.comparator->Name();
   if (!env_->FileExists(CurrentFileName(dbname_))) {
     if (!options_.create_if_missing) {
       return Status::InvalidArgument(dbname_, "is not a database (create_if_missing is false)");
     }
-    s = NewDB();
+    s = versions_->CreateNew(comparator_name);
     if (!s.ok()) return s;
   } else if (options_.error_if_exists) {
     return Status::InvalidArgument(dbname_, "exists (error_if_exists is true)");
   }
-
-  VersionEdit state;
-  uint64_t manifest_number = 0;
-  s = ReadCurrentManifest(env_, dbname_, &state, &manifest_number);
+  s = versions_->Recover(comparator_name);
   if (!s.ok()) return s;
-  if (*state.comparator() != options_.comparator->Name()) {
-    return Status::InvalidArgument(
-        dbname_, "comparator " + std::string(options_.comparator->Name()) +
-                     " does not match the DB's comparator " + *state.comparator());
+
+  // Every table the MANIFEST names must exist.
+  for (const auto& level : versions_->current()->files) {
+    for (const auto& f : level) {
+      if (!env_->FileExists(TableFileName(dbname_, f->number))) {
+        return Status::Corruption(TableFileName(dbname_, f->number),
+                                  "named by the MANIFEST but missing");
+      }
+    }
   }
-  next_file_number_ = std::max(*state.next_file_number(), manifest_number + 1);
-  const uint64_t min_log_number = *state.log_number();
 
   // Every WAL at or above the MANIFEST's log number holds writes not yet in
-  // any table. Numbers of all files found are marked used.
+  // a table. Numbers of all files found are marked used.
+  const uint64_t min_log_number = versions_->log_number();
   std::vector<uint64_t> logs;
   for (const std::string* dir : {&dbname_, &wal_dir_}) {
     std::vector<std::string> children;
@@ -157,7 +202,7 @@ Status DBImpl::Open() {
       uint64_t number;
       FileType type;
       if (!ParseFileName(child, &number, &type)) continue;
-      next_file_number_ = std::max(next_file_number_, number + 1);
+      versions_->MarkFileNumberUsed(number);
       if (dir == &wal_dir_ && type == FileType::kLogFile && number >= min_log_number) {
         logs.push_back(number);
       }
@@ -166,49 +211,42 @@ Status DBImpl::Open() {
   std::sort(logs.begin(), logs.end());
   logs.erase(std::unique(logs.begin(), logs.end()), logs.end());
 
-  mem_ = std::make_shared<MemTable>(&internal_comparator_);
-  SequenceNumber max_sequence = *state.last_sequence();
+  // Replay into level-0 tables, so the replayed WALs become obsolete and no
+  // data depends on what the previous process left unsynced.
+  VersionEdit edit;
+  SequenceNumber max_sequence = versions_->last_sequence();
+  auto mem = std::make_shared<MemTable>(&internal_comparator_);
   for (uint64_t number : logs) {
-    s = ReplayLog(number, &max_sequence);
+    s = ReplayLog(number, &mem, &edit, &max_sequence);
     if (!s.ok()) return s;
   }
-  last_sequence_ = max_sequence;
-
-  // What was replayed may sit only in the page cache (the previous process
-  // died before syncing). Make it durable before any new write can be
-  // acknowledged, so a power loss cannot keep a later synced write while
-  // losing an earlier one.
-  for (uint64_t number : logs) {
-    std::unique_ptr<WritableFile> file;
-    s = env_->NewAppendableFile(LogFileName(wal_dir_, number), &file);
-    if (s.ok()) s = file->Sync();
-    if (s.ok()) s = file->Close();
+  if (mem->num_entries() > 0) {
+    s = WriteLevel0Table(mem.get(), &edit);
     if (!s.ok()) return s;
   }
 
   // A fresh WAL for new writes; its directory entry is made durable before
   // the first write lands in it.
-  log_number_ = next_file_number_++;
+  log_number_ = versions_->NewFileNumber();
   s = env_->NewWritableFile(LogFileName(wal_dir_, log_number_), &logfile_);
   if (s.ok()) s = env_->SyncDir(wal_dir_);
   if (!s.ok()) return s;
   log_ = std::make_unique<log::Writer>(logfile_.get(), log_number_);
+  mem_ = std::make_shared<MemTable>(&internal_comparator_);
+  mem_log_number_ = log_number_;
 
-  // Record the state in a new MANIFEST. The old logs are still needed (no
-  // table holds their writes yet), so the log number does not advance.
-  const uint64_t new_manifest = next_file_number_++;
-  VersionEdit edit;
-  edit.SetComparatorName(options_.comparator->Name());
-  edit.SetLogNumber(min_log_number);
-  edit.SetNextFileNumber(next_file_number_);
-  edit.SetLastSequence(last_sequence_);
-  s = InstallManifest(env_, dbname_, new_manifest, edit);
+  // One MANIFEST with the whole state; the older WALs become obsolete.
+  edit.SetLogNumber(log_number_);
+  edit.SetLastSequence(max_sequence);
+  s = versions_->WriteSnapshot(edit);
   if (!s.ok()) return s;
-  RemoveObsoleteFiles(new_manifest, min_log_number);
+  last_sequence_ = max_sequence;
+  RemoveObsoleteFiles();
   return Status::OK();
 }
 
-Status DBImpl::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
+Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
+                         SequenceNumber* max_sequence) {
   // Counts damage; with paranoid_checks the first damage fails Open.
   struct Reporter final : log::Reader::Reporter {
     bool paranoid = false;
@@ -251,12 +289,16 @@ Status DBImpl::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
       reporter.Corruption(record.size(), Status::Corruption(fname, s.ToString()));
       continue;
     }
-    s = WriteBatchInternal::InsertInto(&batch, mem_.get());
+    s = WriteBatchInternal::InsertInto(&batch, mem->get());
     if (!s.ok()) return s;  // validated above; cannot happen
     const uint32_t count = WriteBatchInternal::Count(&batch);
     if (count > 0) {
-      *max_sequence =
-          std::max(*max_sequence, WriteBatchInternal::Sequence(&batch) + count - 1);
+      *max_sequence = std::max(*max_sequence, WriteBatchInternal::Sequence(&batch) + count - 1);
+    }
+    if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
+      s = WriteLevel0Table(mem->get(), edit);
+      if (!s.ok()) return s;
+      *mem = std::make_shared<MemTable>(&internal_comparator_);
     }
   }
   wal_corrupted_records_ += reporter.records;
@@ -265,26 +307,27 @@ Status DBImpl::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
   return reader.status();
 }
 
-void DBImpl::RemoveObsoleteFiles(uint64_t manifest_number, uint64_t min_log_number) {
-  // Failures here leave garbage, never damage: ignore them.
-  for (const std::string* dir : {&dbname_, &wal_dir_}) {
-    std::vector<std::string> children;
-    if (!env_->GetChildren(*dir, &children).ok()) continue;
-    for (const std::string& child : children) {
-      uint64_t number;
-      FileType type;
-      if (!ParseFileName(child, &number, &type)) continue;
-      bool keep = true;
-      switch (type) {
-        case FileType::kLogFile: keep = number >= min_log_number; break;
-        case FileType::kDescriptorFile: keep = dir != &dbname_ || number >= manifest_number; break;
-        case FileType::kCurrentTempFile:
-        case FileType::kTableTempFile: keep = false; break;
-        default: break;
-      }
-      if (!keep) (void)env_->RemoveFile(*dir + "/" + child);
-    }
+Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+  const uint64_t start = env_->NowMicros();
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  pending_outputs_.insert(meta.number);
+  auto iter = mem->NewIterator();
+  Status s;
+  {
+    // The memtable is immutable now; building the table needs no lock.
+    mutex_.Unlock();
+    s = BuildTable(dbname_, env_, table_options_, table_cache_.get(), iter.get(), &meta);
+    mutex_.Lock();
   }
+  pending_outputs_.erase(meta.number);
+  if (s.ok() && meta.file_size > 0) {
+    edit->AddFile(0, meta);
+    flushes_++;
+    flush_bytes_ += meta.file_size;
+  }
+  flush_micros_ += env_->NowMicros() - start;
+  return s;
 }
 
 Status DBImpl::Put(const WriteOptions& options, const Slice& key, const Slice& value) {
@@ -301,6 +344,10 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (updates == nullptr) return Status::InvalidArgument("Write", "updates must not be null");
+  return WriteInternal(options, updates);
+}
+
+Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates) {
   Writer w(&mutex_);
   w.batch = updates;
   w.sync = options.sync;
@@ -311,9 +358,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (w.done) return w.status;  // a leader committed it for us
 
   // This writer leads a group.
-  Status status = bg_error_;
+  Status status = MakeRoomForWrite(/*force=*/updates == nullptr);
   Writer* last_writer = &w;
-  if (status.ok()) {
+  if (status.ok() && updates != nullptr) {
     bool sync = false;
     WriteBatch* group = BuildBatchGroup(&last_writer, &sync);
     const SequenceNumber first = last_sequence_ + 1;
@@ -323,6 +370,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     write_groups_++;
     if (sync) synced_groups_++;
     MemTable* const mem = mem_.get();
+    const uint64_t wal_before = log_->size();
 
     // Followers wait on their condition variables; only the leader touches
     // the WAL and inserts into the memtable, so the lock can be dropped.
@@ -332,9 +380,10 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
     if (status.ok()) status = WriteBatchInternal::InsertInto(group, mem);
     mutex_.Lock();
 
+    wal_bytes_written_ += log_->size() - wal_before;
     if (status.ok()) {
       last_sequence_ = first + count - 1;  // publish the whole group at once
-    } else {
+    } else if (bg_error_.ok()) {
       // The WAL may now hold a partial or unsynced record: refuse further
       // writes until reopen, whose recovery sorts it out.
       bg_error_ = status;
@@ -366,6 +415,7 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {
   *last_writer = first;
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
+    if (w->batch == nullptr) break;  // a forced flush leads its own group
     size += WriteBatchInternal::ByteSize(w->batch);
     if (size > max_size) break;
     if (result == first->batch) {
@@ -382,35 +432,202 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {
   return result;
 }
 
+Status DBImpl::MakeRoomForWrite(bool force) {
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (!force && mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) return Status::OK();
+    if (force && mem_->num_entries() == 0) return Status::OK();
+    if (static_cast<int>(imms_.size()) >= options_.max_write_buffer_number - 1) {
+      // Every memtable is full: wait (never fail) for a flush to finish.
+      const uint64_t start = env_->NowMicros();
+      bg_cv_.Wait();
+      stall_micros_ += env_->NowMicros() - start;
+      continue;
+    }
+    Status s = SwitchMemTable();
+    if (!s.ok()) {
+      bg_error_ = s;
+      return s;
+    }
+    force = false;
+  }
+}
+
+Status DBImpl::SwitchMemTable() {
+  const uint64_t new_log = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(LogFileName(wal_dir_, new_log), &file);
+  if (s.ok()) s = env_->SyncDir(wal_dir_);
+  // Ordering at a log switch: a later sync=true write in the new WAL must
+  // never be durable while acknowledged writes of the old one are not, so
+  // the old WAL is synced before the new one takes writes.
+  if (s.ok()) s = logfile_->Sync();
+  if (!s.ok()) {
+    file.reset();
+    (void)env_->RemoveFile(LogFileName(wal_dir_, new_log));
+    return s;
+  }
+  (void)logfile_->Close();
+  logfile_ = std::move(file);
+  log_ = std::make_unique<log::Writer>(logfile_.get(), new_log);
+  log_number_ = new_log;
+  imms_.push_back(Immutable{std::move(mem_), mem_log_number_});
+  mem_ = std::make_shared<MemTable>(&internal_comparator_);
+  mem_log_number_ = new_log;
+  MaybeScheduleFlush();
+  return Status::OK();
+}
+
+void DBImpl::MaybeScheduleFlush() {
+  if (flush_scheduled_ || shutting_down_ || imms_.empty() || !bg_error_.ok()) return;
+  flush_scheduled_ = true;
+  pool_->Schedule([this] { BackgroundFlush(); }, ThreadPool::Priority::kHigh);
+}
+
+void DBImpl::BackgroundFlush() {
+  MutexLock l(&mutex_);
+  if (!shutting_down_ && bg_error_.ok() && !imms_.empty()) {
+    Status s = FlushOldestImmutable();
+    if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+  }
+  flush_scheduled_ = false;
+  MaybeScheduleFlush();
+  bg_cv_.SignalAll();
+}
+
+Status DBImpl::FlushOldestImmutable() {
+  // Reads keep using the immutable memtable until the edit is installed.
+  std::shared_ptr<MemTable> imm = imms_.front().mem;
+  VersionEdit edit;
+  Status s = WriteLevel0Table(imm.get(), &edit);
+  if (!s.ok()) return s;
+  // WALs before the next memtable's first WAL are now obsolete.
+  edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
+  edit.SetLastSequence(last_sequence_);
+  s = versions_->LogAndApply(&edit);
+  if (!s.ok()) return s;
+  imms_.pop_front();
+  RemoveObsoleteFiles();
+  return Status::OK();
+}
+
+void DBImpl::RemoveObsoleteFiles() {
+  std::set<uint64_t> live = pending_outputs_;
+  versions_->LiveFiles(&live);
+  const uint64_t min_log = versions_->log_number();
+  const uint64_t manifest = versions_->manifest_number();
+  std::vector<std::string> doomed;
+  for (const std::string* dir : {&dbname_, &wal_dir_}) {
+    std::vector<std::string> children;
+    if (!env_->GetChildren(*dir, &children).ok()) continue;
+    for (const std::string& child : children) {
+      uint64_t number;
+      FileType type;
+      if (!ParseFileName(child, &number, &type)) continue;
+      bool keep = true;
+      switch (type) {
+        case FileType::kLogFile: keep = number >= min_log || dir != &wal_dir_; break;
+        case FileType::kDescriptorFile: keep = dir != &dbname_ || number >= manifest; break;
+        case FileType::kTableFile: keep = dir != &dbname_ || live.count(number) > 0; break;
+        case FileType::kTableTempFile: keep = dir != &dbname_ || pending_outputs_.count(number) > 0; break;
+        case FileType::kCurrentTempFile: keep = false; break;
+        default: break;
+      }
+      if (keep) continue;
+      if (type == FileType::kTableFile) table_cache_->Evict(number);
+      doomed.push_back(*dir + "/" + child);
+    }
+  }
+  // Failures leave garbage, never damage: ignore them. Unlinking needs no
+  // lock (nothing will recreate these numbers).
+  mutex_.Unlock();
+  for (const std::string& f : doomed) (void)env_->RemoveFile(f);
+  mutex_.Lock();
+}
+
+DBImpl::ReadView DBImpl::GetReadView(const ReadOptions& options) {
+  ReadView view;
+  MutexLock l(&mutex_);
+  view.sequence = options.snapshot != nullptr
+                      ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
+                      : last_sequence_;
+  view.mem = mem_;
+  for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) view.imms.push_back(it->mem);
+  view.version = versions_->current();
+  return view;
+}
+
 Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
   if (value == nullptr) return Status::InvalidArgument("Get", "value must not be null");
-  std::shared_ptr<MemTable> mem;
-  SequenceNumber sequence;
-  {
-    MutexLock l(&mutex_);
-    sequence = options.snapshot != nullptr
-                   ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
-                   : last_sequence_;
-    mem = mem_;
-  }
-  const LookupKey lkey(key, sequence);
+  const ReadView view = GetReadView(options);
+  gets_.fetch_add(1, std::memory_order_relaxed);
+  const LookupKey lkey(key, view.sequence);
   Status s;
-  if (mem->Get(lkey, value, &s)) return s;
+  if (view.mem->Get(lkey, value, &s)) return s;
+  for (const auto& imm : view.imms) {
+    if (imm->Get(lkey, value, &s)) return s;
+  }
+
+  const Comparator* ucmp = options_.comparator;
+  // Returns true when the table settled the lookup (*s set).
+  const auto probe = [&](const FileMetaData& f) -> bool {
+    if (ucmp->Compare(key, ExtractUserKey(f.smallest)) < 0 ||
+        ucmp->Compare(key, ExtractUserKey(f.largest)) > 0) {
+      return false;  // outside the file's range: not even opened
+    }
+    std::shared_ptr<Table> table;
+    s = table_cache_->FindTable(f.number, f.file_size, &table);
+    if (!s.ok()) return true;
+    tables_probed_.fetch_add(1, std::memory_order_relaxed);
+    Table::GetResult result;
+    std::string found_key;
+    s = table->Get(options, lkey.internal_key(), &result, &found_key, value);
+    if (!s.ok()) return true;
+    if (result == Table::GetResult::kFilteredOut) {
+      bloom_useful_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    ParsedInternalKey parsed;
+    if (result != Table::GetResult::kFound || !ParseInternalKey(found_key, &parsed) ||
+        ucmp->Compare(parsed.user_key, key) != 0) {
+      return false;
+    }
+    s = parsed.type == kTypeValue ? Status::OK() : Status::NotFound(Slice());
+    return true;
+  };
+
+  // Level 0 newest first (ranges overlap); deeper levels hold disjoint
+  // ranges sorted by key: one binary search per level.
+  const auto& level0 = view.version->files[0];
+  for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
+    if (probe(**it)) return s;
+  }
+  for (int level = 1; level < kNumLevels; level++) {
+    const auto& files = view.version->files[level];
+    auto it = std::lower_bound(files.begin(), files.end(), key,
+                               [ucmp](const std::shared_ptr<const FileMetaData>& f, const Slice& k) {
+                                 return ucmp->Compare(ExtractUserKey(f->largest), k) < 0;
+                               });
+    if (it != files.end() && probe(**it)) return s;
+  }
   return Status::NotFound(Slice());
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
-  std::shared_ptr<MemTable> mem;
-  SequenceNumber sequence;
-  {
-    MutexLock l(&mutex_);
-    sequence = options.snapshot != nullptr
-                   ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
-                   : last_sequence_;
-    mem = mem_;
+  auto view = std::make_shared<ReadView>(GetReadView(options));
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.push_back(view->mem->NewIterator());
+  for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
+  for (const auto& level : view->version->files) {
+    for (const auto& f : level) {
+      children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+    }
   }
-  std::unique_ptr<Iterator> internal = mem->NewIterator();
-  return NewDBIterator(options_.comparator, std::move(internal), sequence, std::move(mem));
+  auto merged = NewMergingIterator(&internal_comparator_, std::move(children));
+  const SequenceNumber sequence = view->sequence;
+  // The view pins the memtables and the Version (so its files) for the
+  // iterator's lifetime.
+  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view));
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
@@ -424,6 +641,19 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   snapshots_.Release(static_cast<const SnapshotImpl*>(snapshot));
 }
 
+std::string DBImpl::LevelStats() {
+  std::string out = "level  files     size(MB)\n";
+  const auto version = versions_->current();
+  for (int level = 0; level < kNumLevels; level++) {
+    if (version->files[level].empty()) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), "L%-5d %5d %12.3f\n", level, version->NumFiles(level),
+                  version->LevelBytes(level) / 1048576.0);
+    out += buf;
+  }
+  return out;
+}
+
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   value->clear();
   Slice in = property;
@@ -432,46 +662,79 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
   in.remove_prefix(prefix.size());
 
   MutexLock l(&mutex_);
+  const auto version = versions_->current();
   const Slice level_prefix("num-files-at-level");
   if (in.starts_with(level_prefix)) {
     in.remove_prefix(level_prefix.size());
     const std::string level = in.ToString();
-    if (level.size() != 1 || level[0] < '0' || level[0] > '6') return false;
-    *value = "0";  // no tables exist before the SSTable milestone
+    if (level.size() != 1 || level[0] < '0' || level[0] >= '0' + kNumLevels) return false;
+    *value = std::to_string(version->NumFiles(level[0] - '0'));
     return true;
   }
   if (in == "approximate-memory-usage") {
-    *value = std::to_string(mem_->ApproximateMemoryUsage());
+    size_t total = mem_->ApproximateMemoryUsage();
+    for (const auto& imm : imms_) total += imm.mem->ApproximateMemoryUsage();
+    if (block_cache_ != nullptr) total += block_cache_->TotalCharge();
+    total += table_cache_->PinnedBytes();
+    *value = std::to_string(total);
     return true;
   }
   if (in == "sstables") {
-    return true;  // no tables yet: an empty listing
+    for (int level = 0; level < kNumLevels; level++) {
+      for (const auto& f : version->files[level]) {
+        char buf[128];
+        std::snprintf(buf, sizeof(buf), "level=%d file=%06" PRIu64 ".sst size=%" PRIu64
+                      " entries=%" PRIu64 " ",
+                      level, f->number, f->file_size, f->num_entries);
+        *value += buf;
+        *value += "smallest='" + EscapeKey(ExtractUserKey(f->smallest)) + "' largest='" +
+                  EscapeKey(ExtractUserKey(f->largest)) + "'\n";
+      }
+    }
+    return true;
   }
   if (in == "wal-corrupted-records") {
     *value = std::to_string(wal_corrupted_records_);
     return true;
   }
   if (in == "stats") {
-    char buf[512];
-    std::snprintf(buf, sizeof(buf),
-                  "memtable: %" PRIu64 " entries, %zu bytes\n"
-                  "last sequence: %" PRIu64 "\n"
-                  "wal: %06" PRIu64 ".log, %" PRIu64 " bytes\n"
-                  "user bytes written: %" PRIu64 "\n"
-                  "write groups: %" PRIu64 " (%" PRIu64 " synced)\n"
-                  "wal corrupted records skipped at open: %" PRIu64 " (%" PRIu64 " bytes)\n"
-                  "tables: none (tables arrive with the SSTable milestone)\n",
-                  mem_->num_entries(), mem_->ApproximateMemoryUsage(), last_sequence_,
-                  log_number_, log_->size(), user_bytes_written_, write_groups_, synced_groups_,
-                  wal_corrupted_records_, wal_corrupted_bytes_);
-    *value = buf;
+    const uint64_t gets = gets_.load(std::memory_order_relaxed);
+    const uint64_t probed = tables_probed_.load(std::memory_order_relaxed);
+    const uint64_t useful = bloom_useful_.load(std::memory_order_relaxed);
+    char buf[1024];
+    std::snprintf(
+        buf, sizeof(buf),
+        "memtables: active %" PRIu64 " entries / %zu bytes, %zu immutable\n"
+        "last sequence: %" PRIu64 "\n"
+        "user bytes written: %" PRIu64 ", WAL bytes: %" PRIu64 ", table bytes flushed: %" PRIu64
+        "\n"
+        "write amplification: %.2f\n"
+        "write groups: %" PRIu64 " (%" PRIu64 " synced)\n"
+        "flushes: %" PRIu64 " in %.3f s, stall: %.3f s\n"
+        "gets: %" PRIu64 ", tables probed: %" PRIu64 " (%.2f per get), bloom useful: %" PRIu64 "\n"
+        "block cache: %zu bytes, hits %" PRIu64 ", misses %" PRIu64 "\n"
+        "wal corrupted records skipped at open: %" PRIu64 " (%" PRIu64 " bytes)\n",
+        mem_->num_entries(), mem_->ApproximateMemoryUsage(), imms_.size(), last_sequence_,
+        user_bytes_written_, wal_bytes_written_, flush_bytes_,
+        user_bytes_written_ == 0
+            ? 0.0
+            : static_cast<double>(wal_bytes_written_ + flush_bytes_) / user_bytes_written_,
+        write_groups_, synced_groups_, flushes_, flush_micros_ / 1e6, stall_micros_ / 1e6, gets,
+        probed, gets == 0 ? 0.0 : static_cast<double>(probed) / gets, useful,
+        block_cache_ ? block_cache_->TotalCharge() : 0, block_cache_ ? block_cache_->hits() : 0,
+        block_cache_ ? block_cache_->misses() : 0, wal_corrupted_records_, wal_corrupted_bytes_);
+    *value = buf + LevelStats();
     return true;
   }
   return false;
 }
 
 Status DBImpl::Flush() {
-  return Status::NotSupported("Flush", "tables arrive with the SSTable milestone");
+  Status s = WriteInternal(WriteOptions(), nullptr);  // switches a non-empty memtable
+  if (!s.ok()) return s;
+  MutexLock l(&mutex_);
+  while (!imms_.empty() && bg_error_.ok()) bg_cv_.Wait();
+  return bg_error_;
 }
 
 Status DBImpl::CompactRange(const Slice*, const Slice*) {

@@ -1,30 +1,39 @@
-// DBImpl: the DB of this milestone: a memtable in front of a write-ahead log,
-// with group commit, snapshots and crash recovery. Tables, flush and
-// compaction come in later milestones (Flush and CompactRange return
-// NotSupported until then).
+// DBImpl: the DB. Writes go to the WAL and the active memtable (group
+// commit); full memtables become immutable and a background job flushes
+// them to level-0 tables; reads merge memtables and tables. Compaction
+// comes with a later milestone (CompactRange returns NotSupported).
 //
-// Locking: mutex_ guards the fields marked GUARDED_BY. The write-group leader
-// (the writer at the front of writers_) releases mutex_ while it appends to
-// the WAL, syncs and inserts into the memtable; only the leader touches log_,
-// logfile_ and inserts into mem_, so those need no lock. Readers copy mem_ and
-// the sequence under mutex_ and then read the memtable without it.
+// Locking: mutex_ guards the fields marked GUARDED_BY. It is released
+//  - by the write-group leader while it appends to the WAL, syncs and
+//    inserts into the memtable (only the leader touches log_, logfile_ and
+//    inserts into mem_, so those need no lock);
+//  - by the flush job while it builds a table from an immutable memtable
+//    (immutable memtables are read-only);
+//  - by readers, who copy the memtable and Version pointers and the
+//    sequence under it and then read without it.
+// The MANIFEST append and sync of a finished flush happen under mutex_.
 #ifndef LSMKV_DB_DB_IMPL_H_
 #define LSMKV_DB_DB_IMPL_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "db/snapshot.h"
+#include "db/table_cache.h"
+#include "env/thread_pool.h"
 #include "format/dbformat.h"
 #include "lsmkv/db.h"
 #include "memtable/memtable.h"
+#include "table/table_options.h"
+#include "util/cache.h"
 #include "util/mutex.h"
+#include "version/version_set.h"
 #include "wal/log_writer.h"
 
 namespace lsmkv {
-
-class VersionEdit;
 
 class DBImpl final : public DB {
  public:
@@ -48,14 +57,46 @@ class DBImpl final : public DB {
 
  private:
   struct Writer;
+  // A memtable no longer written to, waiting for its flush.
+  struct Immutable {
+    std::shared_ptr<MemTable> mem;
+    uint64_t log_number;  // the WAL its writes started in
+  };
+  // What a read needs, copied under mutex_.
+  struct ReadView {
+    SequenceNumber sequence;
+    std::shared_ptr<MemTable> mem;
+    std::vector<std::shared_ptr<MemTable>> imms;  // newest first
+    std::shared_ptr<const Version> version;
+  };
 
-  Status NewDB();
-  // Replays WAL `number` into mem_; raises *max_sequence.
-  Status ReplayLog(uint64_t number, SequenceNumber* max_sequence) REQUIRES(mutex_);
+  // Write with updates == nullptr forces a memtable switch (for Flush).
+  Status WriteInternal(const WriteOptions& options, WriteBatch* updates);
+  ReadView GetReadView(const ReadOptions& options) EXCLUDES(mutex_);
+
+  // Replays WAL `number` into *mem, flushing to level 0 through *edit when
+  // the memtable fills. Raises *max_sequence.
+  Status ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
+                   SequenceNumber* max_sequence) REQUIRES(mutex_);
+  // Builds a level-0 table from mem and records it in *edit (used by
+  // recovery and by flushes).
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit) REQUIRES(mutex_);
+
+  // Makes room in the memtable, switching to a new one (and WAL) when it is
+  // full or `force`; waits while too many memtables await flushing.
+  Status MakeRoomForWrite(bool force) REQUIRES(mutex_);
+  Status SwitchMemTable() REQUIRES(mutex_);
+  void MaybeScheduleFlush() REQUIRES(mutex_);
+  void BackgroundFlush() EXCLUDES(mutex_);
+  Status FlushOldestImmutable() REQUIRES(mutex_);
+
   // Merges queued writers behind the front one into one batch; returns it
   // and sets *last_writer to the last writer merged, *sync if any asked.
   WriteBatch* BuildBatchGroup(Writer** last_writer, bool* sync) REQUIRES(mutex_);
-  void RemoveObsoleteFiles(uint64_t manifest_number, uint64_t min_log_number);
+  // Deletes files no Version, pending flush or recovery needs.
+  void RemoveObsoleteFiles() REQUIRES(mutex_);
+
+  std::string LevelStats() REQUIRES(mutex_);
 
   // Immutable after construction.
   const Options options_;
@@ -64,31 +105,57 @@ class DBImpl final : public DB {
   const std::string wal_dir_;
   Env* const env_;
   std::unique_ptr<FileLock> db_lock_;
+  const std::unique_ptr<ShardedLRUCache> block_cache_;  // nullptr when disabled
+  const TableOptions table_options_;
+  const std::unique_ptr<TableCache> table_cache_;
 
   Mutex mutex_;
-  // The active memtable. Replaced only under mutex_ (by later milestones'
-  // flush); its contents are written only by the write-group leader.
+  CondVar bg_cv_{&mutex_};  // signalled when a flush ends
+  std::unique_ptr<VersionSet> versions_ GUARDED_BY(mutex_);
+  // The active memtable. Replaced under mutex_ by the write-group leader;
+  // its contents are written only by that leader.
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mutex_);
+  uint64_t mem_log_number_ GUARDED_BY(mutex_) = 0;
+  std::deque<Immutable> imms_ GUARDED_BY(mutex_);  // oldest first
   // Sequence of the newest write visible to readers. Advanced after the
   // whole group is in the memtable, so a batch becomes visible atomically.
   SequenceNumber last_sequence_ GUARDED_BY(mutex_) = 0;
   std::deque<Writer*> writers_ GUARDED_BY(mutex_);
   WriteBatch group_batch_ GUARDED_BY(mutex_);  // scratch for BuildBatchGroup
   SnapshotList snapshots_ GUARDED_BY(mutex_);
-  // The first error that left the WAL in an unknown state; sticky: every
-  // later write returns it until the DB is reopened.
+  // Table numbers being written (not yet in a Version): never obsolete.
+  std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);
+  bool flush_scheduled_ GUARDED_BY(mutex_) = false;
+  bool shutting_down_ GUARDED_BY(mutex_) = false;
+  // The first error that left the WAL, a table or the MANIFEST in an
+  // unknown state; sticky: every later write returns it until reopen.
   Status bg_error_ GUARDED_BY(mutex_);
-  uint64_t next_file_number_ GUARDED_BY(mutex_) = 2;
+
+  // Statistics, guarded by mutex_.
   uint64_t wal_corrupted_records_ GUARDED_BY(mutex_) = 0;
   uint64_t wal_corrupted_bytes_ GUARDED_BY(mutex_) = 0;
   uint64_t user_bytes_written_ GUARDED_BY(mutex_) = 0;
+  uint64_t wal_bytes_written_ GUARDED_BY(mutex_) = 0;
   uint64_t write_groups_ GUARDED_BY(mutex_) = 0;
   uint64_t synced_groups_ GUARDED_BY(mutex_) = 0;
+  uint64_t flushes_ GUARDED_BY(mutex_) = 0;
+  uint64_t flush_bytes_ GUARDED_BY(mutex_) = 0;
+  uint64_t flush_micros_ GUARDED_BY(mutex_) = 0;
+  uint64_t stall_micros_ GUARDED_BY(mutex_) = 0;
+  // Read statistics, updated without the lock. Relaxed: counters only.
+  std::atomic<uint64_t> gets_{0};
+  std::atomic<uint64_t> tables_probed_{0};
+  std::atomic<uint64_t> bloom_useful_{0};
 
-  // The current WAL; used by the write-group leader only (see above).
+  // The current WAL; used by the write-group leader only (see above), and
+  // replaced by it in SwitchMemTable.
   uint64_t log_number_ = 0;
   std::unique_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
+
+  // Declared last: destroyed first, after the destructor has waited for
+  // every job; jobs use the members above.
+  std::unique_ptr<ThreadPool> pool_;
 };
 
 // Rejects option values the engine cannot honour (InvalidArgument).

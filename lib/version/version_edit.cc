@@ -6,14 +6,22 @@ namespace lsmkv {
 
 namespace {
 
-// Tags are on disk, never renumber. 5..7 are reserved for table files and
-// compaction pointers (see docs/format.md).
+// Tags are on disk, never renumber. 5 is reserved for compaction pointers.
 enum Tag : uint32_t {
   kComparator = 1,
   kLogNumber = 2,
   kNextFileNumber = 3,
   kLastSequence = 4,
+  kDeletedFile = 6,
+  kNewFile = 7,
 };
+
+bool GetLevel(Slice* input, int* level) {
+  uint32_t v;
+  if (!GetVarint32(input, &v) || v >= static_cast<uint32_t>(kNumLevels)) return false;
+  *level = static_cast<int>(v);
+  return true;
+}
 
 }  // namespace
 
@@ -34,51 +42,76 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint32(dst, kLastSequence);
     PutVarint64(dst, *last_sequence_);
   }
+  for (const auto& [level, number] : deleted_files_) {
+    PutVarint32(dst, kDeletedFile);
+    PutVarint32(dst, static_cast<uint32_t>(level));
+    PutVarint64(dst, number);
+  }
+  for (const auto& [level, f] : new_files_) {
+    PutVarint32(dst, kNewFile);
+    PutVarint32(dst, static_cast<uint32_t>(level));
+    PutVarint64(dst, f.number);
+    PutVarint64(dst, f.file_size);
+    PutLengthPrefixedSlice(dst, f.smallest);
+    PutLengthPrefixedSlice(dst, f.largest);
+    PutVarint64(dst, f.num_entries);
+  }
 }
 
 Status VersionEdit::DecodeFrom(const Slice& src) {
   *this = VersionEdit();
   Slice input = src;
   uint32_t tag;
+  const auto bad = [](const char* what) { return Status::Corruption("VersionEdit", what); };
   while (!input.empty()) {
-    if (!GetVarint32(&input, &tag)) return Status::Corruption("VersionEdit", "bad tag");
+    if (!GetVarint32(&input, &tag)) return bad("bad tag");
     uint64_t number;
     Slice str;
+    int level;
     switch (tag) {
       case kComparator:
-        if (!GetLengthPrefixedSlice(&input, &str)) {
-          return Status::Corruption("VersionEdit", "bad comparator name");
-        }
+        if (!GetLengthPrefixedSlice(&input, &str)) return bad("bad comparator name");
         comparator_ = str.ToString();
         break;
       case kLogNumber:
-        if (!GetVarint64(&input, &number)) return Status::Corruption("VersionEdit", "bad log number");
+        if (!GetVarint64(&input, &number)) return bad("bad log number");
         log_number_ = number;
         break;
       case kNextFileNumber:
-        if (!GetVarint64(&input, &number)) {
-          return Status::Corruption("VersionEdit", "bad next file number");
-        }
+        if (!GetVarint64(&input, &number)) return bad("bad next file number");
         next_file_number_ = number;
         break;
       case kLastSequence:
         if (!GetVarint64(&input, &number) || number > kMaxSequenceNumber) {
-          return Status::Corruption("VersionEdit", "bad last sequence");
+          return bad("bad last sequence");
         }
         last_sequence_ = number;
         break;
+      case kDeletedFile:
+        if (!GetLevel(&input, &level) || !GetVarint64(&input, &number)) {
+          return bad("bad deleted file");
+        }
+        deleted_files_.emplace(level, number);
+        break;
+      case kNewFile: {
+        FileMetaData f;
+        Slice smallest, largest;
+        if (!GetLevel(&input, &level) || !GetVarint64(&input, &f.number) ||
+            !GetVarint64(&input, &f.file_size) || !GetLengthPrefixedSlice(&input, &smallest) ||
+            !GetLengthPrefixedSlice(&input, &largest) || !GetVarint64(&input, &f.num_entries) ||
+            smallest.size() < kInternalKeyTrailerBytes || largest.size() < kInternalKeyTrailerBytes) {
+          return bad("bad new file");
+        }
+        f.smallest = smallest.ToString();
+        f.largest = largest.ToString();
+        new_files_.emplace_back(level, std::move(f));
+        break;
+      }
       default:
-        return Status::Corruption("VersionEdit", "unknown tag " + std::to_string(tag));
+        return bad(("unknown tag " + std::to_string(tag)).c_str());
     }
   }
   return Status::OK();
-}
-
-void VersionEdit::MergeFrom(const VersionEdit& other) {
-  if (other.comparator_) comparator_ = other.comparator_;
-  if (other.log_number_) log_number_ = other.log_number_;
-  if (other.next_file_number_) next_file_number_ = other.next_file_number_;
-  if (other.last_sequence_) last_sequence_ = other.last_sequence_;
 }
 
 }  // namespace lsmkv

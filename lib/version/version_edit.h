@@ -8,12 +8,26 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "format/dbformat.h"
 #include "lsmkv/status.h"
 
 namespace lsmkv {
+
+constexpr int kNumLevels = 7;
+
+// A table file as the MANIFEST records it. Immutable once built.
+struct FileMetaData {
+  uint64_t number = 0;
+  uint64_t file_size = 0;
+  std::string smallest;  // internal key
+  std::string largest;   // internal key
+  uint64_t num_entries = 0;
+};
 
 class VersionEdit {
  public:
@@ -22,24 +36,27 @@ class VersionEdit {
   void SetLogNumber(uint64_t n) { log_number_ = n; }
   void SetNextFileNumber(uint64_t n) { next_file_number_ = n; }
   void SetLastSequence(SequenceNumber s) { last_sequence_ = s; }
+  void AddFile(int level, const FileMetaData& f) { new_files_.emplace_back(level, f); }
+  void RemoveFile(int level, uint64_t number) { deleted_files_.emplace(level, number); }
 
   const std::optional<std::string>& comparator() const { return comparator_; }
   const std::optional<uint64_t>& log_number() const { return log_number_; }
   const std::optional<uint64_t>& next_file_number() const { return next_file_number_; }
   const std::optional<SequenceNumber>& last_sequence() const { return last_sequence_; }
+  const std::vector<std::pair<int, FileMetaData>>& new_files() const { return new_files_; }
+  const std::set<std::pair<int, uint64_t>>& deleted_files() const { return deleted_files_; }
 
   void EncodeTo(std::string* dst) const;
-  // Corruption on malformed input or an unknown tag.
+  // Corruption on malformed input, an unknown tag or a level out of range.
   Status DecodeFrom(const Slice& src);
-
-  // Copies every field that `other` sets into this edit.
-  void MergeFrom(const VersionEdit& other);
 
  private:
   std::optional<std::string> comparator_;
   std::optional<uint64_t> log_number_;
   std::optional<uint64_t> next_file_number_;
   std::optional<SequenceNumber> last_sequence_;
+  std::vector<std::pair<int, FileMetaData>> new_files_;
+  std::set<std::pair<int, uint64_t>> deleted_files_;
 };
 
 }  // namespace lsmkv

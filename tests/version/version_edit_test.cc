@@ -4,12 +4,21 @@
 
 namespace lsmkv {
 
-TEST_CASE("VersionEdit: encode/decode round-trip and merge", "[version_edit]") {
+TEST_CASE("VersionEdit: encode/decode round-trip", "[version_edit]") {
   VersionEdit edit;
   edit.SetComparatorName("lsmkv.BytewiseComparator");
   edit.SetLogNumber(12);
   edit.SetNextFileNumber(1ull << 40);
   edit.SetLastSequence(kMaxSequenceNumber);
+  FileMetaData f;
+  f.number = 77;
+  f.file_size = 123456;
+  AppendInternalKey(&f.smallest, std::string("a\0", 2), 5, kTypeValue);
+  AppendInternalKey(&f.largest, "zz", 9, kTypeDeletion);
+  f.num_entries = 1000;
+  edit.AddFile(3, f);
+  edit.RemoveFile(0, 4);
+  edit.RemoveFile(6, 1ull << 50);
   std::string encoded;
   edit.EncodeTo(&encoded);
   VersionEdit decoded;
@@ -18,12 +27,22 @@ TEST_CASE("VersionEdit: encode/decode round-trip and merge", "[version_edit]") {
   decoded.EncodeTo(&again);
   REQUIRE(again == encoded);
   REQUIRE(*decoded.log_number() == 12);
-
-  VersionEdit later;
-  later.SetLogNumber(13);
-  decoded.MergeFrom(later);
-  REQUIRE(*decoded.log_number() == 13);
   REQUIRE(*decoded.next_file_number() == (1ull << 40));
+  REQUIRE(decoded.new_files().size() == 1);
+  REQUIRE(decoded.new_files()[0].first == 3);
+  REQUIRE(decoded.new_files()[0].second.smallest == f.smallest);
+  REQUIRE(decoded.new_files()[0].second.num_entries == 1000);
+  REQUIRE(decoded.deleted_files().count({6, 1ull << 50}) == 1);
+}
+
+TEST_CASE("VersionEdit: a level out of range is Corruption", "[version_edit]") {
+  VersionEdit edit;
+  edit.RemoveFile(0, 4);
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  encoded[1] = static_cast<char>(kNumLevels);  // the level byte
+  VersionEdit decoded;
+  REQUIRE(decoded.DecodeFrom(encoded).IsCorruption());
 }
 
 TEST_CASE("VersionEdit: malformed input is Corruption", "[version_edit]") {

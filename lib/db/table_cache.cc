@@ -1,0 +1,60 @@
+#include "db/table_cache.h"
+
+#include "format/filename.h"
+#include "table/iterator_util.h"
+
+namespace lsmkv {
+
+namespace {
+
+// Owns a Table and counts its pinned bytes for as long as it lives.
+struct PinnedTable {
+  PinnedTable(std::shared_ptr<Table> t, std::atomic<size_t>* c)
+      : table(std::move(t)), counter(c), bytes(table->PinnedBytes()) {
+    counter->fetch_add(bytes, std::memory_order_relaxed);
+  }
+  ~PinnedTable() { counter->fetch_sub(bytes, std::memory_order_relaxed); }
+  PinnedTable(const PinnedTable&) = delete;
+  PinnedTable& operator=(const PinnedTable&) = delete;
+
+  std::shared_ptr<Table> table;
+  std::atomic<size_t>* const counter;
+  const size_t bytes;
+};
+
+}  // namespace
+
+TableCache::TableCache(std::string dbname, Env* env, const TableOptions& options, size_t capacity)
+    : dbname_(std::move(dbname)), env_(env), options_(options), cache_(capacity) {}
+
+Status TableCache::FindTable(uint64_t number, uint64_t file_size, std::shared_ptr<Table>* table) {
+  const CacheKey key{number, 0};
+  if (std::shared_ptr<void> cached = cache_.Lookup(key)) {
+    *table = std::static_pointer_cast<Table>(cached);
+    return Status::OK();
+  }
+  const std::string fname = TableFileName(dbname_, number);
+  std::unique_ptr<RandomAccessFile> file;
+  Status s = env_->NewRandomAccessFile(fname, &file);
+  if (!s.ok()) return s;
+  std::shared_ptr<Table> t;
+  s = Table::Open(options_, fname, std::move(file), file_size, number, &t);
+  if (!s.ok()) return s;  // errors are not cached: a later call retries
+  // Count the table's pinned memory while the cache or a Get holds it.
+  // (Iterators keep the Table itself alive a little longer than the count.)
+  auto holder = std::make_shared<PinnedTable>(std::move(t), &pinned_bytes_);
+  std::shared_ptr<Table> aliased(holder, holder->table.get());
+  cache_.Insert(key, aliased, 1);
+  *table = std::move(aliased);
+  return Status::OK();
+}
+
+std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, uint64_t number,
+                                                  uint64_t file_size) {
+  std::shared_ptr<Table> table;
+  Status s = FindTable(number, file_size, &table);
+  if (!s.ok()) return NewErrorIterator(s);
+  return table->NewIterator(options);
+}
+
+}  // namespace lsmkv

@@ -1,0 +1,197 @@
+#include "table/block.h"
+
+#include "util/coding.h"
+
+namespace lsmkv {
+
+Block::Block(std::string contents) : data_(std::move(contents)) {
+  if (data_.size() < sizeof(uint32_t)) {
+    malformed_ = true;
+    return;
+  }
+  num_restarts_ = DecodeFixed32(data_.data() + data_.size() - sizeof(uint32_t));
+  const uint64_t max_restarts = (data_.size() - sizeof(uint32_t)) / sizeof(uint32_t);
+  if (num_restarts_ == 0 || num_restarts_ > max_restarts) {
+    malformed_ = true;
+    num_restarts_ = 0;
+    return;
+  }
+  restart_offset_ =
+      static_cast<uint32_t>(data_.size() - (1 + uint64_t{num_restarts_}) * sizeof(uint32_t));
+}
+
+namespace {
+
+// Decodes the entry header at p (bounded by limit). Returns the key delta's
+// start, or nullptr when malformed.
+const char* DecodeEntry(const char* p, const char* limit, uint32_t* shared, uint32_t* non_shared,
+                        uint32_t* value_length) {
+  if (limit - p < 3) return nullptr;
+  *shared = static_cast<uint8_t>(p[0]);
+  *non_shared = static_cast<uint8_t>(p[1]);
+  *value_length = static_cast<uint8_t>(p[2]);
+  if ((*shared | *non_shared | *value_length) < 128) {
+    p += 3;  // fast path: all three fit in one byte
+  } else {
+    if ((p = GetVarint32Ptr(p, limit, shared)) == nullptr) return nullptr;
+    if ((p = GetVarint32Ptr(p, limit, non_shared)) == nullptr) return nullptr;
+    if ((p = GetVarint32Ptr(p, limit, value_length)) == nullptr) return nullptr;
+  }
+  if (static_cast<uint64_t>(limit - p) < uint64_t{*non_shared} + *value_length) return nullptr;
+  return p;
+}
+
+}  // namespace
+
+class BlockIter final : public Iterator {
+ public:
+  BlockIter(std::shared_ptr<const Block> block, const Comparator* cmp)
+      : block_(std::move(block)),
+        cmp_(cmp),
+        data_(block_->data_.data()),
+        restarts_(block_->restart_offset_),
+        num_restarts_(block_->num_restarts_),
+        current_(restarts_),
+        restart_index_(num_restarts_) {
+    if (block_->malformed_) CorruptionError();
+  }
+
+  bool Valid() const override { return current_ < restarts_; }
+  Status status() const override { return status_; }
+  Slice key() const override { return Slice(key_); }
+  Slice value() const override { return value_; }
+
+  void Next() override { ParseNextKey(); }
+
+  void Prev() override {
+    // Back up to the restart point before current_, then scan forward to the
+    // entry just before it.
+    const uint32_t original = current_;
+    while (GetRestartPoint(restart_index_) >= original) {
+      if (restart_index_ == 0) {
+        current_ = restarts_;  // no entry before the first
+        restart_index_ = num_restarts_;
+        return;
+      }
+      restart_index_--;
+    }
+    SeekToRestartPoint(restart_index_);
+    do {
+    } while (ParseNextKey() && NextEntryOffset() < original);
+  }
+
+  void Seek(const Slice& target) override {
+    if (!status_.ok()) return;
+    // Binary search for the last restart point whose key is < target.
+    uint32_t left = 0;
+    uint32_t right = num_restarts_ - 1;
+    while (left < right) {
+      const uint32_t mid = (left + right + 1) / 2;
+      const uint32_t offset = GetRestartPoint(mid);
+      uint32_t shared, non_shared, value_length;
+      const char* key_ptr = DecodeEntry(data_ + offset, data_ + restarts_, &shared, &non_shared, &value_length);
+      if (key_ptr == nullptr || shared != 0) {
+        CorruptionError();
+        return;
+      }
+      if (cmp_->Compare(Slice(key_ptr, non_shared), target) < 0) {
+        left = mid;
+      } else {
+        right = mid - 1;
+      }
+    }
+    // Linear scan within the restart interval for the first key >= target.
+    SeekToRestartPoint(left);
+    while (ParseNextKey()) {
+      if (cmp_->Compare(Slice(key_), target) >= 0) return;
+    }
+  }
+
+  void SeekForPrev(const Slice& target) override {
+    Seek(target);
+    if (!status_.ok()) return;
+    if (!Valid()) {
+      SeekToLast();
+    } else if (cmp_->Compare(Slice(key_), target) > 0) {
+      Prev();
+    }
+  }
+
+  void SeekToFirst() override {
+    if (!status_.ok()) return;
+    SeekToRestartPoint(0);
+    ParseNextKey();
+  }
+
+  void SeekToLast() override {
+    if (!status_.ok()) return;
+    SeekToRestartPoint(num_restarts_ - 1);
+    while (ParseNextKey() && NextEntryOffset() < restarts_) {
+    }
+  }
+
+ private:
+  uint32_t NextEntryOffset() const {
+    return static_cast<uint32_t>((value_.data() + value_.size()) - data_);
+  }
+  uint32_t GetRestartPoint(uint32_t index) const {
+    return DecodeFixed32(data_ + restarts_ + index * sizeof(uint32_t));
+  }
+  void SeekToRestartPoint(uint32_t index) {
+    key_.clear();
+    restart_index_ = index;
+    // ParseNextKey starts at the end of value_.
+    value_ = Slice(data_ + GetRestartPoint(index), 0);
+  }
+
+  void CorruptionError() {
+    current_ = restarts_;
+    restart_index_ = num_restarts_;
+    status_ = Status::Corruption("bad entry in block");
+    key_.clear();
+    value_.clear();
+  }
+
+  // Moves to the entry after value_. False at the end (or on damage).
+  bool ParseNextKey() {
+    current_ = NextEntryOffset();
+    const char* p = data_ + current_;
+    const char* limit = data_ + restarts_;
+    if (p >= limit) {
+      current_ = restarts_;
+      restart_index_ = num_restarts_;
+      return false;
+    }
+    uint32_t shared, non_shared, value_length;
+    p = DecodeEntry(p, limit, &shared, &non_shared, &value_length);
+    if (p == nullptr || key_.size() < shared) {
+      CorruptionError();
+      return false;
+    }
+    key_.resize(shared);
+    key_.append(p, non_shared);
+    value_ = Slice(p + non_shared, value_length);
+    while (restart_index_ + 1 < num_restarts_ && GetRestartPoint(restart_index_ + 1) < current_) {
+      restart_index_++;
+    }
+    return true;
+  }
+
+  const std::shared_ptr<const Block> block_;
+  const Comparator* const cmp_;
+  const char* const data_;
+  const uint32_t restarts_;      // offset of the restart array (end of entries)
+  const uint32_t num_restarts_;
+  uint32_t current_;             // offset of the current entry; restarts_ if !Valid
+  uint32_t restart_index_;       // restart block holding current_
+  std::string key_;
+  Slice value_;
+  Status status_;
+};
+
+std::unique_ptr<Iterator> Block::NewIterator(std::shared_ptr<const Block> block,
+                                             const Comparator* comparator) {
+  return std::make_unique<BlockIter>(std::move(block), comparator);
+}
+
+}  // namespace lsmkv

@@ -1,0 +1,42 @@
+// Block: an immutable, decoded block (see block_builder.h for the layout)
+// and an iterator over it. Blocks are shared (block cache, iterators) through
+// std::shared_ptr.
+//
+// Thread safety: a Block is immutable; iterators are externally
+// synchronized.
+#ifndef LSMKV_TABLE_BLOCK_H_
+#define LSMKV_TABLE_BLOCK_H_
+
+#include <memory>
+#include <string>
+
+#include "lsmkv/comparator.h"
+#include "lsmkv/iterator.h"
+
+namespace lsmkv {
+
+class Block {
+ public:
+  // Takes the block's bytes. A malformed restart array makes every iterator
+  // report Corruption.
+  explicit Block(std::string contents);
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+
+  size_t size() const { return data_.size(); }
+
+  // The iterator keeps `block` alive. comparator must outlive it.
+  static std::unique_ptr<Iterator> NewIterator(std::shared_ptr<const Block> block,
+                                               const Comparator* comparator);
+
+ private:
+  friend class BlockIter;
+  const std::string data_;
+  uint32_t restart_offset_ = 0;  // offset of the restart array
+  uint32_t num_restarts_ = 0;
+  bool malformed_ = false;
+};
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_TABLE_BLOCK_H_

@@ -1,0 +1,143 @@
+#include "table/format.h"
+
+#include <zstd.h>
+
+#include <cstring>
+
+#include "util/coding.h"
+#include "util/hash.h"
+
+namespace lsmkv {
+
+const char kTableMagic[8] = {'l', 's', 'm', 'k', '\xca', '\xfe', '\xba', '\xbe'};
+
+namespace {
+
+// A decompressed block may not be larger than this (a damaged size field
+// must not make us allocate gigabytes).
+constexpr uint64_t kMaxBlockBytes = uint64_t{1} << 30;
+
+uint64_t BlockChecksum(const char* data, size_t n, char type) {
+  // XXH3 of block ‖ type, computed without copying: hash the type as seed.
+  return Hash64WithSeed(data, n, static_cast<uint8_t>(type) + 1);
+}
+
+std::string At(const std::string& fname, uint64_t offset, const char* what) {
+  return fname + ": " + what + " at offset " + std::to_string(offset);
+}
+
+}  // namespace
+
+void BlockHandle::EncodeTo(std::string* dst) const {
+  PutVarint64(dst, offset);
+  PutVarint64(dst, size);
+}
+
+Status BlockHandle::DecodeFrom(Slice* input) {
+  if (GetVarint64(input, &offset) && GetVarint64(input, &size)) return Status::OK();
+  return Status::Corruption("bad block handle");
+}
+
+void Footer::EncodeTo(std::string* dst) const {
+  const size_t start = dst->size();
+  for (const BlockHandle* h : {&index, &properties, &filter}) {
+    PutFixed64(dst, h->offset);
+    PutFixed64(dst, h->size);
+  }
+  dst->push_back(static_cast<char>(kChecksumXxh3));
+  dst->append(3, '\0');  // reserved
+  PutFixed32(dst, format_version);
+  PutFixed64(dst, Hash64(dst->data() + start, dst->size() - start));
+  dst->append(kTableMagic, sizeof(kTableMagic));
+}
+
+Status Footer::DecodeFrom(const Slice& input, const std::string& fname) {
+  if (input.size() != kEncodedLength) return Status::Corruption(fname, "footer has the wrong size");
+  const char* p = input.data();
+  if (std::memcmp(p + kEncodedLength - 8, kTableMagic, 8) != 0) {
+    return Status::Corruption(fname, "bad magic number: not an lsmkv table");
+  }
+  const size_t covered = kEncodedLength - 16;
+  if (DecodeFixed64(p + covered) != Hash64(p, covered)) {
+    return Status::Corruption(fname, "footer checksum mismatch");
+  }
+  BlockHandle* handles[] = {&index, &properties, &filter};
+  for (int i = 0; i < 3; i++) {
+    handles[i]->offset = DecodeFixed64(p + 16 * i);
+    handles[i]->size = DecodeFixed64(p + 16 * i + 8);
+  }
+  if (static_cast<uint8_t>(p[48]) != kChecksumXxh3) {
+    return Status::NotSupported(fname, "unknown checksum type " + std::to_string(static_cast<uint8_t>(p[48])));
+  }
+  format_version = DecodeFixed32(p + 52);
+  if (format_version < kMinTableFormatVersion || format_version > kTableFormatVersion) {
+    return Status::NotSupported(fname, "table format version " + std::to_string(format_version) +
+                                           " (this build reads " +
+                                           std::to_string(kMinTableFormatVersion) + ".." +
+                                           std::to_string(kTableFormatVersion) + ")");
+  }
+  return Status::OK();
+}
+
+void AppendBlockTrailer(const Slice& contents, CompressionType type, std::string* dst) {
+  const char t = static_cast<char>(type);
+  dst->push_back(t);
+  PutFixed64(dst, BlockChecksum(contents.data(), contents.size(), t));
+}
+
+Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std::string* scratch,
+                    CompressionType* out_type) {
+  *out_type = kNoCompression;
+  if (type != kZstdCompression || raw.empty()) return raw;
+  scratch->resize(ZSTD_compressBound(raw.size()));
+  const size_t n = ZSTD_compress(scratch->data(), scratch->size(), raw.data(), raw.size(), zstd_level);
+  // Keep the compressed form only when it saves at least 12.5%.
+  if (ZSTD_isError(n) || n > raw.size() - raw.size() / 8) return raw;
+  scratch->resize(n);
+  *out_type = kZstdCompression;
+  return Slice(*scratch);
+}
+
+Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const BlockHandle& handle,
+                 BlockContents* result) {
+  if (handle.size > kMaxBlockBytes) return Status::Corruption(At(fname, handle.offset, "block too large"));
+  const size_t n = static_cast<size_t>(handle.size);
+  std::string buf(n + kBlockTrailerSize, '\0');
+  Slice contents;
+  Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, buf.data());
+  if (!s.ok()) return s;
+  if (contents.size() != n + kBlockTrailerSize) {
+    return Status::Corruption(At(fname, handle.offset, "truncated block"));
+  }
+  const char* data = contents.data();
+  const char type = data[n];
+  if (DecodeFixed64(data + n + 1) != BlockChecksum(data, n, type)) {
+    return Status::Corruption(At(fname, handle.offset, "block checksum mismatch"));
+  }
+  switch (static_cast<uint8_t>(type)) {
+    case kNoCompression:
+      if (data != buf.data()) {
+        result->data.assign(data, n);
+      } else {
+        buf.resize(n);
+        result->data.swap(buf);
+      }
+      return Status::OK();
+    case kZstdCompression: {
+      const unsigned long long size = ZSTD_getFrameContentSize(data, n);
+      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes) {
+        return Status::Corruption(At(fname, handle.offset, "bad zstd frame"));
+      }
+      result->data.resize(static_cast<size_t>(size));
+      const size_t got = ZSTD_decompress(result->data.data(), result->data.size(), data, n);
+      if (ZSTD_isError(got) || got != size) {
+        return Status::Corruption(At(fname, handle.offset, "zstd decompression failed"));
+      }
+      return Status::OK();
+    }
+    default:
+      return Status::Corruption(At(fname, handle.offset, "unknown compression type"));
+  }
+}
+
+}  // namespace lsmkv

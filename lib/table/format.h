@@ -1,0 +1,76 @@
+// Table file building blocks: block handles, the block trailer, the footer,
+// and reading a block back (checksum, decompression). Layout in
+// docs/format.md ("Table files").
+#ifndef LSMKV_TABLE_FORMAT_H_
+#define LSMKV_TABLE_FORMAT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lsmkv/env.h"
+#include "lsmkv/options.h"
+#include "lsmkv/status.h"
+
+namespace lsmkv {
+
+// Version of the table format written by this code; readers accept
+// [kMinTableFormatVersion, kTableFormatVersion].
+constexpr uint32_t kTableFormatVersion = 1;
+constexpr uint32_t kMinTableFormatVersion = 1;
+
+// Where a block sits in the file (its size excludes the trailer).
+struct BlockHandle {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+
+  // Index entries store handles as varint64 offset ‖ varint64 size.
+  void EncodeTo(std::string* dst) const;
+  Status DecodeFrom(Slice* input);
+};
+
+// Every block is followed by: compression type (1) ‖ XXH3-64 of block bytes
+// and type (fixed64).
+constexpr size_t kBlockTrailerSize = 1 + 8;
+
+// Checksum type byte in the footer. On disk, never renumber.
+constexpr uint8_t kChecksumXxh3 = 1;
+
+// Fixed-size footer at the end of every table.
+struct Footer {
+  static constexpr size_t kEncodedLength = 3 * 16 + 1 + 3 + 4 + 8 + 8;  // 72
+
+  BlockHandle index;
+  BlockHandle properties;
+  BlockHandle filter;  // size 0: no filter
+  uint32_t format_version = kTableFormatVersion;
+
+  void EncodeTo(std::string* dst) const;
+  // Checks magic, footer checksum, checksum type and format version.
+  Status DecodeFrom(const Slice& input, const std::string& fname);
+};
+
+// The last 8 bytes of every table: "lsmk" followed by CA FE BA BE.
+extern const char kTableMagic[8];
+
+// Decoded block contents, owned.
+struct BlockContents {
+  std::string data;
+};
+
+// Reads the block at handle, verifies its checksum and decompresses it.
+// Corruption (naming fname and the offset) on any mismatch.
+Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
+                 const BlockHandle& handle, BlockContents* result);
+
+// Compresses raw with `type` when that saves at least 1/8; otherwise (or for
+// kNoCompression) returns raw unchanged. *out_type says which.
+Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std::string* scratch,
+                    CompressionType* out_type);
+
+// The trailer of a block of `contents` stored with `type`.
+void AppendBlockTrailer(const Slice& contents, CompressionType type, std::string* dst);
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_TABLE_FORMAT_H_

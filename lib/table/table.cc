@@ -1,0 +1,129 @@
+#include "table/table.h"
+
+#include "table/iterator_util.h"
+#include "table/two_level_iterator.h"
+#include "util/bloom.h"
+
+namespace lsmkv {
+
+Table::Table(const TableOptions& options, std::string fname, std::unique_ptr<RandomAccessFile> file,
+             uint64_t cache_id)
+    : options_(options), fname_(std::move(fname)), file_(std::move(file)), cache_id_(cache_id) {}
+
+Status Table::Open(const TableOptions& options, const std::string& fname,
+                   std::unique_ptr<RandomAccessFile> file, uint64_t file_size, uint64_t cache_id,
+                   std::shared_ptr<Table>* table) {
+  table->reset();
+  if (file_size < Footer::kEncodedLength) {
+    return Status::Corruption(fname, "file too short to be a table (" + std::to_string(file_size) +
+                                         " bytes)");
+  }
+  char footer_space[Footer::kEncodedLength];
+  Slice footer_input;
+  Status s = file->Read(file_size - Footer::kEncodedLength, Footer::kEncodedLength, &footer_input,
+                        footer_space);
+  if (!s.ok()) return s;
+  Footer footer;
+  s = footer.DecodeFrom(footer_input, fname);
+  if (!s.ok()) return s;
+
+  // Every handle must lie inside the part of the file before the footer.
+  const uint64_t limit = file_size - Footer::kEncodedLength;
+  for (const BlockHandle* h : {&footer.index, &footer.properties, &footer.filter}) {
+    if (h == &footer.filter && h->size == 0 && h->offset == 0) continue;  // no filter
+    if (h->offset > limit || h->size > limit - h->offset ||
+        h->offset + h->size + kBlockTrailerSize > limit) {
+      return Status::Corruption(fname, "footer points outside the file");
+    }
+  }
+
+  std::shared_ptr<Table> t(new Table(options, fname, std::move(file), cache_id));
+  BlockContents contents;
+  s = ReadBlock(t->file_.get(), fname, footer.index, &contents);
+  if (!s.ok()) return s;
+  t->index_block_ = std::make_shared<const Block>(std::move(contents.data));
+
+  s = ReadBlock(t->file_.get(), fname, footer.properties, &contents);
+  if (!s.ok()) return s;
+  s = t->properties_.Decode(contents.data);
+  if (!s.ok()) return Status::Corruption(fname, s.ToString());
+
+  if (footer.filter.size > 0) {
+    s = ReadBlock(t->file_.get(), fname, footer.filter, &contents);
+    if (!s.ok()) return s;
+    t->filter_ = std::move(contents.data);
+  }
+  *table = std::move(t);
+  return Status::OK();
+}
+
+size_t Table::PinnedBytes() const {
+  return index_block_->size() + filter_.size() + sizeof(*this) + fname_.size();
+}
+
+Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_handle,
+                            std::shared_ptr<const Block>* block) const {
+  Slice input = encoded_handle;
+  BlockHandle handle;
+  Status s = handle.DecodeFrom(&input);
+  if (!s.ok()) return Status::Corruption(fname_, "bad block handle in index");
+  ShardedLRUCache* cache = options_.block_cache;
+  const CacheKey key{cache_id_, handle.offset};
+  if (cache != nullptr) {
+    std::shared_ptr<void> cached = cache->Lookup(key);
+    if (cached != nullptr) {
+      *block = std::static_pointer_cast<const Block>(cached);
+      return Status::OK();
+    }
+  }
+  BlockContents contents;
+  s = ReadBlock(file_.get(), fname_, handle, &contents);
+  if (!s.ok()) return s;
+  auto b = std::make_shared<const Block>(std::move(contents.data));
+  if (cache != nullptr && options.fill_cache) {
+    cache->Insert(key, std::const_pointer_cast<Block>(b), b->size());
+  }
+  *block = std::move(b);
+  return Status::OK();
+}
+
+std::unique_ptr<Iterator> Table::NewDataBlockIterator(const ReadOptions& options,
+                                                      const Slice& encoded_handle) const {
+  std::shared_ptr<const Block> block;
+  Status s = ReadDataBlock(options, encoded_handle, &block);
+  if (!s.ok()) return NewErrorIterator(s);
+  return Block::NewIterator(std::move(block), options_.comparator);
+}
+
+std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
+  std::shared_ptr<const Table> self = shared_from_this();
+  return NewTwoLevelIterator(Block::NewIterator(index_block_, options_.comparator),
+                             [self, options](const Slice& handle) {
+                               return self->NewDataBlockIterator(options, handle);
+                             });
+}
+
+Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* result,
+                  std::string* key, std::string* value) const {
+  *result = GetResult::kNotInTable;
+  if (!filter_.empty()) {
+    const Slice probe = options_.filter_key != nullptr ? options_.filter_key(target) : target;
+    if (!BloomFilterMayMatch(filter_, probe)) {
+      *result = GetResult::kFilteredOut;
+      return Status::OK();
+    }
+  }
+  auto index = Block::NewIterator(index_block_, options_.comparator);
+  index->Seek(target);
+  if (!index->Valid()) return index->status();
+  auto data = NewDataBlockIterator(options, index->value());
+  data->Seek(target);
+  if (data->Valid()) {
+    key->assign(data->key().data(), data->key().size());
+    value->assign(data->value().data(), data->value().size());
+    *result = GetResult::kFound;
+  }
+  return data->status();
+}
+
+}  // namespace lsmkv

@@ -1,0 +1,73 @@
+// Table: a reader of one table file. The index block, the filter block and
+// the properties stay in memory (pinned) while the Table lives; data blocks
+// go through the block cache.
+//
+// Thread safety: immutable after Open; safe for concurrent use. Iterators
+// keep the Table alive (Tables are owned by std::shared_ptr).
+#ifndef LSMKV_TABLE_TABLE_H_
+#define LSMKV_TABLE_TABLE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "lsmkv/env.h"
+#include "lsmkv/iterator.h"
+#include "lsmkv/options.h"
+#include "table/block.h"
+#include "table/format.h"
+#include "table/table_options.h"
+#include "table/table_properties.h"
+
+namespace lsmkv {
+
+class Table : public std::enable_shared_from_this<Table> {
+ public:
+  // Reads and checks the footer (every handle must lie inside the file),
+  // then the index, filter and properties blocks. cache_id keys this
+  // table's blocks in the block cache (the file number). Corruption on any
+  // damage, naming fname.
+  static Status Open(const TableOptions& options, const std::string& fname,
+                     std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
+                     uint64_t cache_id, std::shared_ptr<Table>* table);
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) const;
+
+  enum class GetResult { kFilteredOut, kNotInTable, kFound };
+  // Looks for the first entry with key >= target in the only block that can
+  // hold it. kFilteredOut: the bloom filter excluded filter_key(target)
+  // without reading a data block. kFound: *key and *value are set (the
+  // caller checks whether *key is the one it wanted).
+  Status Get(const ReadOptions& options, const Slice& target, GetResult* result,
+             std::string* key, std::string* value) const;
+
+  const TableProperties& properties() const { return properties_; }
+  // Bytes kept in memory for this table (index, filter, properties).
+  size_t PinnedBytes() const;
+  const std::string& fname() const { return fname_; }
+
+ private:
+  Table(const TableOptions& options, std::string fname, std::unique_ptr<RandomAccessFile> file,
+        uint64_t cache_id);
+
+  // The data block at the encoded handle, from the cache or the file.
+  Status ReadDataBlock(const ReadOptions& options, const Slice& encoded_handle,
+                       std::shared_ptr<const Block>* block) const;
+  std::unique_ptr<Iterator> NewDataBlockIterator(const ReadOptions& options,
+                                                 const Slice& encoded_handle) const;
+
+  const TableOptions options_;
+  const std::string fname_;
+  const std::unique_ptr<RandomAccessFile> file_;
+  const uint64_t cache_id_;
+  std::shared_ptr<const Block> index_block_;
+  std::string filter_;  // empty: no filter
+  TableProperties properties_;
+};
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_TABLE_TABLE_H_

@@ -1,0 +1,32 @@
+// Options for building and reading table files. The DB fills them from
+// Options; tests use them directly.
+#ifndef LSMKV_TABLE_TABLE_OPTIONS_H_
+#define LSMKV_TABLE_TABLE_OPTIONS_H_
+
+#include <cstddef>
+
+#include "lsmkv/comparator.h"
+#include "lsmkv/options.h"
+#include "util/cache.h"
+
+namespace lsmkv {
+
+struct TableOptions {
+  // Order of the keys in the table. Must outlive every table using it.
+  const Comparator* comparator = BytewiseComparator();
+  // Uncompressed bytes of data per block (approximate).
+  size_t block_size = 4096;
+  CompressionType compression = kZstdCompression;
+  int zstd_level = 1;
+  // 0: no filter block.
+  int bloom_bits_per_key = 10;
+  // The part of a key the bloom filter covers; nullptr means the whole key.
+  // The DB filters on user keys (it passes ExtractUserKey).
+  Slice (*filter_key)(const Slice& key) = nullptr;
+  // Cache of decoded data blocks; nullptr disables caching. Borrowed.
+  ShardedLRUCache* block_cache = nullptr;
+};
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_TABLE_TABLE_OPTIONS_H_

@@ -1,0 +1,83 @@
+// ShardedLRUCache: a byte-bounded LRU cache of shared objects, keyed by a
+// pair of 64-bit numbers (e.g. table number + block offset).
+//
+// Values are std::shared_ptr, so evicting an entry never frees an object a
+// reader still holds: capacity bounds what the cache keeps, not what readers
+// pin. The key space is split into 16 shards, each with its own mutex, so
+// concurrent readers rarely contend.
+//
+// Thread safety: thread-safe.
+#ifndef LSMKV_UTIL_CACHE_H_
+#define LSMKV_UTIL_CACHE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace lsmkv {
+
+struct CacheKey {
+  uint64_t id;
+  uint64_t offset;
+  bool operator==(const CacheKey& o) const { return id == o.id && offset == o.offset; }
+};
+
+class ShardedLRUCache {
+ public:
+  // capacity: total charge kept, in the caller's units (bytes for the block
+  // cache, entries for the table cache). 0 keeps nothing.
+  explicit ShardedLRUCache(size_t capacity);
+  ShardedLRUCache(const ShardedLRUCache&) = delete;
+  ShardedLRUCache& operator=(const ShardedLRUCache&) = delete;
+
+  // nullptr on a miss.
+  std::shared_ptr<void> Lookup(const CacheKey& key);
+  // Inserts (or replaces) and evicts least recently used entries until the
+  // shard is within its share of the capacity. An entry larger than that
+  // share is not kept.
+  void Insert(const CacheKey& key, std::shared_ptr<void> value, size_t charge);
+  void Erase(const CacheKey& key);
+
+  size_t TotalCharge() const;
+  size_t capacity() const { return capacity_; }
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr int kShardBits = 4;
+  static constexpr int kShards = 1 << kShardBits;
+
+  struct KeyHash {
+    size_t operator()(const CacheKey& k) const;
+  };
+  struct Entry {
+    CacheKey key;
+    std::shared_ptr<void> value;
+    size_t charge;
+  };
+  struct Shard {
+    std::mutex mu;
+    // Guarded by mu. Front = most recently used.
+    std::list<Entry> lru;
+    std::unordered_map<CacheKey, std::list<Entry>::iterator, KeyHash> index;
+    size_t usage = 0;
+  };
+
+  Shard& ShardFor(const CacheKey& key) { return shards_[KeyHash()(key) >> (64 - kShardBits)]; }
+  static void EvictOverflow(Shard* shard, size_t limit);
+
+  const size_t capacity_;
+  const size_t per_shard_;
+  Shard shards_[kShards];
+  // Relaxed: statistics.
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+}  // namespace lsmkv
+
+#endif  // LSMKV_UTIL_CACHE_H_
