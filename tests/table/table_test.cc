@@ -1,0 +1,254 @@
+#include "table/table.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "support/mem_env.h"
+#include "support/test_util.h"
+#include "table/table_builder.h"
+#include "util/random.h"
+
+namespace lsmkv {
+
+namespace {
+
+using Model = std::map<std::string, std::string>;
+const std::string kFile = "/t/000001.sst";
+
+struct TableFixture {
+  MemEnv env;
+  TableOptions options;
+  std::shared_ptr<Table> table;
+
+  Status BuildAndOpen(const Model& model) {
+    std::unique_ptr<WritableFile> file;
+    Status s = env.NewWritableFile(kFile, &file);
+    if (!s.ok()) return s;
+    TableBuilder builder(options, file.get(), 1700000000);
+    for (const auto& [k, v] : model) builder.Add(k, v);
+    builder.mutable_properties()->num_tombstones = 7;
+    s = builder.Finish();
+    if (!s.ok()) return s;
+    uint64_t size;
+    REQUIRE(env.GetFileSize(kFile, &size).ok());
+    REQUIRE(size == builder.FileSize());
+    return Open();
+  }
+
+  Status Open() {
+    uint64_t size;
+    Status s = env.GetFileSize(kFile, &size);
+    if (!s.ok()) return s;
+    std::unique_ptr<RandomAccessFile> file;
+    s = env.NewRandomAccessFile(kFile, &file);
+    if (!s.ok()) return s;
+    return Table::Open(options, kFile, std::move(file), size, 1, &table);
+  }
+
+  std::string Contents() {
+    std::string data;
+    REQUIRE(ReadFileToString(&env, kFile, &data).ok());
+    return data;
+  }
+
+  // Reads everything; the iterator's final status.
+  Status ReadAll(Model* out) {
+    ReadOptions ro;
+    ro.verify_checksums = true;
+    auto it = table->NewIterator(ro);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) (*out)[it->key().ToString()] = it->value().ToString();
+    return it->status();
+  }
+};
+
+void CheckTable(TableFixture& f, const Model& model, Random* rnd) {
+  Model read;
+  REQUIRE(f.ReadAll(&read).ok());
+  REQUIRE(read == model);
+  REQUIRE(f.table->properties().num_entries == model.size());
+  REQUIRE(f.table->properties().num_tombstones == 7);
+  REQUIRE(f.table->properties().creation_time == 1700000000);
+  REQUIRE(f.table->properties().format_version == kTableFormatVersion);
+
+  auto it = f.table->NewIterator(ReadOptions());
+  it->SeekToLast();
+  for (auto r = model.rbegin(); r != model.rend(); ++r) {
+    REQUIRE(it->Valid());
+    REQUIRE(it->key().ToString() == r->first);
+    it->Prev();
+    if (std::distance(model.rbegin(), r) > 2000) break;  // enough reverse steps
+  }
+  for (int i = 0; i < 300 && !model.empty(); i++) {
+    auto pick = model.begin();
+    std::advance(pick, rnd->Uniform(model.size()));
+    Table::GetResult result;
+    std::string k, v;
+    REQUIRE(f.table->Get(ReadOptions(), pick->first, &result, &k, &v).ok());
+    REQUIRE(result == Table::GetResult::kFound);
+    REQUIRE(k == pick->first);
+    REQUIRE(v == pick->second);
+    const std::string target = rnd->Bytes(rnd->Uniform(12));
+    it->Seek(target);
+    auto lb = model.lower_bound(target);
+    REQUIRE(it->Valid() == (lb != model.end()));
+    if (it->Valid()) REQUIRE(it->key().ToString() == lb->first);
+    it->SeekForPrev(target);
+    auto ub = model.upper_bound(target);
+    REQUIRE(it->Valid() == (ub != model.begin()));
+    if (it->Valid()) REQUIRE(it->key().ToString() == std::prev(ub)->first);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Table: round-trips of 0, 1 and 100k entries, zstd and bloom on and off", "[table]") {
+  const uint64_t seed = test::TestSeed(404);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  for (CompressionType compression : {kNoCompression, kZstdCompression}) {
+    for (int bloom : {0, 10}) {
+      for (size_t n : {size_t{0}, size_t{1}, size_t{100000}}) {
+        INFO("compression " << int(compression) << " bloom " << bloom << " entries " << n);
+        TableFixture f;
+        f.options.compression = compression;
+        f.options.bloom_bits_per_key = bloom;
+        Model model;
+        while (model.size() < n) {
+          // Random binary keys (with '\0'), some empty values, compressible values.
+          std::string value = rnd.OneIn(10) ? std::string() : std::string(rnd.Uniform(60), 'v') + rnd.Bytes(4);
+          model[rnd.Bytes(1 + rnd.Uniform(10))] = value;
+        }
+        REQUIRE(f.BuildAndOpen(model).ok());
+        CheckTable(f, model, &rnd);
+        if (n == 100000) {
+          const auto& p = f.table->properties();
+          REQUIRE(p.num_data_blocks > 100);
+          REQUIRE(p.compression == compression);
+          REQUIRE(p.bloom_bits_per_key == static_cast<uint64_t>(bloom));
+          if (compression == kZstdCompression) {
+            // The values are mostly 'v': zstd must have shrunk the blocks.
+            REQUIRE(p.data_bytes < (p.raw_key_bytes + p.raw_value_bytes) * 3 / 4);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("Table: values larger than a block and than 1 MiB", "[table]") {
+  Random rnd(9);
+  TableFixture f;
+  Model model;
+  model["a"] = "";
+  model["b"] = rnd.Bytes(10000);        // > block_size
+  model["c"] = rnd.Bytes((1 << 20) + 7);  // > 1 MiB, incompressible: stored raw
+  model["d"] = std::string(3 << 20, 'z');  // compressible
+  model[std::string("e\0", 2)] = "x";
+  REQUIRE(f.BuildAndOpen(model).ok());
+  CheckTable(f, model, &rnd);
+}
+
+TEST_CASE("Table: the bloom filter skips absent keys without reading data", "[table]") {
+  TableFixture f;
+  ShardedLRUCache cache(1 << 20);
+  f.options.block_cache = &cache;
+  Model model;
+  for (int i = 0; i < 10000; i++) model["key" + std::to_string(i)] = "v";
+  REQUIRE(f.BuildAndOpen(model).ok());
+  int filtered = 0;
+  for (int i = 0; i < 1000; i++) {
+    Table::GetResult result;
+    std::string k, v;
+    REQUIRE(f.table->Get(ReadOptions(), "absent" + std::to_string(i), &result, &k, &v).ok());
+    filtered += result == Table::GetResult::kFilteredOut;
+  }
+  REQUIRE(filtered >= 970);
+  REQUIRE(cache.misses() + cache.hits() <= 30);  // few data blocks were touched
+}
+
+TEST_CASE("Table: every sampled bit flip is Corruption, never wrong data", "[table][corruption]") {
+  const uint64_t seed = test::TestSeed(77);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  TableFixture f;
+  Model model;
+  for (int i = 0; i < 3000; i++) model["key" + std::to_string(100000 + i)] = "value-" + std::to_string(i * 7);
+  REQUIRE(f.BuildAndOpen(model).ok());
+  const std::string good = f.Contents();
+  int detected_at_open = 0, detected_on_read = 0;
+  for (int trial = 0; trial < 400; trial++) {
+    // Sample every region: a uniform offset, plus the last 300 bytes (index,
+    // properties, footer) more often.
+    const size_t pos = trial % 2 == 0 ? rnd.Uniform(good.size())
+                                      : good.size() - 1 - rnd.Uniform(std::min<size_t>(300, good.size()));
+    std::string bad = good;
+    bad[pos] = static_cast<char>(bad[pos] ^ (1 << rnd.Uniform(8)));
+    REQUIRE(f.env.SetContents(kFile, bad).ok());
+    INFO("flipped byte " << pos << " of " << good.size());
+    const Status s = f.Open();
+    if (!s.ok()) {
+      REQUIRE(s.IsCorruption());
+      detected_at_open++;
+      continue;
+    }
+    Model read;
+    const Status r = f.ReadAll(&read);
+    REQUIRE(r.IsCorruption());  // every byte is covered by a checksum
+    for (const auto& [k, v] : read) REQUIRE(model.at(k) == v);  // what was returned is right
+    detected_on_read++;
+  }
+  REQUIRE(detected_at_open > 0);
+  REQUIRE(detected_on_read > 0);
+}
+
+TEST_CASE("Table: truncated files, wrong magic, a footer pointing outside", "[table][corruption]") {
+  TableFixture f;
+  Model model;
+  for (int i = 0; i < 500; i++) model["k" + std::to_string(i)] = std::string(50, 'x');
+  REQUIRE(f.BuildAndOpen(model).ok());
+  const std::string good = f.Contents();
+
+  SECTION("truncated") {
+    for (size_t len : {size_t{0}, size_t{10}, size_t{71}, good.size() / 2, good.size() - 1}) {
+      REQUIRE(f.env.SetContents(kFile, good.substr(0, len)).ok());
+      const Status s = f.Open();
+      INFO(len << ": " << s.ToString());
+      REQUIRE(s.IsCorruption());
+      REQUIRE(s.ToString().find(kFile) != std::string::npos);
+    }
+  }
+  SECTION("wrong magic") {
+    std::string bad = good;
+    bad[bad.size() - 1] = 'X';
+    REQUIRE(f.env.SetContents(kFile, bad).ok());
+    const Status s = f.Open();
+    REQUIRE(s.IsCorruption());
+    REQUIRE(s.ToString().find("magic") != std::string::npos);
+  }
+  SECTION("footer points outside the file (with a valid footer checksum)") {
+    Footer footer;
+    const Slice tail(good.data() + good.size() - Footer::kEncodedLength, Footer::kEncodedLength);
+    REQUIRE(footer.DecodeFrom(tail, kFile).ok());
+    footer.index.offset = good.size() + 100;
+    std::string bad = good.substr(0, good.size() - Footer::kEncodedLength);
+    footer.EncodeTo(&bad);
+    REQUIRE(f.env.SetContents(kFile, bad).ok());
+    const Status s = f.Open();
+    REQUIRE(s.IsCorruption());
+    REQUIRE(s.ToString().find("outside") != std::string::npos);
+  }
+  SECTION("a newer format version is refused clearly") {
+    Footer footer;
+    const Slice tail(good.data() + good.size() - Footer::kEncodedLength, Footer::kEncodedLength);
+    REQUIRE(footer.DecodeFrom(tail, kFile).ok());
+    footer.format_version = kTableFormatVersion + 1;
+    std::string bad = good.substr(0, good.size() - Footer::kEncodedLength);
+    footer.EncodeTo(&bad);
+    REQUIRE(f.env.SetContents(kFile, bad).ok());
+    const Status s = f.Open();
+    REQUIRE(s.IsNotSupported());
+    REQUIRE(s.ToString().find("format version") != std::string::npos);
+  }
+}
+
+}  // namespace lsmkv

@@ -1,0 +1,58 @@
+#include "util/bloom.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "util/coding.h"
+
+namespace lsmkv {
+
+namespace {
+
+std::string Key(uint64_t i) {
+  std::string k;
+  PutFixed64(&k, i);
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("Bloom: no false negatives, false positives within 2% at 10 bits/key", "[bloom]") {
+  BloomFilterBuilder builder(10);
+  constexpr uint64_t kKeys = 100000;
+  for (uint64_t i = 0; i < kKeys; i++) builder.AddKey(Key(i));
+  const std::string filter = builder.Finish();
+  REQUIRE(filter.size() <= kKeys * 10 / 8 + 64 + 6);
+  for (uint64_t i = 0; i < kKeys; i++) REQUIRE(BloomFilterMayMatch(filter, Key(i)));
+  uint64_t false_positives = 0;
+  for (uint64_t i = 0; i < kKeys; i++) {
+    if (BloomFilterMayMatch(filter, Key(i + 1000000000))) false_positives++;
+  }
+  const double rate = static_cast<double>(false_positives) / kKeys;
+  INFO("false-positive rate " << rate);
+  REQUIRE(rate <= 0.02);
+}
+
+TEST_CASE("Bloom: small and empty filters, and unknown formats match everything", "[bloom]") {
+  BloomFilterBuilder builder(10);
+  const std::string empty = builder.Finish();
+  REQUIRE_FALSE(BloomFilterMayMatch(empty, "hello"));
+  builder.AddKey("hello");
+  builder.AddKey("world");
+  const std::string two = builder.Finish();
+  REQUIRE(BloomFilterMayMatch(two, "hello"));
+  REQUIRE(BloomFilterMayMatch(two, "world"));
+  int hits = 0;
+  for (int i = 0; i < 1000; i++) hits += BloomFilterMayMatch(two, "x" + std::to_string(i));
+  REQUIRE(hits < 100);
+
+  std::string unknown = two;
+  unknown[unknown.size() - 6] = 99;  // format byte
+  REQUIRE(BloomFilterMayMatch(unknown, "anything"));
+  REQUIRE(BloomFilterMayMatch(Slice("abc"), "anything"));  // too short
+  std::string bad_lines = two;
+  bad_lines[bad_lines.size() - 1] = 0x7f;  // line count does not match the size
+  REQUIRE(BloomFilterMayMatch(bad_lines, "anything"));
+}
+
+}  // namespace lsmkv

@@ -1,0 +1,86 @@
+#include "util/cache.h"
+
+#include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
+
+namespace lsmkv {
+
+namespace {
+
+std::shared_ptr<void> Value(int v) { return std::make_shared<int>(v); }
+int Get(const std::shared_ptr<void>& p) { return p == nullptr ? -1 : *static_cast<int*>(p.get()); }
+
+}  // namespace
+
+TEST_CASE("Cache: hit, miss, replace, erase", "[cache]") {
+  ShardedLRUCache cache(1000);
+  REQUIRE(cache.Lookup({1, 2}) == nullptr);
+  cache.Insert({1, 2}, Value(12), 1);
+  cache.Insert({2, 1}, Value(21), 1);
+  REQUIRE(Get(cache.Lookup({1, 2})) == 12);
+  REQUIRE(Get(cache.Lookup({2, 1})) == 21);
+  cache.Insert({1, 2}, Value(99), 1);
+  REQUIRE(Get(cache.Lookup({1, 2})) == 99);
+  REQUIRE(cache.TotalCharge() == 2);
+  cache.Erase({1, 2});
+  REQUIRE(cache.Lookup({1, 2}) == nullptr);
+  REQUIRE(cache.TotalCharge() == 1);
+  REQUIRE(cache.hits() == 3);
+  REQUIRE(cache.misses() == 2);
+}
+
+TEST_CASE("Cache: keeps within capacity and evicts the least recently used", "[cache]") {
+  ShardedLRUCache cache(16 * 100);  // 100 per shard
+  for (uint64_t i = 0; i < 10000; i++) cache.Insert({i, 0}, Value(static_cast<int>(i)), 10);
+  REQUIRE(cache.TotalCharge() <= cache.capacity());
+  REQUIRE(cache.TotalCharge() >= cache.capacity() / 2);
+  // Recently inserted entries are there; the oldest are gone.
+  int recent = 0, old = 0;
+  for (uint64_t i = 9900; i < 10000; i++) recent += cache.Lookup({i, 0}) != nullptr;
+  for (uint64_t i = 0; i < 100; i++) old += cache.Lookup({i, 0}) != nullptr;
+  REQUIRE(recent > 90);
+  REQUIRE(old == 0);
+
+  // A looked-up entry survives a flood of newer ones in its shard.
+  ShardedLRUCache small(16 * 3);
+  small.Insert({7, 7}, Value(77), 1);
+  for (uint64_t i = 0; i < 1000; i++) {
+    REQUIRE(Get(small.Lookup({7, 7})) == 77);
+    small.Insert({i + 100, 0}, Value(0), 1);
+  }
+}
+
+TEST_CASE("Cache: evicted values live on while held; oversize entries are not kept", "[cache]") {
+  ShardedLRUCache cache(16);
+  cache.Insert({1, 1}, Value(5), 1);
+  std::shared_ptr<void> held = cache.Lookup({1, 1});
+  cache.Erase({1, 1});
+  REQUIRE(Get(held) == 5);
+  cache.Insert({2, 2}, Value(6), 1000);
+  REQUIRE(cache.Lookup({2, 2}) == nullptr);
+  ShardedLRUCache disabled(0);
+  disabled.Insert({3, 3}, Value(7), 1);
+  REQUIRE(disabled.Lookup({3, 3}) == nullptr);
+}
+
+TEST_CASE("Cache: concurrent use", "[cache][concurrency]") {
+  ShardedLRUCache cache(1 << 12);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&cache, t] {
+      for (uint64_t i = 0; i < 20000; i++) {
+        const CacheKey k{i % 500, static_cast<uint64_t>(t)};
+        if (auto v = cache.Lookup(k)) {
+          REQUIRE(Get(v) == static_cast<int>(i % 500));
+        } else {
+          cache.Insert(k, Value(static_cast<int>(i % 500)), 3);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  REQUIRE(cache.TotalCharge() <= cache.capacity());
+}
+
+}  // namespace lsmkv
