@@ -51,7 +51,7 @@ TEST_CASE("Cache: keeps within capacity and evicts the least recently used", "[c
   }
 }
 
-TEST_CASE("Cache: evicted values live on while held; oversize entries are not kept", "[cache]") {
+TEST_CASE("Cache: evicted values live on while held, oversize entries are not kept", "[cache]") {
   ShardedLRUCache cache(16);
   cache.Insert({1, 1}, Value(5), 1);
   std::shared_ptr<void> held = cache.Lookup({1, 1});
