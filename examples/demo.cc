@@ -30,8 +30,13 @@ int main(int argc, char** argv) {
   s = db->Get(lsmkv::ReadOptions(), "demo:runs", &runs);
   if (!s.ok() && !s.IsNotFound()) return Fail("get", s);
   const int run = std::stoi(runs) + 1;
-  std::printf("opened %s (run %d; earlier runs' data was recovered from disk)\n", dir.c_str(),
-              run);
+  if (run == 1) {
+    std::printf("opened %s: a new database (run the demo again to see it recovered)\n",
+                dir.c_str());
+  } else {
+    std::printf("opened %s: run %d, the data of earlier runs was recovered from disk\n",
+                dir.c_str(), run);
+  }
 
   lsmkv::WriteOptions sync;
   sync.sync = true;  // survives power loss once Put returns
@@ -66,7 +71,11 @@ int main(int argc, char** argv) {
   if (!it->status().ok()) return Fail("scan", it->status());
   it.reset();
 
-  std::string stats;
-  if (db->GetProperty("lsmkv.stats", &stats)) std::printf("lsmkv.stats:\n%s", stats.c_str());
+  // Write the memtable to a table file; it is durable when Flush returns.
+  s = db->Flush();
+  if (!s.ok()) return Fail("flush", s);
+  std::string sstables;
+  db->GetProperty("lsmkv.sstables", &sstables);
+  std::printf("tables on disk (one more per run; compaction arrives later):\n%s", sstables.c_str());
   return 0;
 }

@@ -36,9 +36,9 @@ class LSMKV_EXPORT DB {
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;
-  // Waits for background work, closes files and releases the directory lock.
-  // Every acknowledged write is already in the WAL and is recovered by the
-  // next Open. All iterators and snapshots must be released first.
+  // Waits for a running flush, closes files and releases the directory
+  // lock. Every acknowledged write is in a table or a WAL and is recovered
+  // by the next Open. All iterators must be destroyed first.
   virtual ~DB();
 
   virtual Status Put(const WriteOptions& options, const Slice& key, const Slice& value) = 0;
@@ -59,9 +59,8 @@ class LSMKV_EXPORT DB {
   // "lsmkv.wal-corrupted-records". False for an unknown property.
   virtual bool GetProperty(const Slice& property, std::string* value) = 0;
 
-  // Writes the memtable to a table file and returns once it is durable.
-  // Not yet implemented (tables arrive with the SSTable milestone): returns
-  // NotSupported.
+  // Writes every memtable to level-0 table files and returns once they are
+  // durable (recorded in the MANIFEST); the WALs they covered are deleted.
   virtual Status Flush() = 0;
   // Compacts every file overlapping [*begin, *end] (nullptr = open end).
   // Not yet implemented (arrives with compaction): returns NotSupported.
