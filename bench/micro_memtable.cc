@@ -5,6 +5,7 @@
 #include <string>
 
 #include "memtable/memtable.h"
+#include "memtable/skiplist.h"
 #include "util/random.h"
 
 namespace lsmkv {
@@ -46,6 +47,33 @@ void BM_MemTableGet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_MemTableGet);
+
+struct U64Cmp {
+  int operator()(uint64_t a, uint64_t b) const { return a < b ? -1 : (a > b ? 1 : 0); }
+};
+
+void BM_SkipListInsert(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    Arena arena;
+    SkipList<uint64_t, U64Cmp> list(U64Cmp(), &arena);
+    Random rnd(3);
+    state.ResumeTiming();
+    for (int i = 0; i < 100000; i++) list.Insert(rnd.Next64());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * 100000);
+}
+BENCHMARK(BM_SkipListInsert)->Unit(benchmark::kMillisecond);
+
+void BM_SkipListContains(benchmark::State& state) {
+  Arena arena;
+  SkipList<uint64_t, U64Cmp> list(U64Cmp(), &arena);
+  for (uint64_t i = 0; i < 200000; i++) list.Insert(i * 2);
+  Random rnd(4);
+  for (auto _ : state) benchmark::DoNotOptimize(list.Contains(rnd.Uniform(400000)));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SkipListContains);
 
 }  // namespace
 }  // namespace lsmkv

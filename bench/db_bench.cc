@@ -1,0 +1,472 @@
+// lsmkv_bench: db_bench-style workloads run on lsmkv, LevelDB or RocksDB
+// with the same key/value generator and comparable settings.
+//
+//   lsmkv_bench --engine=all --num=1000000 --benchmarks=fillseq,readrandom
+//
+// Output, one line per engine and workload:
+//   engine   workload     :    X micros/op;   Y ops/sec;   Z MB/s
+// With --engine=all the engines run interleaved, workload by workload, and a
+// ratio line (lsmkv / other) follows each workload.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine.h"
+#include "histogram.h"
+
+namespace lsmkv_bench {
+
+void Die(const std::string& what) {
+  std::fprintf(stderr, "lsmkv_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+std::vector<std::string> AvailableEngines() {
+  std::vector<std::string> engines = {"lsmkv"};
+#ifdef LSMKV_BENCH_HAVE_LEVELDB
+  engines.push_back("leveldb");
+#endif
+#ifdef LSMKV_BENCH_HAVE_ROCKSDB
+  engines.push_back("rocksdb");
+#endif
+  return engines;
+}
+
+std::unique_ptr<Engine> OpenEngine(const std::string& name, const EngineConfig& config,
+                                   std::string* error) {
+  if (name == "lsmkv") return OpenLsmkv(config, error);
+#ifdef LSMKV_BENCH_HAVE_LEVELDB
+  if (name == "leveldb") return OpenLevelDB(config, error);
+#endif
+#ifdef LSMKV_BENCH_HAVE_ROCKSDB
+  if (name == "rocksdb") return OpenRocksDB(config, error);
+#endif
+  *error = "engine '" + name + "' is not built into this binary";
+  return nullptr;
+}
+
+namespace {
+
+struct Flags {
+  std::string benchmarks =
+      "fillseq,fillrandom,overwrite,fillsync,fillbatch,readrandom,readmissing,readhot,readseq,"
+      "readreverse,seekrandom,deleterandom,readwhilewriting";
+  std::string engine = "lsmkv";
+  std::string db = "/tmp/lsmkv_bench";
+  int64_t num = 1000000;
+  int64_t reads = -1;  // -1: num
+  int value_size = 100;
+  int key_size = 16;
+  int threads = 1;
+  bool use_existing_db = false;
+  bool compression = true;
+  int bloom_bits = 10;
+  int64_t cache_size = 8 << 20;
+  int64_t write_buffer_size = 4 << 20;
+  bool histogram = false;
+  bool stats = false;
+  uint64_t seed = 301;
+};
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::fprintf(stderr,
+               "lsmkv_bench: %s\n"
+               "usage: lsmkv_bench [--benchmarks=a,b,...] [--engine=lsmkv|leveldb|rocksdb|all]\n"
+               "  [--num=N] [--reads=N] [--value_size=N] [--key_size=N] [--threads=N]\n"
+               "  [--db=DIR] [--use_existing_db=0|1] [--compression=zstd|none]\n"
+               "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
+               "  [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
+               error.c_str());
+  std::exit(2);
+}
+
+int64_t ParseInt(const std::string& name, const std::string& v) {
+  char* end = nullptr;
+  const long long x = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0') Usage("--" + name + " needs a number, got '" + v + "'");
+  return x;
+}
+
+bool ParseBool(const std::string& name, const std::string& v) {
+  if (v == "1" || v == "true") return true;
+  if (v == "0" || v == "false") return false;
+  Usage("--" + name + " needs 0 or 1, got '" + v + "'");
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; i++) {
+    const std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0 || eq == std::string::npos) Usage("bad argument '" + arg + "'");
+    const std::string name = arg.substr(2, eq - 2), v = arg.substr(eq + 1);
+    if (name == "benchmarks") f.benchmarks = v;
+    else if (name == "engine") f.engine = v;
+    else if (name == "db") f.db = v;
+    else if (name == "num") f.num = ParseInt(name, v);
+    else if (name == "reads") f.reads = ParseInt(name, v);
+    else if (name == "value_size") f.value_size = static_cast<int>(ParseInt(name, v));
+    else if (name == "key_size") f.key_size = static_cast<int>(ParseInt(name, v));
+    else if (name == "threads") f.threads = static_cast<int>(ParseInt(name, v));
+    else if (name == "use_existing_db") f.use_existing_db = ParseBool(name, v);
+    else if (name == "compression") {
+      if (v != "zstd" && v != "none") Usage("--compression is zstd or none");
+      f.compression = v == "zstd";
+    } else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
+    else if (name == "cache_size") f.cache_size = ParseInt(name, v);
+    else if (name == "write_buffer_size") f.write_buffer_size = ParseInt(name, v);
+    else if (name == "histogram") f.histogram = ParseBool(name, v);
+    else if (name == "stats") f.stats = ParseBool(name, v);
+    else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
+    else Usage("unknown flag --" + name);
+  }
+  if (f.num <= 0) Usage("--num must be positive");
+  if (f.threads <= 0) Usage("--threads must be positive");
+  if (f.key_size < 8) Usage("--key_size must be at least 8");
+  if (f.value_size < 0) Usage("--value_size must not be negative");
+  if (f.reads < 0) f.reads = f.num;
+  return f;
+}
+
+// Values: half random bytes, half repeats (compressible to ~50%, as in
+// LevelDB's db_bench), cut from one pre-generated buffer.
+class ValueGenerator {
+ public:
+  explicit ValueGenerator(uint64_t seed) {
+    std::mt19937_64 rnd(seed);
+    while (data_.size() < (1 << 20)) {
+      std::string piece(100, '\0');
+      for (int i = 0; i < 50; i++) piece[i] = static_cast<char>(' ' + rnd() % 95);
+      for (int i = 50; i < 100; i++) piece[i] = piece[i % 50];
+      data_ += piece;
+    }
+  }
+  std::string_view Next(size_t len) {
+    if (pos_ + len > data_.size()) pos_ = 0;
+    pos_ += len;
+    return std::string_view(data_.data() + pos_ - len, len);
+  }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+// Keys: the number in decimal, zero-padded to key_size bytes.
+std::string MakeKey(uint64_t k, int key_size) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%0*" PRIu64, key_size, k);
+  return std::string(buf, key_size);
+}
+
+using Clock = std::chrono::steady_clock;
+
+struct ThreadState {
+  int id = 0;
+  std::mt19937_64 rnd;
+  ValueGenerator values;
+  Histogram hist;
+  int64_t ops = 0;
+  int64_t bytes = 0;
+  int64_t found = 0;
+  ThreadState(int i, uint64_t seed) : id(i), rnd(seed + i * 7919), values(seed + i) {}
+};
+
+struct Result {
+  double micros_per_op = 0;
+  double ops_per_sec = 0;
+  double mb_per_sec = 0;
+  std::string note;
+};
+
+class Benchmark {
+ public:
+  explicit Benchmark(const Flags& flags) : f_(flags) {}
+
+  // Runs `workload` on `engine_name` and prints its line. `position` (the
+  // workload's place in --benchmarks) seeds the run, so every engine sees
+  // the same keys and different workloads see different ones (deleterandom
+  // must not delete exactly the keys a later readrandom reads).
+  Result Run(const std::string& engine_name, const std::string& workload, uint64_t position) {
+    EngineConfig config;
+    config.dir = f_.db + "/" + engine_name;
+    config.write_buffer_size = static_cast<size_t>(f_.write_buffer_size);
+    config.cache_size = static_cast<size_t>(f_.cache_size);
+    config.bloom_bits = f_.bloom_bits;
+    config.compression = f_.compression;
+    const bool fresh = workload.rfind("fill", 0) == 0;
+    config.fresh = fresh && !f_.use_existing_db;
+    if (fresh || engines_.count(engine_name) == 0) {
+      engines_.erase(engine_name);
+      std::filesystem::create_directories(f_.db);
+      std::string error;
+      auto engine = OpenEngine(engine_name, config, &error);
+      if (engine == nullptr) Die("cannot open " + engine_name + ": " + error);
+      engines_[engine_name] = std::move(engine);
+    }
+    Engine* engine = engines_[engine_name].get();
+
+    std::function<void(ThreadState*)> body;
+    int threads = f_.threads;
+    int64_t total = f_.num;
+    bool writer_thread = false;
+    const int64_t reads = f_.reads;
+    if (workload == "fillseq") {
+      body = [&](ThreadState* t) { Write(engine, t, total, threads, /*seq=*/true, false, 1); };
+    } else if (workload == "fillrandom" || workload == "overwrite") {
+      body = [&](ThreadState* t) { Write(engine, t, total, threads, false, false, 1); };
+    } else if (workload == "fillsync") {
+      total = std::max<int64_t>(f_.num / 100, 100);  // fdatasync-bound: fewer ops
+      body = [&](ThreadState* t) { Write(engine, t, total, threads, false, true, 1); };
+    } else if (workload == "fillbatch") {
+      body = [&](ThreadState* t) { Write(engine, t, total, threads, true, false, 1000); };
+    } else if (workload == "readrandom" || workload == "readmissing" || workload == "readhot") {
+      total = reads;
+      const uint64_t range = workload == "readhot" ? std::max<int64_t>(f_.num / 100, 1) : f_.num;
+      const bool missing = workload == "readmissing";
+      body = [&, range, missing](ThreadState* t) { Read(engine, t, total, threads, range, missing); };
+    } else if (workload == "readseq" || workload == "readreverse") {
+      total = std::min(reads, f_.num);
+      const bool reverse = workload == "readreverse";
+      body = [&, reverse](ThreadState* t) { Scan(engine, t, total, reverse); };
+    } else if (workload == "seekrandom") {
+      total = reads;
+      body = [&](ThreadState* t) { Seek(engine, t, total, threads); };
+    } else if (workload == "deleterandom") {
+      body = [&](ThreadState* t) { DeleteRandom(engine, t, total, threads); };
+    } else if (workload == "readwhilewriting") {
+      total = reads;
+      writer_thread = true;
+      body = [&](ThreadState* t) { Read(engine, t, total, threads, f_.num, false); };
+    } else {
+      Usage("unknown benchmark '" + workload + "'");
+    }
+
+    const uint64_t run_seed = f_.seed + 1000003 * position;
+    std::vector<std::unique_ptr<ThreadState>> states;
+    for (int i = 0; i < threads; i++) states.push_back(std::make_unique<ThreadState>(i, run_seed));
+    std::atomic<bool> stop_writer{false};
+    std::thread writer;
+    if (writer_thread) {
+      // One extra thread writes random keys for as long as the readers read.
+      writer = std::thread([&] {
+        ThreadState t(threads, run_seed + 99);
+        while (!stop_writer.load(std::memory_order_relaxed)) {
+          engine->Put(MakeKey(t.rnd() % f_.num, f_.key_size), t.values.Next(f_.value_size), false);
+        }
+      });
+    }
+    const auto start = Clock::now();
+    std::vector<std::thread> workers;
+    for (auto& s : states) workers.emplace_back([&body, t = s.get()] { body(t); });
+    for (auto& w : workers) w.join();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    stop_writer = true;
+    if (writer.joinable()) writer.join();
+
+    Histogram hist;
+    int64_t ops = 0, bytes = 0, found = 0;
+    for (auto& s : states) {
+      hist.Merge(s->hist);
+      ops += s->ops;
+      bytes += s->bytes;
+      found += s->found;
+    }
+    Result r;
+    r.ops_per_sec = ops / seconds;
+    r.micros_per_op = seconds * 1e6 / std::max<int64_t>(ops, 1) * threads;
+    r.mb_per_sec = bytes / 1048576.0 / seconds;
+    if (workload.rfind("read", 0) == 0 || workload == "seekrandom") {
+      r.note = "(" + std::to_string(found) + " of " + std::to_string(ops) + " found)";
+    }
+    std::printf("%-8s %-16s : %11.3f micros/op; %10.0f ops/sec; %8.1f MB/s %s\n",
+                engine_name.c_str(), workload.c_str(), r.micros_per_op, r.ops_per_sec,
+                r.mb_per_sec, r.note.c_str());
+    if (f_.histogram && hist.count() > 0) {
+      std::printf("%-8s %-16s   latency micros: p50 %.2f  p99 %.2f  p99.9 %.2f\n",
+                  engine_name.c_str(), "", hist.Percentile(50), hist.Percentile(99),
+                  hist.Percentile(99.9));
+    }
+    if (f_.stats) std::printf("%s\n", engine->Stats().c_str());
+    std::fflush(stdout);
+    return r;
+  }
+
+  void CloseAll() { engines_.clear(); }
+
+ private:
+  // Times one operation into the histogram when --histogram is on.
+  template <typename Fn>
+  void Timed(ThreadState* t, Fn&& fn) {
+    if (!f_.histogram) {
+      fn();
+      return;
+    }
+    const auto start = Clock::now();
+    fn();
+    t->hist.Add(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+
+  // Thread t's share of `total` operations.
+  static int64_t Share(const ThreadState* t, int64_t total, int threads) {
+    return total / threads + (t->id < total % threads ? 1 : 0);
+  }
+
+  void Write(Engine* e, ThreadState* t, int64_t total, int threads, bool seq, bool sync, int batch) {
+    const int64_t n = Share(t, total, threads);
+    std::vector<std::pair<std::string, std::string>> puts;
+    for (int64_t i = 0; i < n; i += batch) {
+      puts.clear();
+      for (int j = 0; j < batch && i + j < n; j++) {
+        const uint64_t k = seq ? static_cast<uint64_t>((i + j) * threads + t->id) : t->rnd() % f_.num;
+        puts.emplace_back(MakeKey(k, f_.key_size), std::string(t->values.Next(f_.value_size)));
+      }
+      Timed(t, [&] {
+        if (batch == 1) {
+          e->Put(puts[0].first, puts[0].second, sync);
+        } else {
+          e->WriteBatch(puts, sync);
+        }
+      });
+      t->ops += static_cast<int64_t>(puts.size());
+      t->bytes += static_cast<int64_t>(puts.size()) * (f_.key_size + f_.value_size);
+    }
+  }
+
+  void Read(Engine* e, ThreadState* t, int64_t total, int threads, uint64_t range, bool missing) {
+    const int64_t n = Share(t, total, threads);
+    std::string value;
+    for (int64_t i = 0; i < n; i++) {
+      std::string key = MakeKey(t->rnd() % range, f_.key_size);
+      if (missing) key.push_back('.');  // sorts among real keys, never written
+      bool found = false;
+      Timed(t, [&] { found = e->Get(key, &value); });
+      t->ops++;
+      if (found) {
+        t->found++;
+        t->bytes += static_cast<int64_t>(key.size() + value.size());
+      }
+    }
+  }
+
+  void Scan(Engine* e, ThreadState* t, int64_t total, bool reverse) {
+    auto it = e->NewIterator();
+    int64_t i = 0;
+    if (reverse) {
+      for (it->SeekToLast(); i < total && it->Valid(); it->Prev(), i++) {
+        t->bytes += static_cast<int64_t>(it->key().size() + it->value().size());
+      }
+    } else {
+      for (it->SeekToFirst(); i < total && it->Valid(); it->Next(), i++) {
+        t->bytes += static_cast<int64_t>(it->key().size() + it->value().size());
+      }
+    }
+    t->ops += i;
+    t->found += i;
+  }
+
+  void Seek(Engine* e, ThreadState* t, int64_t total, int threads) {
+    const int64_t n = Share(t, total, threads);
+    auto it = e->NewIterator();
+    for (int64_t i = 0; i < n; i++) {
+      const std::string key = MakeKey(t->rnd() % f_.num, f_.key_size);
+      Timed(t, [&] { it->Seek(key); });
+      t->ops++;
+      if (it->Valid() && it->key() == key) t->found++;
+    }
+  }
+
+  void DeleteRandom(Engine* e, ThreadState* t, int64_t total, int threads) {
+    const int64_t n = Share(t, total, threads);
+    for (int64_t i = 0; i < n; i++) {
+      const std::string key = MakeKey(t->rnd() % f_.num, f_.key_size);
+      Timed(t, [&] { e->Delete(key, false); });
+      t->ops++;
+    }
+  }
+
+  const Flags f_;
+  std::map<std::string, std::unique_ptr<Engine>> engines_;
+};
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = s.find(',', start);
+    const std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) out.push_back(part);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace lsmkv_bench
+
+int main(int argc, char** argv) {
+  using namespace lsmkv_bench;
+  const Flags flags = ParseFlags(argc, argv);
+  std::vector<std::string> engines =
+      flags.engine == "all" ? AvailableEngines() : Split(flags.engine);
+  for (const auto& e : engines) {
+    const auto available = AvailableEngines();
+    if (std::find(available.begin(), available.end(), e) == available.end()) {
+      Die("engine '" + e + "' is not built into this binary (built in: lsmkv" +
+#ifdef LSMKV_BENCH_HAVE_LEVELDB
+          std::string(", leveldb") +
+#endif
+#ifdef LSMKV_BENCH_HAVE_ROCKSDB
+          std::string(", rocksdb") +
+#endif
+          ")");
+    }
+  }
+  std::printf("keys: %d bytes, values: %d bytes (~50%% compressible), entries: %" PRId64
+              ", threads: %d\n",
+              flags.key_size, flags.value_size, flags.num, flags.threads);
+  std::printf("write buffer: %" PRId64 " bytes, block cache: %" PRId64
+              " bytes, bloom: %d bits/key, compression: %s (leveldb: %s)\n",
+              flags.write_buffer_size, flags.cache_size, flags.bloom_bits,
+              flags.compression ? "zstd" : "none", flags.compression ? "snappy" : "none");
+  std::printf("------------------------------------------------\n");
+
+  Benchmark bench(flags);
+  const std::vector<std::string> workloads = Split(flags.benchmarks);
+  for (size_t position = 0; position < workloads.size(); position++) {
+    const std::string& workload = workloads[position];
+    std::map<std::string, Result> results;
+    for (const auto& engine : engines) results[engine] = bench.Run(engine, workload, position);
+    if (engines.size() > 1 && results.count("lsmkv") > 0) {
+      std::string line = "ratio    " + workload + " :";
+      for (const auto& e : engines) {
+        if (e == "lsmkv") continue;
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), " lsmkv/%s %.2fx", e.c_str(),
+                      results["lsmkv"].ops_per_sec / std::max(results[e].ops_per_sec, 1e-9));
+        line += buf;
+      }
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  bench.CloseAll();
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak RSS: %.1f MiB\n", usage.ru_maxrss / 1024.0);
+  return 0;
+}

@@ -1,0 +1,76 @@
+// The storage engines lsmkv_bench drives: the same workload code runs on
+// lsmkv, LevelDB and RocksDB through this interface.
+#ifndef LSMKV_BENCH_ENGINE_H_
+#define LSMKV_BENCH_ENGINE_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lsmkv_bench {
+
+// Settings every engine is opened with, so the comparison is like for like.
+struct EngineConfig {
+  std::string dir;
+  size_t write_buffer_size = 4 << 20;
+  size_t cache_size = 8 << 20;
+  int bloom_bits = 10;
+  bool compression = true;  // zstd for lsmkv and RocksDB; LevelDB only has snappy
+  bool fresh = true;        // destroy any existing DB first
+};
+
+class EngineIterator {
+ public:
+  virtual ~EngineIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual void Seek(std::string_view target) = 0;
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // "lsmkv", "leveldb", "rocksdb".
+  virtual std::string Name() const = 0;
+  // What "compression on" means for this engine, for the report.
+  virtual std::string CompressionName() const = 0;
+  // Failures abort the benchmark with the message.
+  virtual void Put(std::string_view key, std::string_view value, bool sync) = 0;
+  virtual void Delete(std::string_view key, bool sync) = 0;
+  virtual void WriteBatch(const std::vector<std::pair<std::string, std::string>>& puts,
+                          bool sync) = 0;
+  // True if found.
+  virtual bool Get(std::string_view key, std::string* value) = 0;
+  virtual std::unique_ptr<EngineIterator> NewIterator() = 0;
+  // The engine's own statistics text ("" if none).
+  virtual std::string Stats() = 0;
+};
+
+// Opens an engine by name; nullptr with *error set when the engine is not
+// built in or fails to open.
+std::unique_ptr<Engine> OpenEngine(const std::string& name, const EngineConfig& config,
+                                   std::string* error);
+// Engines compiled into this binary.
+std::vector<std::string> AvailableEngines();
+
+std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error);
+#ifdef LSMKV_BENCH_HAVE_LEVELDB
+std::unique_ptr<Engine> OpenLevelDB(const EngineConfig& config, std::string* error);
+#endif
+#ifdef LSMKV_BENCH_HAVE_ROCKSDB
+std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* error);
+#endif
+
+[[noreturn]] void Die(const std::string& what);
+
+}  // namespace lsmkv_bench
+
+#endif  // LSMKV_BENCH_ENGINE_H_

@@ -1,0 +1,94 @@
+#include <cstdio>
+#include <cstdlib>
+
+#include "engine.h"
+#include "lsmkv/db.h"
+
+namespace lsmkv_bench {
+
+namespace {
+
+lsmkv::Slice S(std::string_view s) { return lsmkv::Slice(s.data(), s.size()); }
+
+void Check(const lsmkv::Status& s, const char* what) {
+  if (!s.ok()) Die(std::string("lsmkv ") + what + ": " + s.ToString());
+}
+
+class LsmkvIterator final : public EngineIterator {
+ public:
+  explicit LsmkvIterator(std::unique_ptr<lsmkv::Iterator> it) : it_(std::move(it)) {}
+  bool Valid() const override { return it_->Valid(); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view t) override { it_->Seek(S(t)); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override { return it_->key().ToStringView(); }
+  std::string_view value() const override { return it_->value().ToStringView(); }
+
+ private:
+  std::unique_ptr<lsmkv::Iterator> it_;
+};
+
+class LsmkvEngine final : public Engine {
+ public:
+  explicit LsmkvEngine(std::unique_ptr<lsmkv::DB> db) : db_(std::move(db)) {}
+  std::string Name() const override { return "lsmkv"; }
+  std::string CompressionName() const override { return "zstd"; }
+
+  void Put(std::string_view k, std::string_view v, bool sync) override {
+    lsmkv::WriteOptions wo;
+    wo.sync = sync;
+    Check(db_->Put(wo, S(k), S(v)), "put");
+  }
+  void Delete(std::string_view k, bool sync) override {
+    lsmkv::WriteOptions wo;
+    wo.sync = sync;
+    Check(db_->Delete(wo, S(k)), "delete");
+  }
+  void WriteBatch(const std::vector<std::pair<std::string, std::string>>& puts, bool sync) override {
+    lsmkv::WriteBatch batch;
+    for (const auto& [k, v] : puts) batch.Put(k, v);
+    lsmkv::WriteOptions wo;
+    wo.sync = sync;
+    Check(db_->Write(wo, &batch), "write");
+  }
+  bool Get(std::string_view k, std::string* v) override {
+    const lsmkv::Status s = db_->Get(lsmkv::ReadOptions(), S(k), v);
+    if (s.IsNotFound()) return false;
+    Check(s, "get");
+    return true;
+  }
+  std::unique_ptr<EngineIterator> NewIterator() override {
+    return std::make_unique<LsmkvIterator>(db_->NewIterator(lsmkv::ReadOptions()));
+  }
+  std::string Stats() override {
+    std::string s;
+    db_->GetProperty("lsmkv.stats", &s);
+    return s;
+  }
+
+ private:
+  std::unique_ptr<lsmkv::DB> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error) {
+  lsmkv::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = config.write_buffer_size;
+  options.block_cache_capacity = config.cache_size;
+  options.bloom_bits_per_key = config.bloom_bits;
+  options.compression = config.compression ? lsmkv::kZstdCompression : lsmkv::kNoCompression;
+  if (config.fresh) (void)lsmkv::DestroyDB(config.dir, options);
+  std::unique_ptr<lsmkv::DB> db;
+  const lsmkv::Status s = lsmkv::DB::Open(options, config.dir, &db);
+  if (!s.ok()) {
+    *error = s.ToString();
+    return nullptr;
+  }
+  return std::make_unique<LsmkvEngine>(std::move(db));
+}
+
+}  // namespace lsmkv_bench

@@ -1,0 +1,106 @@
+// RocksDB 7.8 (Debian's librocksdb-dev) behind the bench Engine interface.
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "engine.h"
+
+namespace lsmkv_bench {
+
+namespace {
+
+rocksdb::Slice S(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view V(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+void Check(const rocksdb::Status& s, const char* what) {
+  if (!s.ok()) Die(std::string("rocksdb ") + what + ": " + s.ToString());
+}
+
+class RocksDBIterator final : public EngineIterator {
+ public:
+  explicit RocksDBIterator(rocksdb::Iterator* it) : it_(it) {}
+  bool Valid() const override { return it_->Valid(); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view t) override { it_->Seek(S(t)); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override { return V(it_->key()); }
+  std::string_view value() const override { return V(it_->value()); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksDBEngine final : public Engine {
+ public:
+  RocksDBEngine(rocksdb::DB* db, bool compression) : db_(db), compression_(compression) {}
+
+  std::string Name() const override { return "rocksdb"; }
+  std::string CompressionName() const override { return compression_ ? "zstd" : "none"; }
+
+  void Put(std::string_view k, std::string_view v, bool sync) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    Check(db_->Put(wo, S(k), S(v)), "put");
+  }
+  void Delete(std::string_view k, bool sync) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    Check(db_->Delete(wo, S(k)), "delete");
+  }
+  void WriteBatch(const std::vector<std::pair<std::string, std::string>>& puts, bool sync) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [k, v] : puts) batch.Put(k, v);
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    Check(db_->Write(wo, &batch), "write");
+  }
+  bool Get(std::string_view k, std::string* v) override {
+    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(k), v);
+    if (s.IsNotFound()) return false;
+    Check(s, "get");
+    return true;
+  }
+  std::unique_ptr<EngineIterator> NewIterator() override {
+    return std::make_unique<RocksDBIterator>(db_->NewIterator(rocksdb::ReadOptions()));
+  }
+  std::string Stats() override {
+    std::string s;
+    db_->GetProperty("rocksdb.stats", &s);
+    return s;
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  const bool compression_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* error) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = config.write_buffer_size;
+  options.max_write_buffer_number = 2;
+  options.max_background_jobs = 2;
+  options.compression = config.compression ? rocksdb::kZSTD : rocksdb::kNoCompression;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(config.cache_size);
+  if (config.bloom_bits > 0) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(config.bloom_bits));
+  }
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (config.fresh) (void)rocksdb::DestroyDB(config.dir, options);
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status s = rocksdb::DB::Open(options, config.dir, &db);
+  if (!s.ok()) {
+    *error = s.ToString();
+    return nullptr;
+  }
+  return std::make_unique<RocksDBEngine>(db, config.compression);
+}
+
+}  // namespace lsmkv_bench

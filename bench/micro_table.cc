@@ -1,0 +1,97 @@
+// Microbenchmarks of table pieces: bloom filter build and probe, block
+// build and seek, block cache lookup.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "table/block.h"
+#include "table/block_builder.h"
+#include "util/bloom.h"
+#include "util/cache.h"
+#include "util/random.h"
+
+namespace lsmkv {
+namespace {
+
+std::string Key(uint64_t i) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016llu", static_cast<unsigned long long>(i));
+  return buf;
+}
+
+void BM_BloomBuild(benchmark::State& state) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 10000; i++) keys.push_back(Key(i));
+  for (auto _ : state) {
+    BloomFilterBuilder b(10);
+    for (const auto& k : keys) b.AddKey(k);
+    benchmark::DoNotOptimize(b.Finish());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * 10000);
+}
+BENCHMARK(BM_BloomBuild);
+
+void BM_BloomProbe(benchmark::State& state) {
+  BloomFilterBuilder b(10);
+  for (int i = 0; i < 100000; i++) b.AddKey(Key(i));
+  const std::string filter = b.Finish();
+  std::vector<std::string> probes;
+  for (int i = 0; i < 1024; i++) probes.push_back(Key(i * 977 + (state.range(0) ? 0 : 1000000)));
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(BloomFilterMayMatch(filter, probes[i++ & 1023]));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BloomProbe)->Arg(1)->Arg(0);  // 1: present keys, 0: absent keys
+
+std::shared_ptr<const Block> MakeBlock(int entries) {
+  BlockBuilder builder;
+  const std::string value(100, 'v');
+  for (int i = 0; i < entries; i++) builder.Add(Key(i), value);
+  return std::make_shared<const Block>(builder.Finish().ToString());
+}
+
+void BM_BlockBuild(benchmark::State& state) {
+  const std::string value(100, 'v');
+  BlockBuilder builder;
+  for (auto _ : state) {
+    builder.Reset();
+    for (int i = 0; i < 32; i++) builder.Add(Key(i), value);
+    benchmark::DoNotOptimize(builder.Finish());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+}
+BENCHMARK(BM_BlockBuild);
+
+void BM_BlockSeek(benchmark::State& state) {
+  auto block = MakeBlock(32);  // a ~4 KiB block
+  auto it = Block::NewIterator(block, BytewiseComparator());
+  Random rnd(1);
+  std::vector<std::string> targets;
+  for (int i = 0; i < 1024; i++) targets.push_back(Key(rnd.Uniform(32)));
+  size_t i = 0;
+  for (auto _ : state) {
+    it->Seek(targets[i++ & 1023]);
+    benchmark::DoNotOptimize(it->Valid());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BlockSeek);
+
+void BM_CacheLookup(benchmark::State& state) {
+  ShardedLRUCache cache(64 << 20);
+  for (uint64_t i = 0; i < 10000; i++) cache.Insert({i, i * 4096}, std::make_shared<int>(1), 4096);
+  Random rnd(2);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    const uint64_t k = (i++ * 7919) % 10000;
+    benchmark::DoNotOptimize(cache.Lookup({k, k * 4096}));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CacheLookup)->ThreadRange(1, 2);
+
+}  // namespace
+}  // namespace lsmkv
