@@ -12,7 +12,7 @@ jobs="$(nproc)"
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 
-"$root/cmake/scripts/install-deps.sh"
+"$root/cmake/scripts/install-deps.sh" --bench  # the bench smoke test compares engines
 
 run_suite() {  # build-dir, extra cmake args...
   local dir="$1"
