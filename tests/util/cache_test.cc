@@ -1,5 +1,6 @@
 #include "util/cache.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
@@ -67,12 +68,13 @@ TEST_CASE("Cache: evicted values live on while held, oversize entries are not ke
 TEST_CASE("Cache: concurrent use", "[cache][concurrency]") {
   ShardedLRUCache cache(1 << 12);
   std::vector<std::thread> threads;
+  std::atomic<bool> wrong{false};  // Catch2 assertions are not thread-safe
   for (int t = 0; t < 4; t++) {
-    threads.emplace_back([&cache, t] {
+    threads.emplace_back([&cache, &wrong, t] {
       for (uint64_t i = 0; i < 20000; i++) {
         const CacheKey k{i % 500, static_cast<uint64_t>(t)};
         if (auto v = cache.Lookup(k)) {
-          REQUIRE(Get(v) == static_cast<int>(i % 500));
+          if (Get(v) != static_cast<int>(i % 500)) wrong = true;
         } else {
           cache.Insert(k, Value(static_cast<int>(i % 500)), 3);
         }
@@ -80,6 +82,7 @@ TEST_CASE("Cache: concurrent use", "[cache][concurrency]") {
     });
   }
   for (auto& th : threads) th.join();
+  REQUIRE_FALSE(wrong.load());
   REQUIRE(cache.TotalCharge() <= cache.capacity());
 }
 
