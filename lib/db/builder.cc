@@ -1,10 +1,82 @@
 #include "db/builder.h"
 
-#include "format/dbformat.h"
 #include "format/filename.h"
-#include "table/table_builder.h"
 
 namespace lsmkv {
+
+TableFileWriter::TableFileWriter(const std::string& dbname, Env* env, const TableOptions& options,
+                                 TableCache* table_cache)
+    : dbname_(dbname), env_(env), options_(options), table_cache_(table_cache) {}
+
+TableFileWriter::~TableFileWriter() {
+  if (builder_ != nullptr) Abandon();
+}
+
+Status TableFileWriter::Open(uint64_t number) {
+  number_ = number;
+  smallest_.clear();
+  largest_.clear();
+  min_seq_ = kMaxSequenceNumber;
+  max_seq_ = 0;
+  status_ = env_->NewWritableFile(TableTempFileName(dbname_, number), &file_);
+  if (!status_.ok()) return status_;
+  builder_ = std::make_unique<TableBuilder>(options_, file_.get(), env_->NowUnixSeconds());
+  return status_;
+}
+
+void TableFileWriter::Add(const Slice& internal_key, const Slice& value) {
+  ParsedInternalKey ikey;
+  if (!ParseInternalKey(internal_key, &ikey)) {
+    if (status_.ok()) status_ = Status::Corruption(TableFileName(dbname_, number_), "malformed internal key");
+    return;
+  }
+  if (smallest_.empty()) smallest_.assign(internal_key.data(), internal_key.size());
+  largest_.assign(internal_key.data(), internal_key.size());
+  min_seq_ = std::min(min_seq_, ikey.sequence);
+  max_seq_ = std::max(max_seq_, ikey.sequence);
+  if (ikey.type == kTypeDeletion) builder_->mutable_properties()->num_tombstones++;
+  builder_->Add(internal_key, value);
+}
+
+Status TableFileWriter::Finish(FileMetaData* meta) {
+  Status s = status_;
+  TableProperties* props = builder_->mutable_properties();
+  props->smallest_user_key = smallest_.empty() ? "" : ExtractUserKey(smallest_).ToString();
+  props->largest_user_key = largest_.empty() ? "" : ExtractUserKey(largest_).ToString();
+  props->smallest_sequence = min_seq_ == kMaxSequenceNumber ? 0 : min_seq_;
+  props->largest_sequence = max_seq_;
+  if (s.ok()) s = builder_->Finish();
+  if (s.ok()) s = file_->Sync();
+  if (s.ok()) s = file_->Close();
+  const std::string tmp = TableTempFileName(dbname_, number_);
+  const std::string fname = TableFileName(dbname_, number_);
+  if (s.ok()) s = env_->RenameFile(tmp, fname);
+  if (s.ok()) s = env_->SyncDir(dbname_);
+  if (s.ok()) {
+    meta->number = number_;
+    meta->file_size = builder_->FileSize();
+    meta->num_entries = builder_->NumEntries();
+    meta->smallest = smallest_;
+    meta->largest = largest_;
+    // Read it back once: a table that does not open must not be recorded.
+    std::shared_ptr<Table> table;
+    s = table_cache_->FindTable(number_, meta->file_size, &table);
+  }
+  builder_.reset();
+  file_.reset();
+  if (!s.ok()) {
+    (void)env_->RemoveFile(tmp);
+    (void)env_->RemoveFile(fname);
+  }
+  return s;
+}
+
+void TableFileWriter::Abandon() {
+  builder_.reset();
+  if (file_ != nullptr) (void)file_->Close();
+  file_.reset();
+  (void)env_->RemoveFile(TableTempFileName(dbname_, number_));
+}
 
 Status BuildTable(const std::string& dbname, Env* env, const TableOptions& options,
                   TableCache* table_cache, Iterator* iter, FileMetaData* meta) {
@@ -12,53 +84,16 @@ Status BuildTable(const std::string& dbname, Env* env, const TableOptions& optio
   meta->num_entries = 0;
   iter->SeekToFirst();
   if (!iter->Valid()) return iter->status();
-
-  const std::string tmp = TableTempFileName(dbname, meta->number);
-  const std::string fname = TableFileName(dbname, meta->number);
-  std::unique_ptr<WritableFile> file;
-  Status s = env->NewWritableFile(tmp, &file);
+  TableFileWriter writer(dbname, env, options, table_cache);
+  Status s = writer.Open(meta->number);
   if (!s.ok()) return s;
-
-  TableBuilder builder(options, file.get(), env->NowUnixSeconds());
-  TableProperties* props = builder.mutable_properties();
-  meta->smallest = iter->key().ToString();
-  SequenceNumber min_seq = kMaxSequenceNumber, max_seq = 0;
-  for (; iter->Valid(); iter->Next()) {
-    const Slice key = iter->key();
-    ParsedInternalKey ikey;
-    if (!ParseInternalKey(key, &ikey)) {
-      s = Status::Corruption(fname, "malformed internal key in memtable");
-      break;
-    }
-    min_seq = std::min(min_seq, ikey.sequence);
-    max_seq = std::max(max_seq, ikey.sequence);
-    if (ikey.type == kTypeDeletion) props->num_tombstones++;
-    meta->largest.assign(key.data(), key.size());
-    builder.Add(key, iter->value());
-  }
-  if (s.ok()) s = iter->status();
-  if (s.ok()) {
-    props->smallest_user_key = ExtractUserKey(meta->smallest).ToString();
-    props->largest_user_key = ExtractUserKey(meta->largest).ToString();
-    props->smallest_sequence = min_seq;
-    props->largest_sequence = max_seq;
-    s = builder.Finish();
-  }
-  if (s.ok()) s = file->Sync();
-  if (s.ok()) s = file->Close();
-  file.reset();
-  if (s.ok()) s = env->RenameFile(tmp, fname);
-  if (s.ok()) s = env->SyncDir(dbname);
-  if (s.ok()) {
-    meta->file_size = builder.FileSize();
-    meta->num_entries = builder.NumEntries();
-    // Read it back once: a table that does not open must not be recorded.
-    std::shared_ptr<Table> table;
-    s = table_cache->FindTable(meta->number, meta->file_size, &table);
-  }
+  for (; iter->Valid(); iter->Next()) writer.Add(iter->key(), iter->value());
+  s = iter->status();
+  if (!s.ok()) return s;  // the writer abandons the file
+  const uint64_t number = meta->number;
+  s = writer.Finish(meta);
   if (!s.ok()) {
-    (void)env->RemoveFile(tmp);
-    (void)env->RemoveFile(fname);
+    meta->number = number;
     meta->file_size = 0;
   }
   return s;

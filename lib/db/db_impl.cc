@@ -7,9 +7,11 @@
 
 #include "db/builder.h"
 #include "db/db_iter.h"
+#include "db/level_iterator.h"
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
 #include "table/merging_iterator.h"
+#include "version/compaction.h"
 #include "version/version_edit.h"
 #include "wal/log_reader.h"
 
@@ -57,6 +59,14 @@ std::string EscapeKey(const Slice& s) {
     }
   }
   return out;
+}
+
+LevelOptions MakeLevelOptions(const Options& o) {
+  LevelOptions l;
+  l.level0_file_num_compaction_trigger = o.level0_file_num_compaction_trigger;
+  l.max_bytes_for_level_base = o.max_bytes_for_level_base;
+  l.target_file_size = o.target_file_size;
+  return l;
 }
 
 TableOptions MakeTableOptions(const Options& o, const InternalKeyComparator* icmp,
@@ -131,14 +141,16 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       table_options_(MakeTableOptions(options, &internal_comparator_, block_cache_.get())),
       table_cache_(std::make_unique<TableCache>(dbname, env_, table_options_,
                                                 options.max_open_files - kReservedOpenFiles)),
-      versions_(std::make_unique<VersionSet>(dbname, env_, &internal_comparator_)),
+      versions_(std::make_unique<VersionSet>(dbname, env_, &internal_comparator_,
+                                             MakeLevelOptions(options))),
       pool_(std::make_unique<ThreadPool>(options.max_background_jobs)) {}
 
 DBImpl::~DBImpl() {
   {
     MutexLock l(&mutex_);
     shutting_down_ = true;
-    while (flush_scheduled_) bg_cv_.Wait();
+    shutdown_requested_.store(true, std::memory_order_relaxed);
+    while (flush_scheduled_ || compactions_running_ > 0) bg_cv_.Wait();
   }
   pool_.reset();  // joins the threads; no job is running or queued
   MutexLock l(&mutex_);
@@ -242,6 +254,7 @@ Status DBImpl::Open() {
   if (!s.ok()) return s;
   last_sequence_ = max_sequence;
   RemoveObsoleteFiles();
+  MaybeScheduleCompaction();
   return Status::OK();
 }
 
@@ -433,13 +446,30 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {
 }
 
 Status DBImpl::MakeRoomForWrite(bool force) {
+  bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
+    const int level0_files = versions_->current()->NumFiles(0);
+    if (allow_delay && level0_files >= options_.level0_slowdown_writes_trigger) {
+      // Level 0 is filling faster than compaction drains it: delay this
+      // write by about a millisecond (once) so compaction gets CPU, rather
+      // than stopping writes outright later.
+      const uint64_t start = env_->NowMicros();
+      mutex_.Unlock();
+      env_->SleepForMicroseconds(1000);
+      mutex_.Lock();
+      stall_micros_ += env_->NowMicros() - start;
+      allow_delay = false;
+      continue;
+    }
     if (!force && mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) return Status::OK();
     if (force && mem_->num_entries() == 0) return Status::OK();
-    if (static_cast<int>(imms_.size()) >= options_.max_write_buffer_number - 1) {
-      // Every memtable is full: wait (never fail) for a flush to finish.
+    if (static_cast<int>(imms_.size()) >= options_.max_write_buffer_number - 1 ||
+        level0_files >= options_.level0_stop_writes_trigger) {
+      // Every memtable is full, or level 0 is at the stop trigger: wait
+      // (never fail) for a flush or compaction to finish.
       const uint64_t start = env_->NowMicros();
+      MaybeScheduleCompaction();
       bg_cv_.Wait();
       stall_micros_ += env_->NowMicros() - start;
       continue;
@@ -492,7 +522,168 @@ void DBImpl::BackgroundFlush() {
   }
   flush_scheduled_ = false;
   MaybeScheduleFlush();
+  MaybeScheduleCompaction();
   bg_cv_.SignalAll();
+}
+
+void DBImpl::SetBusy(const Compaction& c, bool busy) {
+  for (const auto& files : c.inputs) {
+    for (const auto& f : files) {
+      if (busy) busy_files_.insert(f->number);
+      else busy_files_.erase(f->number);
+    }
+  }
+  if (c.level() == 0) level0_compacting_ = busy;
+  compactions_into_[c.output_level()] += busy ? 1 : -1;
+}
+
+void DBImpl::MaybeScheduleCompaction() {
+  // One thread stays free for flushes when there are two or more.
+  const int max_compactions = std::max(1, options_.max_background_jobs - 1);
+  while (compactions_running_ < max_compactions && !shutting_down_ && bg_error_.ok()) {
+    std::unique_ptr<Compaction> picked =
+        versions_->PickCompaction(busy_files_, level0_compacting_, in_place_level_);
+    if (picked == nullptr) return;
+    std::shared_ptr<Compaction> c = std::move(picked);
+    SetBusy(*c, true);
+    compactions_running_++;
+    pool_->Schedule([this, c] { BackgroundCompaction(c); }, ThreadPool::Priority::kLow);
+  }
+}
+
+void DBImpl::BackgroundCompaction(std::shared_ptr<Compaction> c) {
+  MutexLock l(&mutex_);
+  if (!shutting_down_ && bg_error_.ok()) {
+    Status s = RunCompaction(c.get());
+    if (!s.ok() && bg_error_.ok() && !shutting_down_) bg_error_ = s;
+  }
+  SetBusy(*c, false);
+  compactions_running_--;
+  MaybeScheduleCompaction();
+  bg_cv_.SignalAll();
+}
+
+Status DBImpl::RunCompaction(Compaction* c) {
+  if (c->IsTrivialMove()) {
+    // Nothing to merge with: the file moves down a level untouched.
+    const FilePtr& f = c->inputs[0][0];
+    VersionEdit edit = c->edit;
+    edit.RemoveFile(c->level(), f->number);
+    edit.AddFile(c->output_level(), *f);
+    Status s = versions_->LogAndApply(&edit);
+    if (s.ok()) level_stats_[c->output_level()].compactions++;
+    return s;
+  }
+  Status s = DoCompactionWork(c);
+  RemoveObsoleteFiles();
+  return s;
+}
+
+Status DBImpl::DoCompactionWork(Compaction* c) {
+  const uint64_t start = env_->NowMicros();
+  // Versions no snapshot can see are dropped; with no snapshot, only the
+  // newest version of each key survives.
+  const SequenceNumber smallest_snapshot = snapshots_.empty() ? last_sequence_ : snapshots_.oldest();
+
+  ReadOptions ro;
+  ro.fill_cache = false;  // a compaction must not evict the readers' working set
+  std::vector<std::unique_ptr<Iterator>> children;
+  for (int which = 0; which < 2; which++) {
+    if (c->level() + which == 0) {
+      for (const auto& f : c->inputs[which]) {
+        children.push_back(table_cache_->NewIterator(ro, f->number, f->file_size));
+      }
+    } else if (!c->inputs[which].empty()) {
+      children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), ro, &c->inputs[which]));
+    }
+  }
+  std::unique_ptr<Iterator> input = NewMergingIterator(&internal_comparator_, std::move(children));
+
+  std::vector<FileMetaData> outputs;
+  std::vector<uint64_t> allocated;  // output numbers, in pending_outputs_
+  TableFileWriter writer(dbname_, env_, table_options_, table_cache_.get());
+  const Comparator* ucmp = options_.comparator;
+  Status s;
+  mutex_.Unlock();
+
+  const auto finish_output = [&]() {
+    FileMetaData meta;
+    Status fs = writer.Finish(&meta);
+    if (fs.ok()) outputs.push_back(std::move(meta));
+    return fs;
+  };
+
+  std::string current_user_key;
+  bool has_current_user_key = false;
+  SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+  for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
+    if (shutdown_requested_.load(std::memory_order_relaxed)) {
+      s = Status::IOError("compaction", "abandoned: the DB is closing");
+      break;
+    }
+    const Slice key = input->key();
+    if (writer.is_open() && c->ShouldStopBefore(key)) {
+      s = finish_output();
+      if (!s.ok()) break;
+    }
+    ParsedInternalKey ikey;
+    if (!ParseInternalKey(key, &ikey)) {
+      s = Status::Corruption("compaction", "malformed internal key in an input table");
+      break;
+    }
+    if (!has_current_user_key || ucmp->Compare(ikey.user_key, current_user_key) != 0) {
+      current_user_key.assign(ikey.user_key.data(), ikey.user_key.size());
+      has_current_user_key = true;
+      last_sequence_for_key = kMaxSequenceNumber;
+    }
+    bool drop = false;
+    if (last_sequence_for_key <= smallest_snapshot) {
+      drop = true;  // a newer version of this key is visible to every reader
+    } else if (ikey.type == kTypeDeletion && ikey.sequence <= smallest_snapshot &&
+               c->IsBaseLevelForKey(ikey.user_key)) {
+      // No deeper level holds the key and no snapshot needs what the
+      // tombstone hides in this compaction (older versions are dropped by
+      // the rule above): the tombstone itself can go.
+      drop = true;
+    }
+    last_sequence_for_key = ikey.sequence;
+    if (drop) continue;
+
+    if (!writer.is_open()) {
+      uint64_t number;
+      {
+        MutexLock l(&mutex_);
+        number = versions_->NewFileNumber();
+        pending_outputs_.insert(number);
+      }
+      allocated.push_back(number);
+      s = writer.Open(number);
+      if (!s.ok()) break;
+    }
+    writer.Add(key, input->value());
+    if (writer.FileSize() >= c->max_output_file_size()) s = finish_output();
+  }
+  if (s.ok()) s = input->status();
+  if (s.ok() && writer.is_open()) s = finish_output();
+  if (!s.ok() && writer.is_open()) writer.Abandon();
+  input.reset();
+
+  mutex_.Lock();
+  if (s.ok()) {
+    VersionEdit edit = c->edit;
+    c->AddInputDeletions(&edit);
+    for (const auto& meta : outputs) edit.AddFile(c->output_level(), meta);
+    s = versions_->LogAndApply(&edit);
+  }
+  // Installed outputs are live now; those of a failed compaction are
+  // unreferenced and RemoveObsoleteFiles deletes them.
+  for (uint64_t number : allocated) pending_outputs_.erase(number);
+  CompactionStats& stats = level_stats_[c->output_level()];
+  stats.compactions++;
+  stats.micros += env_->NowMicros() - start;
+  stats.bytes_read += c->InputBytes(0) + c->InputBytes(1);
+  for (const auto& meta : outputs) stats.bytes_written += meta.file_size;
+  return s;
 }
 
 Status DBImpl::FlushOldestImmutable() {
@@ -590,6 +781,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
     ParsedInternalKey parsed;
     if (result != Table::GetResult::kFound || !ParseInternalKey(found_key, &parsed) ||
         ucmp->Compare(parsed.user_key, key) != 0) {
+      if (table->has_filter()) bloom_useless_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
     s = parsed.type == kTypeValue ? Status::OK() : Status::NotFound(Slice());
@@ -618,10 +810,15 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   std::vector<std::unique_ptr<Iterator>> children;
   children.push_back(view->mem->NewIterator());
   for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
-  for (const auto& level : view->version->files) {
-    for (const auto& f : level) {
-      children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
-    }
+  // Level-0 tables overlap: one child each. A deeper level is one sorted
+  // stream that opens its tables one at a time.
+  for (const auto& f : view->version->files[0]) {
+    children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+  }
+  for (int level = 1; level < kNumLevels; level++) {
+    if (view->version->files[level].empty()) continue;
+    children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options,
+                                        &view->version->files[level]));
   }
   auto merged = NewMergingIterator(&internal_comparator_, std::move(children));
   const SequenceNumber sequence = view->sequence;
@@ -641,14 +838,23 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   snapshots_.Release(static_cast<const SnapshotImpl*>(snapshot));
 }
 
-std::string DBImpl::LevelStats() {
-  std::string out = "level  files     size(MB)\n";
+std::string DBImpl::LevelStatsTable() {
   const auto version = versions_->current();
+  const LevelOptions& lo = versions_->level_options();
+  std::string out =
+      "level files  size(MB)  score  compactions  read(MB)  write(MB)  seconds\n";
   for (int level = 0; level < kNumLevels; level++) {
-    if (version->files[level].empty()) continue;
-    char buf[96];
-    std::snprintf(buf, sizeof(buf), "L%-5d %5d %12.3f\n", level, version->NumFiles(level),
-                  version->LevelBytes(level) / 1048576.0);
+    const CompactionStats& st = level_stats_[level];
+    if (version->files[level].empty() && st.compactions == 0) continue;
+    const double score =
+        level == kNumLevels - 1 ? 0.0
+        : level == 0            ? version->NumFiles(0) / static_cast<double>(lo.level0_file_num_compaction_trigger)
+                                : static_cast<double>(version->LevelBytes(level)) / lo.MaxBytesForLevel(level);
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "L%-4d %5d %9.2f %6.2f %12" PRIu64 " %9.2f %10.2f %8.2f\n", level,
+                  version->NumFiles(level), version->LevelBytes(level) / 1048576.0, score,
+                  st.compactions, st.bytes_read / 1048576.0, st.bytes_written / 1048576.0,
+                  st.micros / 1e6);
     out += buf;
   }
   return out;
@@ -701,29 +907,32 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     const uint64_t gets = gets_.load(std::memory_order_relaxed);
     const uint64_t probed = tables_probed_.load(std::memory_order_relaxed);
     const uint64_t useful = bloom_useful_.load(std::memory_order_relaxed);
-    char buf[1024];
+    const uint64_t useless = bloom_useless_.load(std::memory_order_relaxed);
+    uint64_t compaction_bytes = 0;
+    for (const CompactionStats& st : level_stats_) compaction_bytes += st.bytes_written;
+    const uint64_t disk_bytes = wal_bytes_written_ + flush_bytes_ + compaction_bytes;
+    char buf[1400];
     std::snprintf(
         buf, sizeof(buf),
         "memtables: active %" PRIu64 " entries / %zu bytes, %zu immutable\n"
         "last sequence: %" PRIu64 "\n"
-        "user bytes written: %" PRIu64 ", WAL bytes: %" PRIu64 ", table bytes flushed: %" PRIu64
-        "\n"
-        "write amplification: %.2f\n"
+        "user bytes written: %" PRIu64 ", WAL bytes: %" PRIu64 ", flushed: %" PRIu64
+        ", compacted: %" PRIu64 "\n"
+        "write amplification: %.2f (WAL + tables written / user bytes)\n"
         "write groups: %" PRIu64 " (%" PRIu64 " synced)\n"
         "flushes: %" PRIu64 " in %.3f s, stall: %.3f s\n"
-        "gets: %" PRIu64 ", tables probed: %" PRIu64 " (%.2f per get), bloom useful: %" PRIu64 "\n"
+        "gets: %" PRIu64 ", tables probed: %" PRIu64 " (read amplification %.2f per get), "
+        "bloom useful: %" PRIu64 ", bloom useless: %" PRIu64 "\n"
         "block cache: %zu bytes, hits %" PRIu64 ", misses %" PRIu64 "\n"
         "wal corrupted records skipped at open: %" PRIu64 " (%" PRIu64 " bytes)\n",
         mem_->num_entries(), mem_->ApproximateMemoryUsage(), imms_.size(), last_sequence_,
-        user_bytes_written_, wal_bytes_written_, flush_bytes_,
-        user_bytes_written_ == 0
-            ? 0.0
-            : static_cast<double>(wal_bytes_written_ + flush_bytes_) / user_bytes_written_,
+        user_bytes_written_, wal_bytes_written_, flush_bytes_, compaction_bytes,
+        user_bytes_written_ == 0 ? 0.0 : static_cast<double>(disk_bytes) / user_bytes_written_,
         write_groups_, synced_groups_, flushes_, flush_micros_ / 1e6, stall_micros_ / 1e6, gets,
-        probed, gets == 0 ? 0.0 : static_cast<double>(probed) / gets, useful,
+        probed, gets == 0 ? 0.0 : static_cast<double>(probed) / gets, useful, useless,
         block_cache_ ? block_cache_->TotalCharge() : 0, block_cache_ ? block_cache_->hits() : 0,
         block_cache_ ? block_cache_->misses() : 0, wal_corrupted_records_, wal_corrupted_bytes_);
-    *value = buf + LevelStats();
+    *value = buf + LevelStatsTable();
     return true;
   }
   return false;
@@ -737,8 +946,60 @@ Status DBImpl::Flush() {
   return bg_error_;
 }
 
-Status DBImpl::CompactRange(const Slice*, const Slice*) {
-  return Status::NotSupported("CompactRange", "compaction arrives with a later milestone");
+Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+  Status s = Flush();  // the memtable's data takes part too
+  if (!s.ok()) return s;
+  MutexLock l(&mutex_);
+  const Comparator* ucmp = options_.comparator;
+  // Runs one manual compaction of `level`, waiting while background
+  // compactions hold its files.
+  const auto compact_level = [&](int level, bool in_place) -> Status {
+    while (true) {
+      if (!bg_error_.ok()) return bg_error_;
+      if (shutting_down_) return Status::IOError("CompactRange", "the DB is closing");
+      bool conflict = false;
+      std::unique_ptr<Compaction> c = nullptr;
+      if (!in_place || compactions_into_[level] == 0) {
+        c = versions_->CompactRange(level, in_place, begin, end, busy_files_, level0_compacting_,
+                                    &conflict);
+      } else {
+        conflict = true;
+      }
+      if (c != nullptr) {
+        SetBusy(*c, true);
+        compactions_running_++;
+        Status cs = RunCompaction(c.get());
+        SetBusy(*c, false);
+        compactions_running_--;
+        if (!cs.ok() && bg_error_.ok()) bg_error_ = cs;
+        MaybeScheduleCompaction();
+        bg_cv_.SignalAll();
+        return cs;
+      }
+      if (!conflict) return Status::OK();  // nothing overlaps the range here
+      bg_cv_.Wait();  // a background compaction holds some of the files
+    }
+  };
+
+  // Compact each level into the next, down to the deepest level holding
+  // data in the range (re-checked as background compactions move data).
+  const int bottom_at_start = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
+  for (int level = 0;
+       level < std::max(1, versions_->current()->DeepestLevelOverlapping(begin, end, ucmp));
+       level++) {
+    s = compact_level(level, /*in_place=*/false);
+    if (!s.ok()) return s;
+  }
+  // Data that already sat at the bottom is rewritten in place, so
+  // versions no snapshot needs any more are dropped there too.
+  const int bottom = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
+  if (bottom_at_start >= 1 && bottom >= 1) {
+    in_place_level_ = bottom;  // nothing new may start writing into it
+    s = compact_level(bottom, /*in_place=*/true);
+    in_place_level_ = -1;
+    MaybeScheduleCompaction();
+  }
+  return s;
 }
 
 Status DestroyDB(const std::string& name, const Options& options) {

@@ -1,7 +1,7 @@
 // DBImpl: the DB. Writes go to the WAL and the active memtable (group
 // commit); full memtables become immutable and a background job flushes
-// them to level-0 tables; reads merge memtables and tables. Compaction
-// comes with a later milestone (CompactRange returns NotSupported).
+// them to level-0 tables; background compactions merge tables down the
+// levels; reads merge memtables and tables.
 //
 // Locking: mutex_ guards the fields marked GUARDED_BY. It is released
 //  - by the write-group leader while it appends to the WAL, syncs and
@@ -9,9 +9,12 @@
 //    inserts into mem_, so those need no lock);
 //  - by the flush job while it builds a table from an immutable memtable
 //    (immutable memtables are read-only);
+//  - by a compaction job while it merges its input tables (its input files
+//    are marked busy, so no other job takes them);
 //  - by readers, who copy the memtable and Version pointers and the
 //    sequence under it and then read without it.
-// The MANIFEST append and sync of a finished flush happen under mutex_.
+// The MANIFEST append and sync of a finished flush or compaction happen
+// under mutex_.
 #ifndef LSMKV_DB_DB_IMPL_H_
 #define LSMKV_DB_DB_IMPL_H_
 
@@ -90,13 +93,21 @@ class DBImpl final : public DB {
   void BackgroundFlush() EXCLUDES(mutex_);
   Status FlushOldestImmutable() REQUIRES(mutex_);
 
+  void MaybeScheduleCompaction() REQUIRES(mutex_);
+  void BackgroundCompaction(std::shared_ptr<Compaction> c) EXCLUDES(mutex_);
+  // Marks c's input files busy / no longer busy.
+  void SetBusy(const Compaction& c, bool busy) REQUIRES(mutex_);
+  // Runs a picked compaction: a trivial move, or a merge (which releases
+  // mutex_ while it reads and writes tables). Installs the result.
+  Status RunCompaction(Compaction* c) REQUIRES(mutex_);
+  Status DoCompactionWork(Compaction* c) REQUIRES(mutex_);
   // Merges queued writers behind the front one into one batch; returns it
   // and sets *last_writer to the last writer merged, *sync if any asked.
   WriteBatch* BuildBatchGroup(Writer** last_writer, bool* sync) REQUIRES(mutex_);
   // Deletes files no Version, pending flush or recovery needs.
   void RemoveObsoleteFiles() REQUIRES(mutex_);
 
-  std::string LevelStats() REQUIRES(mutex_);
+  std::string LevelStatsTable() REQUIRES(mutex_);
 
   // Immutable after construction.
   const Options options_;
@@ -126,7 +137,21 @@ class DBImpl final : public DB {
   // Table numbers being written (not yet in a Version): never obsolete.
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);
   bool flush_scheduled_ GUARDED_BY(mutex_) = false;
+  // Compactions scheduled or running, and the files they hold.
+  int compactions_running_ GUARDED_BY(mutex_) = 0;
+  std::set<uint64_t> busy_files_ GUARDED_BY(mutex_);
+  // A level-0 compaction is running (two would write overlapping level-1
+  // files).
+  bool level0_compacting_ GUARDED_BY(mutex_) = false;
+  // Running compactions by output level, and the level of a CompactRange
+  // in-place compaction (-1: none): while it runs, nothing else writes
+  // into that level, since its outputs may span gaps between its inputs.
+  int compactions_into_[kNumLevels] GUARDED_BY(mutex_) = {};
+  int in_place_level_ GUARDED_BY(mutex_) = -1;
   bool shutting_down_ GUARDED_BY(mutex_) = false;
+  // Mirrors shutting_down_ for compaction loops running without mutex_.
+  // Relaxed: only makes a long compaction stop early; nothing is published.
+  std::atomic<bool> shutdown_requested_{false};
   // The first error that left the WAL, a table or the MANIFEST in an
   // unknown state; sticky: every later write returns it until reopen.
   Status bg_error_ GUARDED_BY(mutex_);
@@ -142,10 +167,18 @@ class DBImpl final : public DB {
   uint64_t flush_bytes_ GUARDED_BY(mutex_) = 0;
   uint64_t flush_micros_ GUARDED_BY(mutex_) = 0;
   uint64_t stall_micros_ GUARDED_BY(mutex_) = 0;
+  struct CompactionStats {
+    uint64_t compactions = 0;
+    uint64_t micros = 0;
+    uint64_t bytes_read = 0;
+    uint64_t bytes_written = 0;
+  };
+  CompactionStats level_stats_[kNumLevels] GUARDED_BY(mutex_);  // by output level
   // Read statistics, updated without the lock. Relaxed: counters only.
   std::atomic<uint64_t> gets_{0};
   std::atomic<uint64_t> tables_probed_{0};
   std::atomic<uint64_t> bloom_useful_{0};
+  std::atomic<uint64_t> bloom_useless_{0};  // passed the filter, key not there
 
   // The current WAL; used by the write-group leader only (see above), and
   // replaced by it in SwitchMemTable.

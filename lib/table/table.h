@@ -45,6 +45,7 @@ class Table : public std::enable_shared_from_this<Table> {
              std::string* key, std::string* value) const;
 
   const TableProperties& properties() const { return properties_; }
+  bool has_filter() const { return !filter_.empty(); }
   // Bytes kept in memory for this table (index, filter, properties).
   size_t PinnedBytes() const;
   const std::string& fname() const { return fname_; }

@@ -6,12 +6,13 @@ namespace lsmkv {
 
 namespace {
 
-// Tags are on disk, never renumber. 5 is reserved for compaction pointers.
+// Tags are on disk, never renumber.
 enum Tag : uint32_t {
   kComparator = 1,
   kLogNumber = 2,
   kNextFileNumber = 3,
   kLastSequence = 4,
+  kCompactPointer = 5,
   kDeletedFile = 6,
   kNewFile = 7,
 };
@@ -41,6 +42,11 @@ void VersionEdit::EncodeTo(std::string* dst) const {
   if (last_sequence_) {
     PutVarint32(dst, kLastSequence);
     PutVarint64(dst, *last_sequence_);
+  }
+  for (const auto& [level, key] : compact_pointers_) {
+    PutVarint32(dst, kCompactPointer);
+    PutVarint32(dst, static_cast<uint32_t>(level));
+    PutLengthPrefixedSlice(dst, key);
   }
   for (const auto& [level, number] : deleted_files_) {
     PutVarint32(dst, kDeletedFile);
@@ -86,6 +92,13 @@ Status VersionEdit::DecodeFrom(const Slice& src) {
           return bad("bad last sequence");
         }
         last_sequence_ = number;
+        break;
+      case kCompactPointer:
+        if (!GetLevel(&input, &level) || !GetLengthPrefixedSlice(&input, &str) ||
+            str.size() < kInternalKeyTrailerBytes) {
+          return bad("bad compaction pointer");
+        }
+        compact_pointers_.emplace_back(level, str.ToString());
         break;
       case kDeletedFile:
         if (!GetLevel(&input, &level) || !GetVarint64(&input, &number)) {

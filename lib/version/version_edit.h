@@ -38,6 +38,10 @@ class VersionEdit {
   void SetLastSequence(SequenceNumber s) { last_sequence_ = s; }
   void AddFile(int level, const FileMetaData& f) { new_files_.emplace_back(level, f); }
   void RemoveFile(int level, uint64_t number) { deleted_files_.emplace(level, number); }
+  // Where the next size compaction of `level` starts (round robin).
+  void SetCompactPointer(int level, const Slice& internal_key) {
+    compact_pointers_.emplace_back(level, internal_key.ToString());
+  }
 
   const std::optional<std::string>& comparator() const { return comparator_; }
   const std::optional<uint64_t>& log_number() const { return log_number_; }
@@ -45,6 +49,9 @@ class VersionEdit {
   const std::optional<SequenceNumber>& last_sequence() const { return last_sequence_; }
   const std::vector<std::pair<int, FileMetaData>>& new_files() const { return new_files_; }
   const std::set<std::pair<int, uint64_t>>& deleted_files() const { return deleted_files_; }
+  const std::vector<std::pair<int, std::string>>& compact_pointers() const {
+    return compact_pointers_;
+  }
 
   void EncodeTo(std::string* dst) const;
   // Corruption on malformed input, an unknown tag or a level out of range.
@@ -57,6 +64,7 @@ class VersionEdit {
   std::optional<SequenceNumber> last_sequence_;
   std::vector<std::pair<int, FileMetaData>> new_files_;
   std::set<std::pair<int, uint64_t>> deleted_files_;
+  std::vector<std::pair<int, std::string>> compact_pointers_;
 };
 
 }  // namespace lsmkv

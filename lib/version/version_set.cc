@@ -4,6 +4,7 @@
 #include <map>
 
 #include "format/filename.h"
+#include "version/compaction.h"
 #include "wal/log_reader.h"
 
 namespace lsmkv {
@@ -27,9 +28,85 @@ uint64_t Version::LevelBytes(int level) const {
   return sum;
 }
 
-VersionSet::VersionSet(std::string dbname, Env* env, const InternalKeyComparator* icmp)
-    : dbname_(std::move(dbname)), env_(env), icmp_(icmp) {
+void Version::GetOverlappingInputs(int level, const Slice* begin, const Slice* end,
+                                   const Comparator* ucmp, std::vector<FilePtr>* inputs) const {
+  inputs->clear();
+  std::string user_begin = begin != nullptr ? begin->ToString() : std::string();
+  std::string user_end = end != nullptr ? end->ToString() : std::string();
+  bool has_begin = begin != nullptr, has_end = end != nullptr;
+  for (size_t i = 0; i < files[level].size();) {
+    const FilePtr& f = files[level][i++];
+    const Slice file_start = ExtractUserKey(f->smallest);
+    const Slice file_limit = ExtractUserKey(f->largest);
+    if (has_begin && ucmp->Compare(file_limit, user_begin) < 0) continue;  // before the range
+    if (has_end && ucmp->Compare(file_start, user_end) > 0) continue;      // after the range
+    inputs->push_back(f);
+    if (level == 0) {
+      // Level-0 files overlap each other: widen the range to this file and
+      // start over, so every file overlapping the result is included.
+      if (has_begin && ucmp->Compare(file_start, user_begin) < 0) {
+        user_begin = file_start.ToString();
+        inputs->clear();
+        i = 0;
+      } else if (has_end && ucmp->Compare(file_limit, user_end) > 0) {
+        user_end = file_limit.ToString();
+        inputs->clear();
+        i = 0;
+      }
+    }
+  }
+}
+
+bool Version::OverlapInLevel(int level, const Slice& smallest_user_key,
+                             const Slice& largest_user_key, const Comparator* ucmp) const {
+  for (const auto& f : files[level]) {
+    if (ucmp->Compare(ExtractUserKey(f->largest), smallest_user_key) >= 0 &&
+        ucmp->Compare(ExtractUserKey(f->smallest), largest_user_key) <= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+int Version::DeepestLevelOverlapping(const Slice* begin, const Slice* end,
+                                     const Comparator* ucmp) const {
+  std::vector<FilePtr> overlapping;
+  for (int level = kNumLevels - 1; level >= 0; level--) {
+    GetOverlappingInputs(level, begin, end, ucmp, &overlapping);
+    if (!overlapping.empty()) return level;
+  }
+  return -1;
+}
+
+uint64_t LevelOptions::MaxBytesForLevel(int level) const {
+  uint64_t result = max_bytes_for_level_base;
+  for (int l = 1; l < level; l++) result *= 10;
+  return result;
+}
+
+VersionSet::VersionSet(std::string dbname, Env* env, const InternalKeyComparator* icmp,
+                       const LevelOptions& level_options)
+    : dbname_(std::move(dbname)), env_(env), icmp_(icmp), level_options_(level_options) {
   Install(std::make_shared<const Version>());
+}
+
+VersionSet::~VersionSet() = default;
+
+void VersionSet::Finalize(Version* v) const {
+  // Level 0 is scored by file count (each file costs every read a probe);
+  // deeper levels by bytes against their budget. The last level has no
+  // level below to compact into.
+  v->compaction_level = -1;
+  v->compaction_score = -1;
+  for (int level = 0; level < kNumLevels - 1; level++) {
+    const double score =
+        level == 0 ? v->NumFiles(0) / static_cast<double>(level_options_.level0_file_num_compaction_trigger)
+                   : static_cast<double>(v->LevelBytes(level)) / level_options_.MaxBytesForLevel(level);
+    if (score > v->compaction_score) {
+      v->compaction_score = score;
+      v->compaction_level = level;
+    }
+  }
 }
 
 void VersionSet::Install(std::shared_ptr<const Version> v) {
@@ -82,6 +159,7 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
       return icmp_->Compare(a->smallest, b->smallest) < 0;
     });
   }
+  Finalize(v.get());
   *result = std::move(v);
   return Status::OK();
 }
@@ -133,6 +211,7 @@ Status VersionSet::Recover(const std::string& comparator_name) {
     if (edit.log_number()) log_number = edit.log_number();
     if (edit.next_file_number()) next_file = edit.next_file_number();
     if (edit.last_sequence()) last_sequence = edit.last_sequence();
+    for (const auto& [level, key] : edit.compact_pointers()) compact_pointer_[level] = key;
     any = true;
   }
   if (!reader.status().ok()) return reader.status();
@@ -164,24 +243,30 @@ Status VersionSet::WriteSnapshot(const VersionEdit& edit) {
   std::shared_ptr<Version> next;
   Status s = Apply(*current_, edit, &next);
   if (!s.ok()) return s;
-  const uint64_t log_number = edit.log_number().value_or(log_number_);
-  const SequenceNumber last_sequence = std::max(last_sequence_, edit.last_sequence().value_or(0));
-  const uint64_t number = NewFileNumber();
+  VersionEdit state;
+  state.SetLogNumber(edit.log_number().value_or(log_number_));
+  state.SetLastSequence(std::max(last_sequence_, edit.last_sequence().value_or(0)));
+  for (const auto& [level, key] : edit.compact_pointers()) compact_pointer_[level] = key;
+  return WriteManifest(state, next);
+}
 
-  VersionEdit snapshot;
-  snapshot.SetComparatorName(comparator_name_);
-  snapshot.SetLogNumber(log_number);
-  snapshot.SetNextFileNumber(next_file_number_);
-  snapshot.SetLastSequence(last_sequence);
+Status VersionSet::WriteManifest(const VersionEdit& partial, const std::shared_ptr<Version>& next) {
+  const uint64_t number = NewFileNumber();
+  VersionEdit state;
+  state.SetComparatorName(comparator_name_);
+  state.SetLogNumber(*partial.log_number());
+  state.SetNextFileNumber(next_file_number_);
+  state.SetLastSequence(*partial.last_sequence());
   for (int level = 0; level < kNumLevels; level++) {
-    for (const auto& f : next->files[level]) snapshot.AddFile(level, *f);
+    if (!compact_pointer_[level].empty()) state.SetCompactPointer(level, compact_pointer_[level]);
+    for (const auto& f : next->files[level]) state.AddFile(level, *f);
   }
   std::string record;
-  snapshot.EncodeTo(&record);
+  state.EncodeTo(&record);
 
   const std::string fname = DescriptorFileName(dbname_, number);
   std::unique_ptr<WritableFile> file;
-  s = env_->NewWritableFile(fname, &file);
+  Status s = env_->NewWritableFile(fname, &file);
   if (!s.ok()) return s;
   auto writer = std::make_unique<log::Writer>(file.get(), number);
   s = writer->AddRecord(record);
@@ -202,9 +287,9 @@ Status VersionSet::WriteSnapshot(const VersionEdit& edit) {
   manifest_file_ = std::move(file);
   manifest_log_ = std::move(writer);
   manifest_number_ = number;
-  log_number_ = log_number;
-  last_sequence_ = last_sequence;
-  Install(std::move(next));
+  log_number_ = *partial.log_number();
+  last_sequence_ = *partial.last_sequence();
+  Install(next);
   return Status::OK();
 }
 
@@ -214,8 +299,19 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   Status s = Apply(*current_, *edit, &next);
   if (!s.ok()) return s;
   if (!edit->log_number()) edit->SetLogNumber(log_number_);
-  edit->SetNextFileNumber(next_file_number_);
   if (!edit->last_sequence()) edit->SetLastSequence(last_sequence_);
+  edit->SetLastSequence(std::max(last_sequence_, *edit->last_sequence()));
+  for (const auto& [level, key] : edit->compact_pointers()) compact_pointer_[level] = key;
+
+  if (manifest_log_->size() > level_options_.max_manifest_bytes) {
+    // Roll over: a new MANIFEST with the whole state replaces the old one.
+    const uint64_t old_manifest = manifest_number_;
+    s = WriteManifest(*edit, next);
+    if (s.ok()) (void)env_->RemoveFile(DescriptorFileName(dbname_, old_manifest));
+    return s;
+  }
+
+  edit->SetNextFileNumber(next_file_number_);
   std::string record;
   edit->EncodeTo(&record);
   s = manifest_log_->AddRecord(record);
@@ -229,9 +325,114 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     return s;
   }
   log_number_ = *edit->log_number();
-  last_sequence_ = std::max(last_sequence_, *edit->last_sequence());
+  last_sequence_ = *edit->last_sequence();
   Install(std::move(next));
   return Status::OK();
+}
+
+namespace {
+
+bool AnyBusy(const std::vector<FilePtr>& files, const std::set<uint64_t>& busy) {
+  return std::any_of(files.begin(), files.end(), [&](const FilePtr& f) { return busy.count(f->number) > 0; });
+}
+
+// The smallest and largest internal keys of a set of files.
+void KeyRange(const InternalKeyComparator* icmp, const std::vector<FilePtr>& files, std::string* smallest,
+              std::string* largest) {
+  for (size_t i = 0; i < files.size(); i++) {
+    if (i == 0 || icmp->Compare(files[i]->smallest, *smallest) < 0) *smallest = files[i]->smallest;
+    if (i == 0 || icmp->Compare(files[i]->largest, *largest) > 0) *largest = files[i]->largest;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Compaction> VersionSet::PickCompaction(const std::set<uint64_t>& busy, bool level0_busy,
+                                                       int blocked_output_level) {
+  const auto& v = current_;
+  // Levels by decreasing score; the first one that can start now wins.
+  std::vector<std::pair<double, int>> candidates;
+  for (int level = 0; level < kNumLevels - 1; level++) {
+    const double score =
+        level == 0 ? v->NumFiles(0) / static_cast<double>(level_options_.level0_file_num_compaction_trigger)
+                   : static_cast<double>(v->LevelBytes(level)) / level_options_.MaxBytesForLevel(level);
+    if (score >= 1) candidates.emplace_back(score, level);
+  }
+  std::sort(candidates.rbegin(), candidates.rend());
+  const Comparator* ucmp = icmp_->user_comparator();
+  for (const auto& [score, level] : candidates) {
+    if ((level == 0 && level0_busy) || level + 1 == blocked_output_level) continue;
+    // Round robin: the first file after the compaction pointer that is not
+    // busy; wrap around to the start.
+    const auto& files = v->files[level];
+    FilePtr chosen;
+    for (int pass = 0; pass < 2 && chosen == nullptr; pass++) {
+      for (const auto& f : files) {
+        if (busy.count(f->number) > 0) continue;
+        if (pass == 0 && !compact_pointer_[level].empty() &&
+            icmp_->Compare(f->largest, compact_pointer_[level]) <= 0) {
+          continue;
+        }
+        chosen = f;
+        break;
+      }
+    }
+    if (chosen == nullptr) continue;
+    auto c = std::make_unique<Compaction>(level, level + 1, current_, icmp_, level_options_);
+    if (level == 0) {
+      const Slice begin = ExtractUserKey(chosen->smallest), end = ExtractUserKey(chosen->largest);
+      v->GetOverlappingInputs(0, &begin, &end, ucmp, &c->inputs[0]);
+      if (AnyBusy(c->inputs[0], busy)) continue;
+    } else {
+      c->inputs[0].push_back(chosen);
+    }
+    c = SetupOtherInputs(std::move(c), busy);
+    if (c != nullptr) return c;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Compaction> VersionSet::SetupOtherInputs(std::unique_ptr<Compaction> c,
+                                                         const std::set<uint64_t>& busy) {
+  const Comparator* ucmp = icmp_->user_comparator();
+  const int level = c->level();
+  const int out = c->output_level();
+  std::string smallest, largest;
+  KeyRange(icmp_, c->inputs[0], &smallest, &largest);
+  if (out != level) {
+    const Slice begin = ExtractUserKey(smallest), end = ExtractUserKey(largest);
+    current_->GetOverlappingInputs(out, &begin, &end, ucmp, &c->inputs[1]);
+    if (AnyBusy(c->inputs[1], busy)) return nullptr;
+  }
+  std::vector<FilePtr> all = c->inputs[0];
+  all.insert(all.end(), c->inputs[1].begin(), c->inputs[1].end());
+  std::string all_smallest, all_largest;
+  KeyRange(icmp_, all, &all_smallest, &all_largest);
+  if (out + 1 < kNumLevels) {
+    const Slice gbegin = ExtractUserKey(all_smallest), gend = ExtractUserKey(all_largest);
+    current_->GetOverlappingInputs(out + 1, &gbegin, &gend, ucmp, &c->grandparents);
+  }
+  // The next size compaction of this level starts after this one's range.
+  if (!c->manual) c->edit.SetCompactPointer(level, largest);
+  return c;
+}
+
+std::unique_ptr<Compaction> VersionSet::CompactRange(int level, bool in_place, const Slice* begin,
+                                                     const Slice* end, const std::set<uint64_t>& busy,
+                                                     bool level0_busy, bool* busy_conflict) {
+  *busy_conflict = false;
+  auto c = std::make_unique<Compaction>(level, in_place ? level : level + 1, current_, icmp_,
+                                        level_options_);
+  current_->GetOverlappingInputs(level, begin, end, icmp_->user_comparator(), &c->inputs[0]);
+  if (c->inputs[0].empty()) return nullptr;
+  if ((level == 0 && level0_busy) || AnyBusy(c->inputs[0], busy)) {
+    *busy_conflict = true;
+    return nullptr;
+  }
+  c->manual = true;
+  c = SetupOtherInputs(std::move(c), busy);
+  if (c == nullptr) *busy_conflict = true;
+  return c;
 }
 
 }  // namespace lsmkv

@@ -26,18 +26,56 @@
 
 namespace lsmkv {
 
+using FilePtr = std::shared_ptr<const FileMetaData>;
+
 struct Version {
   // Level 0: ordered by file number, oldest first (ranges may overlap).
-  std::vector<std::shared_ptr<const FileMetaData>> files[kNumLevels];
+  // Levels 1..6: ordered by smallest key, ranges disjoint.
+  std::vector<FilePtr> files[kNumLevels];
+
+  // The level most in need of compaction and how much (>= 1: needed). Set
+  // when the Version is built.
+  int compaction_level = -1;
+  double compaction_score = -1;
 
   int NumFiles(int level) const { return static_cast<int>(files[level].size()); }
   uint64_t LevelBytes(int level) const;
+
+  // Files at `level` whose user-key range overlaps [begin, end] (nullptr:
+  // unbounded). At level 0 the range grows to cover every file it touches,
+  // since level-0 files overlap each other.
+  void GetOverlappingInputs(int level, const Slice* begin, const Slice* end,
+                            const Comparator* ucmp, std::vector<FilePtr>* inputs) const;
+  bool OverlapInLevel(int level, const Slice& smallest_user_key, const Slice& largest_user_key,
+                      const Comparator* ucmp) const;
+  // Deepest level holding a file that overlaps [begin, end]; -1 if none.
+  int DeepestLevelOverlapping(const Slice* begin, const Slice* end, const Comparator* ucmp) const;
 };
+
+// Limits that shape the levels, from Options.
+struct LevelOptions {
+  int level0_file_num_compaction_trigger = 4;
+  uint64_t max_bytes_for_level_base = 10 << 20;
+  uint64_t target_file_size = 2 << 20;
+  // Bytes of the MANIFEST past which LogAndApply starts a new one.
+  uint64_t max_manifest_bytes = 4 << 20;
+
+  // Bytes level `level` (>= 1) may hold before it needs compaction:
+  // base × 10^(level − 1).
+  uint64_t MaxBytesForLevel(int level) const;
+  // A compaction output stops before it overlaps more than this many bytes
+  // of the level below its output level.
+  uint64_t MaxGrandparentOverlapBytes() const { return 10 * target_file_size; }
+};
+
+class Compaction;
 
 class VersionSet {
  public:
   // icmp must outlive the set.
-  VersionSet(std::string dbname, Env* env, const InternalKeyComparator* icmp);
+  VersionSet(std::string dbname, Env* env, const InternalKeyComparator* icmp,
+             const LevelOptions& level_options = LevelOptions());
+  ~VersionSet();
   VersionSet(const VersionSet&) = delete;
   VersionSet& operator=(const VersionSet&) = delete;
 
@@ -72,15 +110,43 @@ class VersionSet {
   // Numbers of the table files of every Version still referenced.
   void LiveFiles(std::set<uint64_t>* live);
 
+  // The next size compaction, or nullptr if no level needs one or the
+  // files it would take are busy (in `busy`, being compacted). A level-0
+  // compaction is picked only when !level0_busy: two would write
+  // overlapping level-1 files. No compaction writing into
+  // `blocked_output_level` is picked (an in-place compaction runs there).
+  std::unique_ptr<Compaction> PickCompaction(const std::set<uint64_t>& busy, bool level0_busy,
+                                             int blocked_output_level = -1);
+
+  // A compaction of every file at `level` overlapping the user-key range
+  // [begin, end] into level + 1, or into `level` itself when in_place (to
+  // drop garbage from the bottom level). nullptr if there is none;
+  // *busy_conflict is set when it cannot start now because some of its
+  // files are busy.
+  std::unique_ptr<Compaction> CompactRange(int level, bool in_place, const Slice* begin,
+                                           const Slice* end, const std::set<uint64_t>& busy,
+                                           bool level0_busy, bool* busy_conflict);
+
+  const LevelOptions& level_options() const { return level_options_; }
+
  private:
   // Applies edit to `base`, giving a new Version. Corruption if the edit
   // removes a file that is not there or adds one twice.
   Status Apply(const Version& base, const VersionEdit& edit, std::shared_ptr<Version>* result) const;
+  // Computes the compaction score of a new Version.
+  void Finalize(Version* v) const;
   void Install(std::shared_ptr<const Version> v);
+  // Fills the rest of a compaction whose inputs[0] is chosen.
+  std::unique_ptr<Compaction> SetupOtherInputs(std::unique_ptr<Compaction> c,
+                                               const std::set<uint64_t>& busy);
+  // Writes a new MANIFEST holding `state` (the whole state) and points
+  // CURRENT at it.
+  Status WriteManifest(const VersionEdit& state, const std::shared_ptr<Version>& next);
 
   const std::string dbname_;
   Env* const env_;
   const InternalKeyComparator* const icmp_;
+  const LevelOptions level_options_;
 
   std::shared_ptr<const Version> current_;
   // Every Version handed out, to find live files; expired ones are pruned.
@@ -90,6 +156,9 @@ class VersionSet {
   uint64_t manifest_number_ = 0;
   SequenceNumber last_sequence_ = 0;
   std::string comparator_name_;
+  // Per level, the largest key of the last size compaction: the next one
+  // starts after it (round robin through the key space).
+  std::string compact_pointer_[kNumLevels];
 
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;

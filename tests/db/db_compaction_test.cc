@@ -1,0 +1,354 @@
+// Leveled compaction: the model test with small levels, tombstones,
+// space reclamation, snapshots, concurrency and background errors.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "lsmkv/db.h"
+#include "support/fault_env.h"
+#include "support/mem_env.h"
+#include "support/test_util.h"
+#include "util/random.h"
+
+namespace lsmkv {
+
+namespace {
+
+using Model = std::map<std::string, std::string>;
+
+Model Contents(DB* db, const Snapshot* snapshot = nullptr) {
+  ReadOptions ro;
+  ro.snapshot = snapshot;
+  Model out;
+  auto it = db->NewIterator(ro);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
+  REQUIRE(it->status().ok());
+  return out;
+}
+
+struct TableInfo {
+  int level;
+  uint64_t size;
+  std::string smallest, largest;
+};
+
+// Parses lsmkv.sstables (keys in these tests need no unescaping).
+std::vector<TableInfo> Tables(DB* db) {
+  std::string listing;
+  REQUIRE(db->GetProperty("lsmkv.sstables", &listing));
+  std::vector<TableInfo> out;
+  std::istringstream in(listing);
+  std::string line;
+  while (std::getline(in, line)) {
+    TableInfo t;
+    t.level = std::stoi(line.substr(line.find("level=") + 6));
+    t.size = std::stoull(line.substr(line.find("size=") + 5));
+    const size_t s = line.find("smallest='") + 10;
+    t.smallest = line.substr(s, line.find('\'', s) - s);
+    const size_t l = line.find("largest='") + 9;
+    t.largest = line.substr(l, line.find('\'', l) - l);
+    out.push_back(t);
+  }
+  return out;
+}
+
+// Level 1 and deeper hold disjoint, sorted key ranges.
+void CheckLevelsDisjoint(DB* db) {
+  std::map<int, std::vector<TableInfo>> by_level;
+  for (const auto& t : Tables(db)) by_level[t.level].push_back(t);
+  for (auto& [level, tables] : by_level) {
+    if (level == 0) continue;
+    for (size_t i = 1; i < tables.size(); i++) {
+      INFO("level " << level << ": " << tables[i - 1].largest << " vs " << tables[i].smallest);
+      REQUIRE(tables[i - 1].largest < tables[i].smallest);
+    }
+  }
+}
+
+uint64_t TableBytes(DB* db) {
+  uint64_t sum = 0;
+  for (const auto& t : Tables(db)) sum += t.size;
+  return sum;
+}
+
+int DeepestLevel(DB* db) {
+  int deepest = -1;
+  for (const auto& t : Tables(db)) deepest = std::max(deepest, t.level);
+  return deepest;
+}
+
+Options SmallLevels(Env* env) {
+  Options o;
+  o.env = env;
+  o.create_if_missing = true;
+  o.write_buffer_size = 64 << 10;
+  o.target_file_size = 64 << 10;
+  o.max_bytes_for_level_base = 256 << 10;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("Compaction: 500k random ops with small levels match std::map", "[db][compaction][model]") {
+  const uint64_t seed = test::TestSeed(4242);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  MemEnv env;
+  const Options options = SmallLevels(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model model;
+  for (int op = 1; op <= 500000; op++) {
+    const std::string key = "key" + std::to_string(100000 + rnd.Uniform(50000));
+    const uint64_t r = rnd.Uniform(100);
+    if (r < 60) {
+      const std::string value = rnd.Bytes(rnd.Uniform(40));
+      REQUIRE(db->Put(WriteOptions(), key, value).ok());
+      model[key] = value;
+    } else if (r < 85) {
+      REQUIRE(db->Delete(WriteOptions(), key).ok());
+      model.erase(key);
+    } else {
+      std::string value;
+      const Status s = db->Get(ReadOptions(), key, &value);
+      auto it = model.find(key);
+      if (it == model.end()) {
+        REQUIRE(s.IsNotFound());
+      } else {
+        REQUIRE(s.ok());
+        REQUIRE(value == it->second);
+      }
+    }
+    if (op % 50000 == 0) {
+      INFO("op " << op);
+      REQUIRE(Contents(db.get()) == model);
+      CheckLevelsDisjoint(db.get());
+      if (op % 100000 == 0) {
+        db.reset();
+        REQUIRE(DB::Open(options, "/db", &db).ok());
+        REQUIRE(Contents(db.get()) == model);
+        CheckLevelsDisjoint(db.get());
+      }
+    }
+  }
+  REQUIRE(DeepestLevel(db.get()) >= 2);  // data really moved down
+  std::string stats;
+  REQUIRE(db->GetProperty("lsmkv.stats", &stats));
+  INFO(stats);
+  REQUIRE(stats.find("L1 ") != std::string::npos);
+}
+
+TEST_CASE("Compaction: deleted keys never come back", "[db][compaction]") {
+  MemEnv env;
+  const Options options = SmallLevels(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model model;
+  for (int i = 0; i < 20000; i++) {
+    const std::string k = "k" + std::to_string(10000 + i);
+    REQUIRE(db->Put(WriteOptions(), k, std::string(50, 'v')).ok());
+    model[k] = std::string(50, 'v');
+  }
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());  // values now deep down
+  for (int i = 0; i < 20000; i += 2) {
+    const std::string k = "k" + std::to_string(10000 + i);
+    REQUIRE(db->Delete(WriteOptions(), k).ok());
+    model.erase(k);
+  }
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  REQUIRE(Contents(db.get()) == model);
+  db.reset();
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  REQUIRE(Contents(db.get()) == model);
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  REQUIRE(Contents(db.get()) == model);
+  std::string value;
+  REQUIRE(db->Get(ReadOptions(), "k10000", &value).IsNotFound());
+  REQUIRE(db->Get(ReadOptions(), "k10001", &value).ok());
+}
+
+TEST_CASE("Compaction: space is reclaimed after deleting everything", "[db][compaction]") {
+  MemEnv env;
+  Options options = SmallLevels(&env);
+  options.write_buffer_size = 1 << 20;
+  options.target_file_size = 1 << 20;
+  options.max_bytes_for_level_base = 4 << 20;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Random rnd(17);
+  constexpr int kKeys = 50000;  // 50,000 × 1 KiB ≈ 50 MB
+  for (int i = 0; i < kKeys; i++) {
+    REQUIRE(db->Put(WriteOptions(), "key" + std::to_string(i), rnd.Bytes(1000)).ok());
+  }
+  REQUIRE(db->Flush().ok());
+  REQUIRE(TableBytes(db.get()) > (40 << 20));
+  for (int i = 0; i < kKeys; i++) REQUIRE(db->Delete(WriteOptions(), "key" + std::to_string(i)).ok());
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  INFO(TableBytes(db.get()));
+  REQUIRE(TableBytes(db.get()) < (1 << 20));
+  REQUIRE(Contents(db.get()).empty());
+}
+
+TEST_CASE("Compaction: a snapshot keeps old values through full compaction", "[db][compaction][snapshot]") {
+  MemEnv env;
+  const Options options = SmallLevels(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model before;
+  for (int i = 0; i < 5000; i++) {
+    const std::string k = "k" + std::to_string(10000 + i);
+    REQUIRE(db->Put(WriteOptions(), k, "old" + std::to_string(i)).ok());
+    before[k] = "old" + std::to_string(i);
+  }
+  const Snapshot* snap = db->GetSnapshot();
+  Model after = before;
+  for (int i = 0; i < 5000; i++) {
+    const std::string k = "k" + std::to_string(10000 + i);
+    if (i % 3 == 0) {
+      REQUIRE(db->Delete(WriteOptions(), k).ok());
+      after.erase(k);
+    } else {
+      REQUIRE(db->Put(WriteOptions(), k, "new").ok());
+      after[k] = "new";
+    }
+  }
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  REQUIRE(Contents(db.get(), snap) == before);
+  REQUIRE(Contents(db.get()) == after);
+  std::string value;
+  ReadOptions at_snap;
+  at_snap.snapshot = snap;
+  REQUIRE(db->Get(at_snap, "k10000", &value).ok());
+  REQUIRE(value == "old0");
+  const uint64_t with_snapshot = TableBytes(db.get());
+  db->ReleaseSnapshot(snap);
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  REQUIRE(Contents(db.get()) == after);
+  REQUIRE(TableBytes(db.get()) < with_snapshot);  // old versions are gone now
+}
+
+TEST_CASE("Compaction: 4 writers and 4 readers while compactions run", "[db][compaction][concurrency]") {
+  MemEnv env;
+  Options options = SmallLevels(&env);
+  options.max_background_jobs = 3;  // flushes plus two concurrent compactions
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  constexpr int kWriters = 4, kKeysPerWriter = 500, kRounds = 30;
+  // deleted[w][k]: set once writer w's final Delete of key k returned.
+  std::vector<std::unique_ptr<std::atomic<bool>[]>> deleted;
+  for (int w = 0; w < kWriters; w++) {
+    deleted.emplace_back(new std::atomic<bool>[kKeysPerWriter]);
+    for (int k = 0; k < kKeysPerWriter; k++) deleted[w][k] = false;
+  }
+  std::atomic<bool> failed{false}, done{false};
+  const auto key_of = [](int w, int k) { return "w" + std::to_string(w) + "-" + std::to_string(1000 + k); };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; w++) {
+    threads.emplace_back([&, w] {
+      for (int round = 0; round < kRounds; round++) {
+        for (int k = 0; k < kKeysPerWriter; k++) {
+          // Value: the key, then the round, padded.
+          if (!db->Put(WriteOptions(), key_of(w, k), key_of(w, k) + "@" + std::to_string(round) + std::string(40, '.')).ok()) {
+            failed = true;
+          }
+        }
+      }
+      for (int k = 0; k < kKeysPerWriter; k += 2) {
+        if (!db->Delete(WriteOptions(), key_of(w, k)).ok()) failed = true;
+        deleted[w][k] = true;
+      }
+    });
+  }
+  for (int r = 0; r < 4; r++) {
+    threads.emplace_back([&, r] {
+      Random rnd(r);
+      while (!done.load()) {
+        const int w = static_cast<int>(rnd.Uniform(kWriters));
+        const int k = static_cast<int>(rnd.Uniform(kKeysPerWriter));
+        const bool was_deleted = deleted[w][k].load();
+        std::string value;
+        const Status s = db->Get(ReadOptions(), key_of(w, k), &value);
+        if (s.ok()) {
+          if (was_deleted || value.rfind(key_of(w, k) + "@", 0) != 0) failed = true;
+        } else if (!s.IsNotFound()) {
+          failed = true;
+        }
+        if (rnd.OneIn(50)) {
+          auto it = db->NewIterator(ReadOptions());
+          for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            if (it->value().ToString().rfind(it->key().ToString() + "@", 0) != 0) failed = true;
+          }
+          if (!it->status().ok()) failed = true;
+        }
+      }
+    });
+  }
+  for (int w = 0; w < kWriters; w++) threads[w].join();
+  done = true;
+  for (size_t i = kWriters; i < threads.size(); i++) threads[i].join();
+  REQUIRE_FALSE(failed.load());
+  db.reset();
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  const Model got = Contents(db.get());
+  REQUIRE(got.size() == kWriters * kKeysPerWriter / 2);
+  for (const auto& [k, v] : got) REQUIRE(v.rfind(k + "@" + std::to_string(kRounds - 1), 0) == 0);
+}
+
+TEST_CASE("Compaction: an I/O error is sticky and the DB reopens cleanly", "[db][compaction][fault]") {
+  MemEnv mem;
+  FaultEnv env(&mem);
+  const Options options = SmallLevels(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  WriteOptions sync;
+  sync.sync = true;
+  Model model;
+  for (int i = 0; i < 5000; i++) {
+    const std::string k = "k" + std::to_string(10000 + i);
+    REQUIRE(db->Put(sync, k, std::string(60, 'x')).ok());
+    model[k] = std::string(60, 'x');
+  }
+  REQUIRE(db->Flush().ok());
+  env.FailNth(FaultEnv::Op::kWrite, 3, /*sticky=*/true);
+  const Status s = db->CompactRange(nullptr, nullptr);
+  REQUIRE(s.IsIOError());
+  REQUIRE(db->Put(WriteOptions(), "after", "x").IsIOError());
+  env.ClearFailures();
+  db.reset();
+  REQUIRE(env.DropUnsyncedData(true).ok());
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  REQUIRE(Contents(db.get()) == model);
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  REQUIRE(Contents(db.get()) == model);
+}
+
+TEST_CASE("Compaction: level-0 back-pressure slows and stops writes, never fails them",
+          "[db][compaction]") {
+  MemEnv env;
+  Options options = SmallLevels(&env);
+  options.write_buffer_size = 16 << 10;
+  options.level0_file_num_compaction_trigger = 2;
+  options.level0_slowdown_writes_trigger = 3;
+  options.level0_stop_writes_trigger = 4;
+  options.max_background_jobs = 1;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model model;
+  for (int i = 0; i < 30000; i++) {
+    const std::string k = "k" + std::to_string(100000 + (i * 7919) % 30000);
+    REQUIRE(db->Put(WriteOptions(), k, std::string(50, 'y')).ok());
+    model[k] = std::string(50, 'y');
+  }
+  std::string l0;
+  REQUIRE(db->GetProperty("lsmkv.num-files-at-level0", &l0));
+  REQUIRE(std::stoi(l0) <= options.level0_stop_writes_trigger);
+  REQUIRE(Contents(db.get()) == model);
+  std::string stats;
+  REQUIRE(db->GetProperty("lsmkv.stats", &stats));
+  INFO(stats);
+  REQUIRE(stats.find("stall: 0.000 s") == std::string::npos);
+}
+
+}  // namespace lsmkv

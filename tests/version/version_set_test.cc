@@ -1,0 +1,152 @@
+#include "version/version_set.h"
+
+#include <catch2/catch.hpp>
+
+#include "format/filename.h"
+#include "support/mem_env.h"
+#include "version/compaction.h"
+
+namespace lsmkv {
+
+namespace {
+
+FileMetaData File(uint64_t number, const std::string& smallest, const std::string& largest,
+                  uint64_t size = 1000) {
+  FileMetaData f;
+  f.number = number;
+  f.file_size = size;
+  AppendInternalKey(&f.smallest, smallest, 100, kTypeValue);
+  AppendInternalKey(&f.largest, largest, 100, kTypeValue);
+  return f;
+}
+
+struct Fixture {
+  MemEnv env;
+  InternalKeyComparator icmp{BytewiseComparator()};
+  LevelOptions lo;
+  std::unique_ptr<VersionSet> versions;
+
+  Fixture() {
+    REQUIRE(env.CreateDir("/db").ok());
+    lo.max_manifest_bytes = 2048;
+    lo.level0_file_num_compaction_trigger = 2;
+    lo.max_bytes_for_level_base = 10000;
+    versions = std::make_unique<VersionSet>("/db", &env, &icmp, lo);
+    REQUIRE(versions->CreateNew(BytewiseComparator()->Name()).ok());
+    REQUIRE(versions->Recover(BytewiseComparator()->Name()).ok());
+    VersionEdit start;
+    REQUIRE(versions->WriteSnapshot(start).ok());
+  }
+  void Reopen() {
+    versions = std::make_unique<VersionSet>("/db", &env, &icmp, lo);
+    REQUIRE(versions->Recover(BytewiseComparator()->Name()).ok());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("VersionSet: edits survive reopen and the MANIFEST rolls over", "[version_set]") {
+  Fixture f;
+  const uint64_t first_manifest = f.versions->manifest_number();
+  for (uint64_t i = 0; i < 200; i++) {
+    VersionEdit edit;
+    edit.AddFile(1, File(100 + i, "k" + std::to_string(1000 + i), "k" + std::to_string(1000 + i) + "z"));
+    if (i >= 10) edit.RemoveFile(1, 100 + i - 10);
+    REQUIRE(f.versions->LogAndApply(&edit).ok());
+  }
+  REQUIRE(f.versions->current()->NumFiles(1) == 10);
+  REQUIRE(f.versions->manifest_number() != first_manifest);  // rolled over
+  // The MANIFEST in use before the roll-over is removed after the switch.
+  REQUIRE_FALSE(f.env.FileExists(DescriptorFileName("/db", first_manifest)));
+  REQUIRE(f.env.FileExists(DescriptorFileName("/db", f.versions->manifest_number())));
+  f.Reopen();
+  REQUIRE(f.versions->current()->NumFiles(1) == 10);
+  REQUIRE(f.versions->current()->files[1].front()->number == 290);
+}
+
+TEST_CASE("VersionSet: bad edits are refused", "[version_set]") {
+  Fixture f;
+  VersionEdit add;
+  add.AddFile(1, File(7, "a", "b"));
+  REQUIRE(f.versions->LogAndApply(&add).ok());
+  VersionEdit again;
+  again.AddFile(2, File(7, "c", "d"));
+  REQUIRE(f.versions->LogAndApply(&again).IsCorruption());
+  VersionEdit remove_missing;
+  remove_missing.RemoveFile(3, 7);
+  REQUIRE(f.versions->LogAndApply(&remove_missing).IsCorruption());
+}
+
+TEST_CASE("VersionSet: picks level 0 by file count, deeper levels by size, round robin",
+          "[version_set]") {
+  Fixture f;
+  const std::set<uint64_t> none;
+  REQUIRE(f.versions->PickCompaction(none, false) == nullptr);
+  VersionEdit edit;
+  edit.AddFile(0, File(10, "a", "m"));
+  edit.AddFile(0, File(11, "k", "z"));
+  edit.AddFile(1, File(12, "b", "c"));
+  edit.AddFile(1, File(13, "x", "y"));
+  edit.AddFile(2, File(14, "a", "z"));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+  auto c = f.versions->PickCompaction(none, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 0);
+  REQUIRE(c->inputs[0].size() == 2);  // overlapping level-0 files go together
+  REQUIRE(c->inputs[1].size() == 2);
+  REQUIRE(c->grandparents.size() == 1);
+  REQUIRE_FALSE(c->IsTrivialMove());
+  REQUIRE(f.versions->PickCompaction(none, /*level0_busy=*/true) == nullptr);
+  REQUIRE(f.versions->PickCompaction({12}, false) == nullptr);  // an input is busy
+
+  // Level 1 over its budget: its files are picked in turn.
+  VersionEdit big;
+  big.RemoveFile(0, 10);
+  big.RemoveFile(0, 11);
+  big.RemoveFile(1, 12);
+  big.RemoveFile(1, 13);
+  big.AddFile(1, File(20, "b", "c", 8000));
+  big.AddFile(1, File(21, "x", "y", 8000));
+  REQUIRE(f.versions->LogAndApply(&big).ok());
+  c = f.versions->PickCompaction(none, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 1);
+  REQUIRE(c->inputs[0][0]->number == 20);
+  REQUIRE(f.versions->LogAndApply(&c->edit).ok());  // records the compaction pointer
+  c = f.versions->PickCompaction(none, false);
+  REQUIRE(c->inputs[0][0]->number == 21);
+  f.Reopen();  // the pointer is persistent
+  c = f.versions->PickCompaction(none, false);
+  REQUIRE(c->inputs[0][0]->number == 21);
+}
+
+TEST_CASE("Compaction: base level and output splitting", "[version_set]") {
+  Fixture f;
+  VersionEdit edit;
+  edit.AddFile(1, File(10, "c", "d"));
+  edit.AddFile(3, File(11, "f", "g"));
+  edit.AddFile(3, File(12, "p", "q"));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+  bool conflict = false;
+  const Slice begin("a"), end("z");
+  auto c = f.versions->CompactRange(1, false, &begin, &end, {}, false, &conflict);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->IsBaseLevelForKey("a"));
+  REQUIRE_FALSE(c->IsBaseLevelForKey("f"));
+  REQUIRE(c->IsBaseLevelForKey("h"));
+  REQUIRE_FALSE(c->IsBaseLevelForKey("q"));
+  REQUIRE(c->IsBaseLevelForKey("r"));
+  REQUIRE(f.versions->CompactRange(1, false, &begin, &end, {10}, false, &conflict) == nullptr);
+  REQUIRE(conflict);
+  const Slice none_begin("x"), none_end("y");
+  REQUIRE(f.versions->CompactRange(1, false, &none_begin, &none_end, {}, false, &conflict) == nullptr);
+  REQUIRE_FALSE(conflict);
+  // In place: level 1 into itself; the levels below the output still count.
+  auto in_place = f.versions->CompactRange(1, true, &begin, &end, {}, false, &conflict);
+  REQUIRE(in_place != nullptr);
+  REQUIRE(in_place->output_level() == 1);
+  REQUIRE(in_place->inputs[1].empty());
+  REQUIRE_FALSE(in_place->IsBaseLevelForKey("f"));
+}
+
+}  // namespace lsmkv
