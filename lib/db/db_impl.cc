@@ -154,6 +154,9 @@ DBImpl::~DBImpl() {
   }
   pool_.reset();  // joins the threads; no job is running or queued
   MutexLock l(&mutex_);
+  // Files that only released iterators or finished jobs still pinned. Not
+  // after a failed Open: its state may not match what CURRENT names.
+  if (opened_) RemoveObsoleteFiles();
   // Every WAL record is already handed to the OS by its writer, and
   // memtables not yet flushed are recovered from their WALs: closing loses
   // nothing.
@@ -254,6 +257,7 @@ Status DBImpl::Open() {
   if (!s.ok()) return s;
   last_sequence_ = max_sequence;
   RemoveObsoleteFiles();
+  opened_ = true;
   MaybeScheduleCompaction();
   return Status::OK();
 }
@@ -575,6 +579,7 @@ Status DBImpl::RunCompaction(Compaction* c) {
     return s;
   }
   Status s = DoCompactionWork(c);
+  c->ReleaseInputVersion();  // else its (now obsolete) inputs count as live
   RemoveObsoleteFiles();
   return s;
 }

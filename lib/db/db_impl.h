@@ -149,6 +149,7 @@ class DBImpl final : public DB {
   int compactions_into_[kNumLevels] GUARDED_BY(mutex_) = {};
   int in_place_level_ GUARDED_BY(mutex_) = -1;
   bool shutting_down_ GUARDED_BY(mutex_) = false;
+  bool opened_ GUARDED_BY(mutex_) = false;  // Open() succeeded
   // Mirrors shutting_down_ for compaction loops running without mutex_.
   // Relaxed: only makes a long compaction stop early; nothing is published.
   std::atomic<bool> shutdown_requested_{false};

@@ -34,6 +34,9 @@ class Compaction {
   bool manual = false;
 
   const std::shared_ptr<const Version>& input_version() const { return input_version_; }
+  // Lets go of the input Version once the work is done, so its files can be
+  // deleted.
+  void ReleaseInputVersion() { input_version_.reset(); }
   uint64_t max_output_file_size() const { return options_.target_file_size; }
   uint64_t InputBytes(int which) const;
   int NumInputFiles() const { return static_cast<int>(inputs[0].size() + inputs[1].size()); }
@@ -56,7 +59,7 @@ class Compaction {
  private:
   const int level_;
   const int output_level_;
-  const std::shared_ptr<const Version> input_version_;
+  std::shared_ptr<const Version> input_version_;
   const InternalKeyComparator* const icmp_;
   const LevelOptions options_;
 
