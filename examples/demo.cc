@@ -76,6 +76,6 @@ int main(int argc, char** argv) {
   if (!s.ok()) return Fail("flush", s);
   std::string sstables;
   db->GetProperty("lsmkv.sstables", &sstables);
-  std::printf("tables on disk (one more per run; compaction arrives later):\n%s", sstables.c_str());
+  std::printf("tables on disk (level-0 tables are compacted once there are 4):\n%s", sstables.c_str());
   return 0;
 }

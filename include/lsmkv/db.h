@@ -62,8 +62,9 @@ class LSMKV_EXPORT DB {
   // Writes every memtable to level-0 table files and returns once they are
   // durable (recorded in the MANIFEST); the WALs they covered are deleted.
   virtual Status Flush() = 0;
-  // Compacts every file overlapping [*begin, *end] (nullptr = open end).
-  // Not yet implemented (arrives with compaction): returns NotSupported.
+  // Compacts every file overlapping the user-key range [*begin, *end]
+  // (nullptr = open end) down to the deepest level holding data there,
+  // dropping overwritten versions and tombstones no snapshot needs.
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
 };
 
