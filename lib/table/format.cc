@@ -22,6 +22,25 @@ uint64_t BlockChecksum(const char* data, size_t n, char type) {
   return Hash64WithSeed(data, n, static_cast<uint8_t>(type) + 1);
 }
 
+// zstd contexts are costly to create (the one-shot ZSTD_compress and
+// ZSTD_decompress make one per call); each thread keeps one of each.
+struct ZstdContexts {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ZstdContexts() = default;
+  ZstdContexts(const ZstdContexts&) = delete;
+  ZstdContexts& operator=(const ZstdContexts&) = delete;
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(cctx);
+    ZSTD_freeDCtx(dctx);
+  }
+};
+
+ZstdContexts& ThreadZstd() {
+  thread_local ZstdContexts contexts;
+  return contexts;
+}
+
 std::string At(const std::string& fname, uint64_t offset, const char* what) {
   return fname + ": " + what + " at offset " + std::to_string(offset);
 }
@@ -90,7 +109,8 @@ Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std:
   *out_type = kNoCompression;
   if (type != kZstdCompression || raw.empty()) return raw;
   scratch->resize(ZSTD_compressBound(raw.size()));
-  const size_t n = ZSTD_compress(scratch->data(), scratch->size(), raw.data(), raw.size(), zstd_level);
+  const size_t n = ZSTD_compressCCtx(ThreadZstd().cctx, scratch->data(), scratch->size(), raw.data(),
+                                     raw.size(), zstd_level);
   // Keep the compressed form only when it saves at least 12.5%.
   if (ZSTD_isError(n) || n > raw.size() - raw.size() / 8) return raw;
   scratch->resize(n);
@@ -129,7 +149,8 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
         return Status::Corruption(At(fname, handle.offset, "bad zstd frame"));
       }
       result->data.resize(static_cast<size_t>(size));
-      const size_t got = ZSTD_decompress(result->data.data(), result->data.size(), data, n);
+      const size_t got =
+          ZSTD_decompressDCtx(ThreadZstd().dctx, result->data.data(), result->data.size(), data, n);
       if (ZSTD_isError(got) || got != size) {
         return Status::Corruption(At(fname, handle.offset, "zstd decompression failed"));
       }
