@@ -1,23 +1,34 @@
 #include "table/block.h"
 
+#include <cstring>
+
 #include "util/coding.h"
 
 namespace lsmkv {
 
-Block::Block(std::string contents) : data_(std::move(contents)) {
-  if (data_.size() < sizeof(uint32_t)) {
+Block::Block(BlockContents contents) : owned_(std::move(contents.buf)), size_(contents.size) {
+  ParseRestarts();
+}
+
+Block::Block(const std::string& contents)
+    : owned_(new char[contents.size() + 1]), size_(contents.size()) {
+  std::memcpy(owned_.get(), contents.data(), contents.size());
+  ParseRestarts();
+}
+
+void Block::ParseRestarts() {
+  if (size_ < sizeof(uint32_t)) {
     malformed_ = true;
     return;
   }
-  num_restarts_ = DecodeFixed32(data_.data() + data_.size() - sizeof(uint32_t));
-  const uint64_t max_restarts = (data_.size() - sizeof(uint32_t)) / sizeof(uint32_t);
+  num_restarts_ = DecodeFixed32(owned_.get() + size_ - sizeof(uint32_t));
+  const uint64_t max_restarts = (size_ - sizeof(uint32_t)) / sizeof(uint32_t);
   if (num_restarts_ == 0 || num_restarts_ > max_restarts) {
     malformed_ = true;
     num_restarts_ = 0;
     return;
   }
-  restart_offset_ =
-      static_cast<uint32_t>(data_.size() - (1 + uint64_t{num_restarts_}) * sizeof(uint32_t));
+  restart_offset_ = static_cast<uint32_t>(size_ - (1 + uint64_t{num_restarts_}) * sizeof(uint32_t));
 }
 
 namespace {
@@ -48,7 +59,7 @@ class BlockIter final : public Iterator {
   BlockIter(std::shared_ptr<const Block> block, const Comparator* cmp)
       : block_(std::move(block)),
         cmp_(cmp),
-        data_(block_->data_.data()),
+        data_(block_->owned_.get()),
         restarts_(block_->restart_offset_),
         num_restarts_(block_->num_restarts_),
         current_(restarts_),

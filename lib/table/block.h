@@ -12,6 +12,7 @@
 
 #include "lsmkv/comparator.h"
 #include "lsmkv/iterator.h"
+#include "table/format.h"
 
 namespace lsmkv {
 
@@ -19,11 +20,13 @@ class Block {
  public:
   // Takes the block's bytes. A malformed restart array makes every iterator
   // report Corruption.
-  explicit Block(std::string contents);
+  explicit Block(BlockContents contents);
+  // Copies the bytes (for small blocks built in memory).
+  explicit Block(const std::string& contents);
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
-  size_t size() const { return data_.size(); }
+  size_t size() const { return size_; }
 
   // The iterator keeps `block` alive. comparator must outlive it.
   static std::unique_ptr<Iterator> NewIterator(std::shared_ptr<const Block> block,
@@ -31,7 +34,10 @@ class Block {
 
  private:
   friend class BlockIter;
-  const std::string data_;
+  void ParseRestarts();
+
+  const std::unique_ptr<char[]> owned_;
+  const size_t size_;
   uint32_t restart_offset_ = 0;  // offset of the restart array
   uint32_t num_restarts_ = 0;
   bool malformed_ = false;

@@ -122,13 +122,14 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
                  BlockContents* result) {
   if (handle.size > kMaxBlockBytes) return Status::Corruption(At(fname, handle.offset, "block too large"));
   const size_t n = static_cast<size_t>(handle.size);
-  std::string buf(n + kBlockTrailerSize, '\0');
+  std::unique_ptr<char[]> buf(new char[n + kBlockTrailerSize]);
   Slice contents;
-  Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, buf.data());
+  Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, buf.get());
   if (!s.ok()) return s;
   if (contents.size() != n + kBlockTrailerSize) {
     return Status::Corruption(At(fname, handle.offset, "truncated block"));
   }
+  // contents may point into buf, or elsewhere (a memory-mapped file).
   const char* data = contents.data();
   const char type = data[n];
   if (DecodeFixed64(data + n + 1) != BlockChecksum(data, n, type)) {
@@ -136,24 +137,22 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
   }
   switch (static_cast<uint8_t>(type)) {
     case kNoCompression:
-      if (data != buf.data()) {
-        result->data.assign(data, n);
-      } else {
-        buf.resize(n);
-        result->data.swap(buf);
-      }
+      if (data != buf.get()) std::memcpy(buf.get(), data, n);
+      result->buf = std::move(buf);
+      result->size = n;
       return Status::OK();
     case kZstdCompression: {
       const unsigned long long size = ZSTD_getFrameContentSize(data, n);
       if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes) {
         return Status::Corruption(At(fname, handle.offset, "bad zstd frame"));
       }
-      result->data.resize(static_cast<size_t>(size));
-      const size_t got =
-          ZSTD_decompressDCtx(ThreadZstd().dctx, result->data.data(), result->data.size(), data, n);
+      std::unique_ptr<char[]> out(new char[size]);
+      const size_t got = ZSTD_decompressDCtx(ThreadZstd().dctx, out.get(), size, data, n);
       if (ZSTD_isError(got) || got != size) {
         return Status::Corruption(At(fname, handle.offset, "zstd decompression failed"));
       }
+      result->buf = std::move(out);
+      result->size = static_cast<size_t>(size);
       return Status::OK();
     }
     default:

@@ -53,9 +53,13 @@ struct Footer {
 // The last 8 bytes of every table: "lsmk" followed by CA FE BA BE.
 extern const char kTableMagic[8];
 
-// Decoded block contents, owned.
+// Decoded block contents, owned. (Not a std::string: growing one zero-fills
+// memory that pread or zstd overwrites right away.)
 struct BlockContents {
-  std::string data;
+  std::unique_ptr<char[]> buf;
+  size_t size = 0;
+
+  Slice data() const { return Slice(buf.get(), size); }
 };
 
 // Reads the block at handle, verifies its checksum and decompresses it.

@@ -41,17 +41,17 @@ Status Table::Open(const TableOptions& options, const std::string& fname,
   BlockContents contents;
   s = ReadBlock(t->file_.get(), fname, footer.index, &contents);
   if (!s.ok()) return s;
-  t->index_block_ = std::make_shared<const Block>(std::move(contents.data));
+  t->index_block_ = std::make_shared<const Block>(std::move(contents));
 
   s = ReadBlock(t->file_.get(), fname, footer.properties, &contents);
   if (!s.ok()) return s;
-  s = t->properties_.Decode(contents.data);
+  s = t->properties_.Decode(contents.data().ToString());
   if (!s.ok()) return Status::Corruption(fname, s.ToString());
 
   if (footer.filter.size > 0) {
     s = ReadBlock(t->file_.get(), fname, footer.filter, &contents);
     if (!s.ok()) return s;
-    t->filter_ = std::move(contents.data);
+    t->filter_ = contents.data().ToString();
   }
   *table = std::move(t);
   return Status::OK();
@@ -79,7 +79,7 @@ Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_han
   BlockContents contents;
   s = ReadBlock(file_.get(), fname_, handle, &contents);
   if (!s.ok()) return s;
-  auto b = std::make_shared<const Block>(std::move(contents.data));
+  auto b = std::make_shared<const Block>(std::move(contents));
   if (cache != nullptr && options.fill_cache) {
     cache->Insert(key, std::const_pointer_cast<Block>(b), b->size());
   }
