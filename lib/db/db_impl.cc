@@ -11,6 +11,7 @@
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
 #include "table/merging_iterator.h"
+#include "util/escape.h"
 #include "version/compaction.h"
 #include "version/version_edit.h"
 #include "wal/log_reader.h"
@@ -45,21 +46,6 @@ Status CheckRange(bool ok, const char* what) {
 }
 
 Slice FilterKey(const Slice& internal_key) { return ExtractUserKey(internal_key); }
-
-std::string EscapeKey(const Slice& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); i++) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 LevelOptions MakeLevelOptions(const Options& o) {
   LevelOptions l;
@@ -530,6 +516,12 @@ void DBImpl::BackgroundFlush() {
   bg_cv_.SignalAll();
 }
 
+void DBImpl::TEST_WaitForBackgroundWork() {
+  MutexLock l(&mutex_);
+  MaybeScheduleCompaction();
+  while ((flush_scheduled_ || compactions_running_ > 0) && bg_error_.ok()) bg_cv_.Wait();
+}
+
 void DBImpl::SetBusy(const Compaction& c, bool busy) {
   for (const auto& files : c.inputs) {
     for (const auto& f : files) {
@@ -898,8 +890,8 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
                       " entries=%" PRIu64 " ",
                       level, f->number, f->file_size, f->num_entries);
         *value += buf;
-        *value += "smallest='" + EscapeKey(ExtractUserKey(f->smallest)) + "' largest='" +
-                  EscapeKey(ExtractUserKey(f->largest)) + "'\n";
+        *value += "smallest='" + EscapeBytes(ExtractUserKey(f->smallest)) + "' largest='" +
+                  EscapeBytes(ExtractUserKey(f->largest)) + "'\n";
       }
     }
     return true;

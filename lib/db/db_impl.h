@@ -58,6 +58,9 @@ class DBImpl final : public DB {
   // DB, and starts a new WAL.
   Status Open();
 
+  // Test hook: returns once no flush or compaction is running or needed.
+  void TEST_WaitForBackgroundWork();
+
  private:
   struct Writer;
   // A memtable no longer written to, waiting for its flush.

@@ -8,6 +8,7 @@
 #include "table/block.h"
 #include "table/block_builder.h"
 #include "util/coding.h"
+#include "util/escape.h"
 
 namespace lsmkv {
 
@@ -33,20 +34,6 @@ std::string Varint(uint64_t v) {
   std::string s;
   PutVarint64(&s, v);
   return s;
-}
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -112,7 +99,7 @@ std::string TableProperties::ToString() const {
          " data_blocks=" + std::to_string(num_data_blocks) +
          " raw_key_bytes=" + std::to_string(raw_key_bytes) +
          " raw_value_bytes=" + std::to_string(raw_value_bytes) +
-         " smallest_key=" + Escape(smallest_user_key) + " largest_key=" + Escape(largest_user_key) +
+         " smallest_key=" + EscapeBytes(smallest_user_key) + " largest_key=" + EscapeBytes(largest_user_key) +
          " sequences=" + std::to_string(smallest_sequence) + ".." + std::to_string(largest_sequence) +
          " created=" + std::to_string(creation_time) +
          " compression=" + (compression == 1 ? "zstd" : "none") +

@@ -70,6 +70,19 @@ std::set<uint64_t> TablesInManifestOnDisk(Env* env, const std::string& dbname) {
   return out;
 }
 
+// Creating a table file takes `delay_micros` (to make flushes slow).
+class SlowTablesEnv final : public EnvWrapper {
+ public:
+  SlowTablesEnv(Env* base, int delay_micros) : EnvWrapper(base), delay_micros_(delay_micros) {}
+  Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
+    if (f.find(".sst") != std::string::npos) SleepForMicroseconds(delay_micros_);
+    return target()->NewWritableFile(f, r);
+  }
+
+ private:
+  const int delay_micros_;
+};
+
 int FilesAtLevel0(DB* db) {
   std::string v;
   REQUIRE(db->GetProperty("lsmkv.num-files-at-level0", &v));
@@ -204,15 +217,8 @@ TEST_CASE("Flush: reads go through tables, bloom filters and the block cache", "
 
 TEST_CASE("Flush: writers wait for a slow flush instead of failing", "[db][flush]") {
   // Table files take 20 ms to create: the memtables fill up faster.
-  struct SlowTablesEnv final : EnvWrapper {
-    explicit SlowTablesEnv(Env* base) : EnvWrapper(base) {}
-    Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
-      if (f.find(".sst") != std::string::npos) SleepForMicroseconds(20000);
-      return target()->NewWritableFile(f, r);
-    }
-  };
   MemEnv mem;
-  SlowTablesEnv env(&mem);
+  SlowTablesEnv env(&mem, 20000);
   Options options;
   options.env = &env;
   options.create_if_missing = true;
@@ -368,15 +374,8 @@ namespace lsmkv {
 // old WAL at the switch. Table creation is slowed down so the flush cannot
 // make the old writes durable first.
 TEST_CASE("Flush: a synced write after a WAL switch keeps every earlier write", "[db][flush][fault]") {
-  struct SlowTablesEnv final : EnvWrapper {
-    explicit SlowTablesEnv(Env* base) : EnvWrapper(base) {}
-    Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
-      if (f.find(".sst") != std::string::npos) SleepForMicroseconds(50000);
-      return target()->NewWritableFile(f, r);
-    }
-  };
   MemEnv mem;
-  SlowTablesEnv slow(&mem);
+  SlowTablesEnv slow(&mem, 50000);
   FaultEnv env(&slow);
   Options options;
   options.env = &env;

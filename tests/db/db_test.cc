@@ -57,6 +57,14 @@ class DBFixture {
   std::unique_ptr<DB> db;
 };
 
+// Reverse bytewise order, under a name of its own.
+struct ReverseComparator final : Comparator {
+  int Compare(const Slice& a, const Slice& b) const override { return b.compare(a); }
+  const char* Name() const override { return "test.Reverse"; }
+  void FindShortestSeparator(std::string*, const Slice&) const override {}
+  void FindShortSuccessor(std::string*) const override {}
+};
+
 }  // namespace
 
 TEST_CASE("DB: put, get, overwrite, delete", "[db]") {
@@ -241,12 +249,7 @@ TEST_CASE("DB: create_if_missing, error_if_exists and bad options", "[db][option
     REQUIRE(db == nullptr);
   }
   SECTION("a different comparator is refused") {
-    struct Reverse final : Comparator {
-      int Compare(const Slice& a, const Slice& b) const override { return b.compare(a); }
-      const char* Name() const override { return "test.Reverse"; }
-      void FindShortestSeparator(std::string*, const Slice&) const override {}
-      void FindShortSuccessor(std::string*) const override {}
-    } reverse;
+    ReverseComparator reverse;
     Options other = options;
     other.comparator = &reverse;
     const Status r = DB::Open(other, dir + "/db", &db);
@@ -257,12 +260,7 @@ TEST_CASE("DB: create_if_missing, error_if_exists and bad options", "[db][option
 }
 
 TEST_CASE("DB: a custom comparator orders keys", "[db][options]") {
-  struct Reverse final : Comparator {
-    int Compare(const Slice& a, const Slice& b) const override { return b.compare(a); }
-    const char* Name() const override { return "test.Reverse"; }
-    void FindShortestSeparator(std::string*, const Slice&) const override {}
-    void FindShortSuccessor(std::string*) const override {}
-  } reverse;
+  ReverseComparator reverse;
   const std::string dir = test::ScratchDir("db_comparator");
   Options options;
   options.create_if_missing = true;
