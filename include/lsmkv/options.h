@@ -11,6 +11,7 @@
 #include "lsmkv/comparator.h"
 #include "lsmkv/env.h"
 #include "lsmkv/export.h"
+#include "lsmkv/slice.h"
 
 namespace lsmkv {
 
@@ -66,6 +67,12 @@ struct LSMKV_EXPORT ReadOptions {
   bool fill_cache = true;
   // Read as of this snapshot (from DB::GetSnapshot); nullptr means "now".
   const Snapshot* snapshot = nullptr;
+  // Iterators only: keys below *iterate_lower_bound (inclusive) and at or
+  // above *iterate_upper_bound (exclusive) are invisible, and a scan stops
+  // at the bound instead of reading past it. nullptr: unbounded. The bytes
+  // are copied when the iterator is created.
+  const Slice* iterate_lower_bound = nullptr;
+  const Slice* iterate_upper_bound = nullptr;
 };
 
 struct LSMKV_EXPORT WriteOptions {

@@ -821,7 +821,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   const SequenceNumber sequence = view->sequence;
   // The view pins the memtables and the Version (so its files) for the
   // iterator's lifetime.
-  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view));
+  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view),
+                       options.iterate_lower_bound, options.iterate_upper_bound);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -15,11 +15,15 @@ namespace {
 class DBIter final : public Iterator {
  public:
   DBIter(const Comparator* cmp, std::unique_ptr<Iterator> internal, SequenceNumber sequence,
-         std::shared_ptr<const void> pinned)
+         std::shared_ptr<const void> pinned, const Slice* lower, const Slice* upper)
       : user_comparator_(cmp),
         internal_(std::move(internal)),
         sequence_(sequence),
-        pinned_(std::move(pinned)) {}
+        pinned_(std::move(pinned)),
+        has_lower_(lower != nullptr),
+        has_upper_(upper != nullptr),
+        lower_(lower != nullptr ? lower->ToString() : std::string()),
+        upper_(upper != nullptr ? upper->ToString() : std::string()) {}
 
   bool Valid() const override { return valid_; }
   Slice key() const override {
@@ -48,11 +52,28 @@ class DBIter final : public Iterator {
   void FindPrevUserEntry();
   // Parses internal_->key(); on failure records Corruption and stops.
   bool ParseKey(ParsedInternalKey* ikey);
+  bool BelowLower(const Slice& user_key) const {
+    return has_lower_ && user_comparator_->Compare(user_key, lower_) < 0;
+  }
+  bool AtOrAboveUpper(const Slice& user_key) const {
+    return has_upper_ && user_comparator_->Compare(user_key, upper_) >= 0;
+  }
+  // Ends the iteration (Valid() false).
+  void Invalidate() {
+    valid_ = false;
+    saved_key_.clear();
+    saved_value_.clear();
+    direction_ = kForward;
+  }
 
   const Comparator* const user_comparator_;
   std::unique_ptr<Iterator> internal_;
   const SequenceNumber sequence_;
   const std::shared_ptr<const void> pinned_;
+  const bool has_lower_;
+  const bool has_upper_;
+  const std::string lower_;  // inclusive
+  const std::string upper_;  // exclusive
 
   Status status_;
   std::string saved_key_;
@@ -72,6 +93,7 @@ void DBIter::FindNextUserEntry(bool skipping, std::string* skip) {
   do {
     ParsedInternalKey ikey;
     if (!ParseKey(&ikey)) break;
+    if (AtOrAboveUpper(ikey.user_key)) break;  // nothing visible past the bound
     if (ikey.sequence <= sequence_) {
       if (ikey.type == kTypeDeletion) {
         // Hide every older version of this key.
@@ -97,6 +119,7 @@ void DBIter::FindPrevUserEntry() {
       value_type = kTypeDeletion;
       break;
     }
+    if (BelowLower(ikey.user_key)) break;  // saved_key_, if any, is the answer
     if (ikey.sequence <= sequence_) {
       if (value_type != kTypeDeletion &&
           user_comparator_->Compare(ikey.user_key, saved_key_) < 0) {
@@ -177,7 +200,8 @@ void DBIter::Seek(const Slice& target) {
   direction_ = kForward;
   saved_value_.clear();
   saved_key_.clear();
-  AppendInternalKey(&saved_key_, target, sequence_, kValueTypeForSeek);
+  AppendInternalKey(&saved_key_, BelowLower(target) ? Slice(lower_) : target, sequence_,
+                    kValueTypeForSeek);
   internal_->Seek(saved_key_);
   if (internal_->Valid()) {
     FindNextUserEntry(false, &saved_key_);
@@ -190,15 +214,30 @@ void DBIter::SeekForPrev(const Slice& target) {
   direction_ = kReverse;
   saved_value_.clear();
   saved_key_.clear();
+  std::string seek_key;
+  if (AtOrAboveUpper(target)) {
+    // The upper bound is exclusive: start below every version of it. The
+    // smallest internal key for `upper` is (upper, max sequence, value).
+    AppendInternalKey(&seek_key, upper_, kMaxSequenceNumber, kValueTypeForSeek);
+    internal_->SeekForPrev(seek_key);
+    if (internal_->Valid() && AtOrAboveUpper(ExtractUserKey(internal_->key()))) {
+      internal_->Prev();  // landed on (upper, max sequence) itself
+    }
+    FindPrevUserEntry();
+    return;
+  }
   // The largest internal key for `target` is (target, 0, kTypeDeletion):
   // everything <= it has user key <= target.
-  std::string seek_key;
   AppendInternalKey(&seek_key, target, 0, kTypeDeletion);
   internal_->SeekForPrev(seek_key);
   FindPrevUserEntry();
 }
 
 void DBIter::SeekToFirst() {
+  if (has_lower_) {
+    Seek(lower_);
+    return;
+  }
   direction_ = kForward;
   saved_value_.clear();
   internal_->SeekToFirst();
@@ -210,6 +249,10 @@ void DBIter::SeekToFirst() {
 }
 
 void DBIter::SeekToLast() {
+  if (has_upper_) {
+    SeekForPrev(upper_);  // clamps to the last key below the bound
+    return;
+  }
   direction_ = kReverse;
   saved_value_.clear();
   internal_->SeekToLast();
@@ -221,9 +264,10 @@ void DBIter::SeekToLast() {
 std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,
                                         std::unique_ptr<Iterator> internal,
                                         SequenceNumber sequence,
-                                        std::shared_ptr<const void> pinned) {
+                                        std::shared_ptr<const void> pinned, const Slice* lower,
+                                        const Slice* upper) {
   return std::make_unique<DBIter>(user_comparator, std::move(internal), sequence,
-                                  std::move(pinned));
+                                  std::move(pinned), lower, upper);
 }
 
 }  // namespace lsmkv

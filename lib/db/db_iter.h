@@ -13,11 +13,15 @@ namespace lsmkv {
 
 // internal yields internal keys ordered by an InternalKeyComparator over
 // user_comparator. `pinned` is kept alive as long as the returned iterator
-// (e.g. the memtables internal reads from); it may be empty.
+// (e.g. the memtables internal reads from); it may be empty. lower/upper
+// (nullptr: none) bound the visible user keys to [lower, upper); they are
+// copied.
 std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,
                                         std::unique_ptr<Iterator> internal,
                                         SequenceNumber sequence,
-                                        std::shared_ptr<const void> pinned);
+                                        std::shared_ptr<const void> pinned,
+                                        const Slice* lower = nullptr,
+                                        const Slice* upper = nullptr);
 
 }  // namespace lsmkv
 

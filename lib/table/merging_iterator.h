@@ -1,7 +1,7 @@
 // MergingIterator: the union of several sorted iterators, in comparator
-// order. Equal keys from different children all appear (children earlier in
-// the list first), which the DB relies on: internal keys never collide, and
-// the DB iterator picks versions by sequence number.
+// order, through a binary heap of the children (O(log n) per step). Keys
+// must be unique across children (internal keys are: each has its own
+// sequence number); the DB iterator picks versions by sequence number.
 #ifndef LSMKV_TABLE_MERGING_ITERATOR_H_
 #define LSMKV_TABLE_MERGING_ITERATOR_H_
 
