@@ -543,6 +543,7 @@ void DBImpl::MaybeScheduleCompaction() {
     std::shared_ptr<Compaction> c = std::move(picked);
     SetBusy(*c, true);
     compactions_running_++;
+    max_compactions_running_ = std::max(max_compactions_running_, compactions_running_);
     pool_->Schedule([this, c] { BackgroundCompaction(c); }, ThreadPool::Priority::kLow);
   }
 }
@@ -918,7 +919,7 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
         ", compacted: %" PRIu64 "\n"
         "write amplification: %.2f (WAL + tables written / user bytes)\n"
         "write groups: %" PRIu64 " (%" PRIu64 " synced)\n"
-        "flushes: %" PRIu64 " in %.3f s, stall: %.3f s\n"
+        "flushes: %" PRIu64 " in %.3f s, stall: %.3f s, compactions at once (max): %d\n"
         "gets: %" PRIu64 ", tables probed: %" PRIu64 " (read amplification %.2f per get), "
         "bloom useful: %" PRIu64 ", bloom useless: %" PRIu64 "\n"
         "block cache: %zu bytes, hits %" PRIu64 ", misses %" PRIu64 "\n"
@@ -926,7 +927,8 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
         mem_->num_entries(), mem_->ApproximateMemoryUsage(), imms_.size(), last_sequence_,
         user_bytes_written_, wal_bytes_written_, flush_bytes_, compaction_bytes,
         user_bytes_written_ == 0 ? 0.0 : static_cast<double>(disk_bytes) / user_bytes_written_,
-        write_groups_, synced_groups_, flushes_, flush_micros_ / 1e6, stall_micros_ / 1e6, gets,
+        write_groups_, synced_groups_, flushes_, flush_micros_ / 1e6, stall_micros_ / 1e6,
+        max_compactions_running_, gets,
         probed, gets == 0 ? 0.0 : static_cast<double>(probed) / gets, useful, useless,
         block_cache_ ? block_cache_->TotalCharge() : 0, block_cache_ ? block_cache_->hits() : 0,
         block_cache_ ? block_cache_->misses() : 0, wal_corrupted_records_, wal_corrupted_bytes_);

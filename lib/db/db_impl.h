@@ -142,6 +142,7 @@ class DBImpl final : public DB {
   bool flush_scheduled_ GUARDED_BY(mutex_) = false;
   // Compactions scheduled or running, and the files they hold.
   int compactions_running_ GUARDED_BY(mutex_) = 0;
+  int max_compactions_running_ GUARDED_BY(mutex_) = 0;  // high-water mark, for stats
   std::set<uint64_t> busy_files_ GUARDED_BY(mutex_);
   // A level-0 compaction is running (two would write overlapping level-1
   // files).
