@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is needed, builds with
-# -Wall -Wextra -Werror and runs the whole test suite with ctest (unit tests
-# and the find_package/pkg-config consumer tests), then the unit tests again
-# under ASan+UBSan and under TSan.
+# -Wall -Wextra -Werror and runs the whole test suite with ctest (unit tests,
+# a 30-cycle kill -9 crash test, the bench smoke run and the
+# find_package/pkg-config consumer tests), then the unit tests again under
+# ASan+UBSan and under TSan.
 #
-#   bash tests/run-tests.sh [--quick]   (--quick: skip the sanitizer builds)
+#   bash tests/run-tests.sh [--quick] [--long]
+#     --quick: skip the sanitizer builds
+#     --long:  also run the tests labelled "long" (1,000-cycle crash test)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LSMKV_BUILD_DIR:-$root/build}"
 jobs="$(nproc)"
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+long=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --long) long=1 ;;
+    *) echo "usage: tests/run-tests.sh [--quick] [--long]" >&2; exit 2 ;;
+  esac
+done
 
 "$root/cmake/scripts/install-deps.sh" --bench  # the bench smoke test compares engines
 
@@ -23,7 +33,9 @@ run_suite() {  # build-dir, extra cmake args...
 }
 
 run_suite "$build"
-(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900)
+exclude=(-LE long)
+[[ $long -eq 1 ]] && exclude=()
+(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900 "${exclude[@]}")
 
 if [[ $quick -eq 0 ]]; then
   # Sanitizer runs cover the unit tests; the package tests rebuild the
