@@ -5,8 +5,12 @@
 # find_package/pkg-config consumer tests), then the unit tests again under
 # ASan+UBSan and under TSan.
 #
+# When clang++ with libFuzzer is present, the fuzz targets (WAL reader,
+# table/block reader, MANIFEST edit decoder, write batch decoder) are built
+# with ASan+UBSan and each runs for ~20 s from tests/fuzz/corpus.
+#
 #   bash tests/run-tests.sh [--quick] [--long]
-#     --quick: skip the sanitizer builds
+#     --quick: skip the sanitizer builds and the fuzzers
 #     --long:  also run the tests labelled "long" (1,000-cycle crash test)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,5 +50,24 @@ if [[ $quick -eq 0 ]]; then
   run_suite "$build-tsan" -DLSMKV_SANITIZE=thread -DLSMKV_BUILD_BENCH=OFF \
     -DLSMKV_BUILD_EXAMPLES=OFF
   (cd "$build-tsan" && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure -j "$jobs" -L unit --timeout 900)
+fi
+if [[ $quick -eq 0 ]]; then
+  if command -v clang++ >/dev/null 2>&1 &&
+     echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, long) { return 0; }' |
+       clang++ -x c++ -fsanitize=fuzzer - -o /dev/null 2>/dev/null; then
+    echo "=== fuzz (clang, ASan+UBSan, Clang thread-safety analysis with -Werror)"
+    CXX=clang++ cmake -S "$root" -B "$build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLSMKV_FUZZ=ON \
+      -DLSMKV_SANITIZE=address,undefined -DLSMKV_WERROR=ON -DLSMKV_BUILD_TESTS=OFF \
+      -DLSMKV_BUILD_BENCH=OFF -DLSMKV_BUILD_EXAMPLES=OFF >/dev/null
+    cmake --build "$build-fuzz" -j "$jobs"
+    for target in wal_reader table_reader version_edit write_batch; do
+      corpus="$(mktemp -d)"
+      "$build-fuzz/tests/fuzz/fuzz_$target" -max_total_time="${LSMKV_FUZZ_SECONDS:-20}" \
+        -print_final_stats=1 "$corpus" "$root/tests/fuzz/corpus/$target" 2>&1 | tail -n 3
+      rm -rf "$corpus"
+    done
+  else
+    echo "=== fuzz: skipped (no clang++ with libFuzzer)"
+  fi
 fi
 echo "all test runs passed"

@@ -946,48 +946,45 @@ Status DBImpl::Flush() {
   return bg_error_;
 }
 
+Status DBImpl::ManualCompactLevel(int level, bool in_place, const Slice* begin, const Slice* end) {
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (shutting_down_) return Status::IOError("CompactRange", "the DB is closing");
+    bool conflict = false;
+    std::unique_ptr<Compaction> c = nullptr;
+    if (!in_place || compactions_into_[level] == 0) {
+      c = versions_->CompactRange(level, in_place, begin, end, busy_files_, level0_compacting_, &conflict);
+    } else {
+      conflict = true;
+    }
+    if (c != nullptr) {
+      SetBusy(*c, true);
+      compactions_running_++;
+      Status s = RunCompaction(c.get());
+      SetBusy(*c, false);
+      compactions_running_--;
+      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      MaybeScheduleCompaction();
+      bg_cv_.SignalAll();
+      return s;
+    }
+    if (!conflict) return Status::OK();  // nothing overlaps the range here
+    bg_cv_.Wait();  // a background compaction holds some of the files
+  }
+}
+
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   Status s = Flush();  // the memtable's data takes part too
   if (!s.ok()) return s;
   MutexLock l(&mutex_);
   const Comparator* ucmp = options_.comparator;
-  // Runs one manual compaction of `level`, waiting while background
-  // compactions hold its files.
-  const auto compact_level = [&](int level, bool in_place) -> Status {
-    while (true) {
-      if (!bg_error_.ok()) return bg_error_;
-      if (shutting_down_) return Status::IOError("CompactRange", "the DB is closing");
-      bool conflict = false;
-      std::unique_ptr<Compaction> c = nullptr;
-      if (!in_place || compactions_into_[level] == 0) {
-        c = versions_->CompactRange(level, in_place, begin, end, busy_files_, level0_compacting_,
-                                    &conflict);
-      } else {
-        conflict = true;
-      }
-      if (c != nullptr) {
-        SetBusy(*c, true);
-        compactions_running_++;
-        Status cs = RunCompaction(c.get());
-        SetBusy(*c, false);
-        compactions_running_--;
-        if (!cs.ok() && bg_error_.ok()) bg_error_ = cs;
-        MaybeScheduleCompaction();
-        bg_cv_.SignalAll();
-        return cs;
-      }
-      if (!conflict) return Status::OK();  // nothing overlaps the range here
-      bg_cv_.Wait();  // a background compaction holds some of the files
-    }
-  };
-
   // Compact each level into the next, down to the deepest level holding
   // data in the range (re-checked as background compactions move data).
   const int bottom_at_start = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
   for (int level = 0;
        level < std::max(1, versions_->current()->DeepestLevelOverlapping(begin, end, ucmp));
        level++) {
-    s = compact_level(level, /*in_place=*/false);
+    s = ManualCompactLevel(level, /*in_place=*/false, begin, end);
     if (!s.ok()) return s;
   }
   // Data that already sat at the bottom is rewritten in place, so
@@ -995,7 +992,7 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   const int bottom = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
   if (bottom_at_start >= 1 && bottom >= 1) {
     in_place_level_ = bottom;  // nothing new may start writing into it
-    s = compact_level(bottom, /*in_place=*/true);
+    s = ManualCompactLevel(bottom, /*in_place=*/true, begin, end);
     in_place_level_ = -1;
     MaybeScheduleCompaction();
   }

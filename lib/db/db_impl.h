@@ -104,6 +104,11 @@ class DBImpl final : public DB {
   // mutex_ while it reads and writes tables). Installs the result.
   Status RunCompaction(Compaction* c) REQUIRES(mutex_);
   Status DoCompactionWork(Compaction* c) REQUIRES(mutex_);
+  // One CompactRange step: compacts `level` (into level + 1, or into itself
+  // when in_place) for the range, waiting while background compactions
+  // hold its files.
+  Status ManualCompactLevel(int level, bool in_place, const Slice* begin, const Slice* end)
+      REQUIRES(mutex_);
   // Merges queued writers behind the front one into one batch; returns it
   // and sets *last_writer to the last writer merged, *sync if any asked.
   WriteBatch* BuildBatchGroup(Writer** last_writer, bool* sync) REQUIRES(mutex_);
