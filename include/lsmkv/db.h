@@ -72,8 +72,11 @@ class LSMKV_EXPORT DB {
 // DB must not be open.
 LSMKV_EXPORT Status DestroyDB(const std::string& name, const Options& options);
 
-// Rebuilds a DB whose MANIFEST is lost or damaged. Not yet implemented
-// (arrives with the reliability milestone): returns NotSupported.
+// Rebuilds a DB whose MANIFEST (or CURRENT) is lost or damaged: replays
+// every WAL, reads every table (keeping the entries before any damage),
+// merges everything into one sorted run and installs a new MANIFEST.
+// Damaged files are moved to <name>/lost/; what was salvaged and dropped is
+// appended to <name>/LOG. The DB must not be open (Busy otherwise).
 LSMKV_EXPORT Status RepairDB(const std::string& name, const Options& options);
 
 }  // namespace lsmkv

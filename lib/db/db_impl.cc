@@ -1034,8 +1034,4 @@ Status DestroyDB(const std::string& name, const Options& options) {
   return result;
 }
 
-Status RepairDB(const std::string&, const Options&) {
-  return Status::NotSupported("RepairDB", "arrives with the reliability milestone");
-}
-
 }  // namespace lsmkv

@@ -173,6 +173,13 @@ Status VersionSet::CreateNew(const std::string& comparator_name) {
   return WriteSnapshot(edit);
 }
 
+Status VersionSet::CreateFromRepair(const std::string& comparator_name, const VersionEdit& edit) {
+  comparator_name_ = comparator_name;
+  log_number_ = edit.log_number().value_or(0);
+  last_sequence_ = edit.last_sequence().value_or(0);
+  return WriteSnapshot(edit);
+}
+
 Status VersionSet::Recover(const std::string& comparator_name) {
   std::string current;
   Status s = ReadFileToString(env_, CurrentFileName(dbname_), &current);

@@ -82,6 +82,11 @@ class VersionSet {
   // Writes MANIFEST-000001 for a new, empty DB and points CURRENT at it.
   Status CreateNew(const std::string& comparator_name);
 
+  // For RepairDB: writes a new MANIFEST holding exactly `edit` (its files,
+  // log number and last sequence) and points CURRENT at it. The caller has
+  // marked every file number in use (MarkFileNumberUsed) first.
+  Status CreateFromRepair(const std::string& comparator_name, const VersionEdit& edit);
+
   // Reads CURRENT and the MANIFEST. Checks the comparator's name.
   Status Recover(const std::string& comparator_name);
 

@@ -306,7 +306,7 @@ TEST_CASE("DB: the WAL may live in its own directory", "[db][wal]") {
   test::RemoveTree(dir);
 }
 
-TEST_CASE("DB: properties, argument checks and RepairDB not yet supported", "[db]") {
+TEST_CASE("DB: properties and argument checks", "[db]") {
   DBFixture f("db_props");
   REQUIRE(f.db->Put(WriteOptions(), "k", std::string(1000, 'v')).ok());
   std::string value;
@@ -323,7 +323,6 @@ TEST_CASE("DB: properties, argument checks and RepairDB not yet supported", "[db
   REQUIRE_FALSE(f.db->GetProperty("leveldb.stats", &value));
   REQUIRE_FALSE(f.db->GetProperty("lsmkv.nonsense", &value));
   REQUIRE(f.db->CompactRange(nullptr, nullptr).ok());
-  REQUIRE(RepairDB(f.dir, f.options).IsNotSupported());
   REQUIRE(f.db->Write(WriteOptions(), nullptr).IsInvalidArgument());
   REQUIRE(f.db->Get(ReadOptions(), "k", nullptr).IsInvalidArgument());
 }
