@@ -31,6 +31,12 @@ class LSMKV_EXPORT WriteBatch {
   WriteBatch& operator=(WriteBatch&&) noexcept = default;
   ~WriteBatch();
 
+  // Keys up to kMaxKeySize and values up to kMaxValueSize bytes. A larger
+  // one is not added; DB::Write then fails the whole batch with
+  // InvalidArgument.
+  static constexpr size_t kMaxKeySize = size_t{64} << 20;     // 64 MiB
+  static constexpr size_t kMaxValueSize = size_t{3} << 30;    // 3 GiB
+
   void Put(const Slice& key, const Slice& value);
   void Delete(const Slice& key);
   // Removes every update.
@@ -49,6 +55,8 @@ class LSMKV_EXPORT WriteBatch {
   friend class WriteBatchInternal;
   // Encoding documented in docs/format.md ("Write batch").
   std::string rep_;
+  // An update over the size limits was refused (see Put).
+  bool oversized_ = false;
 };
 
 }  // namespace lsmkv

@@ -347,6 +347,8 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (updates == nullptr) return Status::InvalidArgument("Write", "updates must not be null");
+  Status s = WriteBatchInternal::CheckSizes(updates);
+  if (!s.ok()) return s;
   return WriteInternal(options, updates);
 }
 
@@ -860,6 +862,7 @@ std::string DBImpl::LevelStatsTable() {
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {
+  if (value == nullptr) return false;
   value->clear();
   Slice in = property;
   const Slice prefix("lsmkv.");

@@ -15,6 +15,7 @@ WriteBatch::~WriteBatch() = default;
 void WriteBatch::Clear() {
   rep_.clear();
   rep_.resize(WriteBatchInternal::kHeader);
+  oversized_ = false;
 }
 
 uint32_t WriteBatch::Count() const { return WriteBatchInternal::Count(this); }
@@ -22,6 +23,10 @@ uint32_t WriteBatch::Count() const { return WriteBatchInternal::Count(this); }
 size_t WriteBatch::ApproximateSize() const { return rep_.size(); }
 
 void WriteBatch::Put(const Slice& key, const Slice& value) {
+  if (key.size() > kMaxKeySize || value.size() > kMaxValueSize) {
+    oversized_ = true;  // its length would not fit the encoding
+    return;
+  }
   WriteBatchInternal::SetCount(this, WriteBatchInternal::Count(this) + 1);
   rep_.push_back(static_cast<char>(kTypeValue));
   PutLengthPrefixedSlice(&rep_, key);
@@ -29,6 +34,10 @@ void WriteBatch::Put(const Slice& key, const Slice& value) {
 }
 
 void WriteBatch::Delete(const Slice& key) {
+  if (key.size() > kMaxKeySize) {
+    oversized_ = true;
+    return;
+  }
   WriteBatchInternal::SetCount(this, WriteBatchInternal::Count(this) + 1);
   rep_.push_back(static_cast<char>(kTypeDeletion));
   PutLengthPrefixedSlice(&rep_, key);
@@ -114,7 +123,15 @@ Status WriteBatchInternal::InsertInto(const WriteBatch* batch, MemTable* memtabl
   return batch->Iterate(&inserter);
 }
 
+Status WriteBatchInternal::CheckSizes(const WriteBatch* batch) {
+  if (batch->oversized_) {
+    return Status::InvalidArgument("WriteBatch", "a key is over 64 MiB or a value over 3 GiB");
+  }
+  return Status::OK();
+}
+
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch* src) {
+  dst->oversized_ = dst->oversized_ || src->oversized_;
   SetCount(dst, Count(dst) + Count(src));
   assert(src->rep_.size() >= kHeader);
   dst->rep_.append(src->rep_.data() + kHeader, src->rep_.size() - kHeader);

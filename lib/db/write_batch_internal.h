@@ -33,6 +33,9 @@ class WriteBatchInternal {
   static Status InsertInto(const WriteBatch* batch, MemTable* memtable);
 
   static void Append(WriteBatch* dst, const WriteBatch* src);
+
+  // InvalidArgument if an update was refused for its size.
+  static Status CheckSizes(const WriteBatch* batch);
 };
 
 }  // namespace lsmkv

@@ -324,6 +324,19 @@ TEST_CASE("DB: properties and argument checks", "[db]") {
   REQUIRE_FALSE(f.db->GetProperty("lsmkv.nonsense", &value));
   REQUIRE(f.db->CompactRange(nullptr, nullptr).ok());
   REQUIRE(f.db->Write(WriteOptions(), nullptr).IsInvalidArgument());
+  REQUIRE_FALSE(f.db->GetProperty("lsmkv.stats", nullptr));
+  // Oversized keys are refused with the whole batch; nothing is written.
+  const std::string huge_key(WriteBatch::kMaxKeySize + 1, 'k');
+  REQUIRE(f.db->Put(WriteOptions(), huge_key, "v").IsInvalidArgument());
+  REQUIRE(f.db->Delete(WriteOptions(), huge_key).IsInvalidArgument());
+  WriteBatch mixed;
+  mixed.Put("fine", "v");
+  mixed.Put(huge_key, "v");
+  REQUIRE(f.db->Write(WriteOptions(), &mixed).IsInvalidArgument());
+  REQUIRE(f.Get("fine") == "NOT_FOUND");
+  mixed.Clear();
+  mixed.Put("fine", "v");
+  REQUIRE(f.db->Write(WriteOptions(), &mixed).ok());
   REQUIRE(f.db->Get(ReadOptions(), "k", nullptr).IsInvalidArgument());
 }
 
