@@ -62,9 +62,16 @@ if [[ $quick -eq 0 ]]; then
     cmake --build "$build-fuzz" -j "$jobs"
     for target in wal_reader table_reader version_edit write_batch; do
       corpus="$(mktemp -d)"
-      "$build-fuzz/tests/fuzz/fuzz_$target" -max_total_time="${LSMKV_FUZZ_SECONDS:-20}" \
-        -print_final_stats=1 "$corpus" "$root/tests/fuzz/corpus/$target" 2>&1 | tail -n 3
-      rm -rf "$corpus"
+      log="$(mktemp)"
+      echo "fuzz_$target: ${LSMKV_FUZZ_SECONDS:-20} s"
+      if ! "$build-fuzz/tests/fuzz/fuzz_$target" -max_total_time="${LSMKV_FUZZ_SECONDS:-20}" \
+          -print_final_stats=1 "$corpus" "$root/tests/fuzz/corpus/$target" >"$log" 2>&1; then
+        tail -n 60 "$log"
+        echo "fuzz_$target found a problem; the input is in the current directory (crash-*)" >&2
+        exit 1
+      fi
+      grep -E "number_of_executed_units|new_units_added" "$log" || true
+      rm -rf "$corpus" "$log"
     done
   else
     echo "=== fuzz: skipped (no clang++ with libFuzzer)"
