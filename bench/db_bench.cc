@@ -74,6 +74,7 @@ struct Flags {
   int threads = 1;
   bool use_existing_db = false;
   bool compression = true;
+  int zstd_level = -1;  // lsmkv's default (Options::zstd_level)
   int bloom_bits = 10;
   int64_t cache_size = 8 << 20;
   int64_t write_buffer_size = 4 << 20;
@@ -87,7 +88,7 @@ struct Flags {
                "lsmkv_bench: %s\n"
                "usage: lsmkv_bench [--benchmarks=a,b,...] [--engine=lsmkv|leveldb|rocksdb|all]\n"
                "  [--num=N] [--reads=N] [--value_size=N] [--key_size=N] [--threads=N]\n"
-               "  [--db=DIR] [--use_existing_db=0|1] [--compression=zstd|none]\n"
+               "  [--db=DIR] [--use_existing_db=0|1] [--compression=zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
                error.c_str());
@@ -126,7 +127,8 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "compression") {
       if (v != "zstd" && v != "none") Usage("--compression is zstd or none");
       f.compression = v == "zstd";
-    } else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
+    } else if (name == "zstd_level") f.zstd_level = static_cast<int>(ParseInt(name, v));
+    else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
     else if (name == "cache_size") f.cache_size = ParseInt(name, v);
     else if (name == "write_buffer_size") f.write_buffer_size = ParseInt(name, v);
     else if (name == "histogram") f.histogram = ParseBool(name, v);
@@ -208,6 +210,7 @@ class Benchmark {
     config.cache_size = static_cast<size_t>(f_.cache_size);
     config.bloom_bits = f_.bloom_bits;
     config.compression = f_.compression;
+    config.zstd_level = f_.zstd_level;
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;
     if (fresh || engines_.count(engine_name) == 0) {
@@ -441,9 +444,10 @@ int main(int argc, char** argv) {
               ", threads: %d\n",
               flags.key_size, flags.value_size, flags.num, flags.threads);
   std::printf("write buffer: %" PRId64 " bytes, block cache: %" PRId64
-              " bytes, bloom: %d bits/key, compression: %s (leveldb: %s)\n",
+              " bytes, bloom: %d bits/key, compression: %s level %d (rocksdb: zstd, leveldb: %s)\n",
               flags.write_buffer_size, flags.cache_size, flags.bloom_bits,
-              flags.compression ? "zstd" : "none", flags.compression ? "snappy" : "none");
+              flags.compression ? "zstd" : "none", flags.zstd_level,
+              flags.compression ? "snappy" : "none");
   std::printf("------------------------------------------------\n");
 
   Benchmark bench(flags);

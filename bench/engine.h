@@ -19,6 +19,7 @@ struct EngineConfig {
   size_t cache_size = 8 << 20;
   int bloom_bits = 10;
   bool compression = true;  // zstd for lsmkv and RocksDB; LevelDB only has snappy
+  int zstd_level = -1;      // lsmkv only; its default
   bool fresh = true;        // destroy any existing DB first
 };
 

@@ -81,6 +81,7 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
   options.block_cache_capacity = config.cache_size;
   options.bloom_bits_per_key = config.bloom_bits;
   options.compression = config.compression ? lsmkv::kZstdCompression : lsmkv::kNoCompression;
+  options.zstd_level = config.zstd_level;
   if (config.fresh) (void)lsmkv::DestroyDB(config.dir, options);
   std::unique_ptr<lsmkv::DB> db;
   const lsmkv::Status s = lsmkv::DB::Open(options, config.dir, &db);

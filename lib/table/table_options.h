@@ -17,7 +17,7 @@ struct TableOptions {
   // Uncompressed bytes of data per block (approximate).
   size_t block_size = 4096;
   CompressionType compression = kZstdCompression;
-  int zstd_level = 1;
+  int zstd_level = -1;  // as Options::zstd_level
   // 0: no filter block.
   int bloom_bits_per_key = 10;
   // The part of a key the bloom filter covers; nullptr means the whole key.
