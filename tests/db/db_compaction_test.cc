@@ -11,6 +11,7 @@
 #include "lsmkv/db.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
+#include "support/slow_tables_env.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -410,16 +411,8 @@ namespace lsmkv {
 // creation is slowed down so that jobs overlap in time, and the picker must
 // hand the second thread a compaction of other files.
 TEST_CASE("Compaction: non-overlapping compactions run at the same time", "[db][compaction][concurrency]") {
-  class SlowTablesEnv final : public EnvWrapper {
-   public:
-    explicit SlowTablesEnv(Env* base) : EnvWrapper(base) {}
-    Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
-      if (f.find(".sst") != std::string::npos) SleepForMicroseconds(5000);
-      return target()->NewWritableFile(f, r);
-    }
-  };
   MemEnv mem;
-  SlowTablesEnv env(&mem);
+  SlowTablesEnv env(&mem, 5000);
   Options options = SmallLevels(&env);
   options.max_background_jobs = 3;  // one for flushes, two for compactions
   options.write_buffer_size = 32 << 10;

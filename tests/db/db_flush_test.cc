@@ -10,6 +10,7 @@
 #include "lsmkv/db.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
+#include "support/slow_tables_env.h"
 #include "support/test_util.h"
 #include "util/random.h"
 #include "version/version_set.h"
@@ -69,19 +70,6 @@ std::set<uint64_t> TablesInManifestOnDisk(Env* env, const std::string& dbname) {
   }
   return out;
 }
-
-// Creating a table file takes `delay_micros` (to make flushes slow).
-class SlowTablesEnv final : public EnvWrapper {
- public:
-  SlowTablesEnv(Env* base, int delay_micros) : EnvWrapper(base), delay_micros_(delay_micros) {}
-  Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
-    if (f.find(".sst") != std::string::npos) SleepForMicroseconds(delay_micros_);
-    return target()->NewWritableFile(f, r);
-  }
-
- private:
-  const int delay_micros_;
-};
 
 int FilesAtLevel0(DB* db) {
   std::string v;
