@@ -58,13 +58,6 @@ class DBIter final : public Iterator {
   bool AtOrAboveUpper(const Slice& user_key) const {
     return has_upper_ && user_comparator_->Compare(user_key, upper_) >= 0;
   }
-  // Ends the iteration (Valid() false).
-  void Invalidate() {
-    valid_ = false;
-    saved_key_.clear();
-    saved_value_.clear();
-    direction_ = kForward;
-  }
 
   const Comparator* const user_comparator_;
   std::unique_ptr<Iterator> internal_;
