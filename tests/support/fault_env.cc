@@ -18,6 +18,7 @@ class FaultWritableFile final : public WritableFile {
 
   Status Append(const Slice& data) override {
     Status s = env_->Check(FaultEnv::Op::kWrite, fname_);
+    if (s.ok()) s = env_->ChargeSpace(fname_, data.size());
     if (s.ok()) s = base_->Append(data);
     if (s.ok()) env_->RecordAppend(fname_, data.size());
     return s;
@@ -78,6 +79,21 @@ Status FaultEnv::Check(Op op, const std::string& fname) {
     f.firing = f.sticky;
     return Status::IOError(fname, "injected failure");
   }
+  return Status::OK();
+}
+
+void FaultEnv::SetDiskSpace(int64_t bytes) {
+  std::lock_guard<std::mutex> l(mu_);
+  space_left_ = bytes;
+}
+
+Status FaultEnv::ChargeSpace(const std::string& fname, uint64_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (space_left_ < 0) return Status::OK();
+  if (static_cast<uint64_t>(space_left_) < n) {
+    return Status::IOError(fname, "No space left on device (simulated ENOSPC)");
+  }
+  space_left_ -= static_cast<int64_t>(n);
   return Status::OK();
 }
 

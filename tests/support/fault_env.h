@@ -31,6 +31,10 @@ class FaultEnv final : public EnvWrapper {
 
   // The n-th next call of op fails (n >= 1); sticky: and every one after.
   void FailNth(Op op, int n, bool sticky = false);
+  // Simulated full disk: appends may add `bytes` more bytes in all; an
+  // append that does not fit fails with "No space left on device" and writes
+  // nothing. Negative: unlimited (the default).
+  void SetDiskSpace(int64_t bytes);
   void ClearFailures();
   // Number of calls of op since construction (for choosing n).
   int Count(Op op);
@@ -56,6 +60,8 @@ class FaultEnv final : public EnvWrapper {
   // Called by the file wrappers.
   Status Check(Op op, const std::string& fname);
   void RecordAppend(const std::string& fname, uint64_t n);
+  // Takes n bytes of the disk-space budget; IOError when they do not fit.
+  Status ChargeSpace(const std::string& fname, uint64_t n);
   void RecordSync(const std::string& fname);
 
  private:
@@ -74,6 +80,7 @@ class FaultEnv final : public EnvWrapper {
   std::map<Op, Failure> failures_;
   std::map<Op, int> counts_;
   bool frozen_ = false;
+  int64_t space_left_ = -1;  // bytes; negative: unlimited
   std::map<std::string, FileInfo> files_;
   std::set<std::string> unsynced_new_files_;
   // Files replaced by a rename whose directory was not synced since, with
