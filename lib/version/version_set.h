@@ -100,7 +100,10 @@ class VersionSet {
   // Version. On failure the in-memory state is unchanged.
   Status LogAndApply(VersionEdit* edit);
 
-  std::shared_ptr<const Version> current() const { return current_; }
+  // A reference: callers under the DB mutex read it without touching the
+  // reference count (MakeRoomForWrite does on every write); copy it to keep
+  // the Version beyond the lock.
+  const std::shared_ptr<const Version>& current() const { return current_; }
 
   uint64_t NewFileNumber() { return next_file_number_++; }
   void MarkFileNumberUsed(uint64_t n) {
