@@ -141,8 +141,16 @@ DBImpl::~DBImpl() {
   pool_.reset();  // joins the threads; no job is running or queued
   MutexLock l(&mutex_);
   // Files that only released iterators or finished jobs still pinned. Not
-  // after a failed Open: its state may not match what CURRENT names.
-  if (opened_) RemoveObsoleteFiles();
+  // after a failed Open: its state may not match what CURRENT names. An
+  // empty edit first confirms the last one, so the files it made obsolete
+  // go too and a cleanly closed DB leaves only live files.
+  if (opened_) {
+    if (bg_error_.ok() && versions_->last_edit_unconfirmed()) {
+      VersionEdit confirm;
+      (void)versions_->LogAndApply(&confirm);  // on failure the files just stay
+    }
+    RemoveObsoleteFiles();
+  }
   // Every WAL record is already handed to the OS by its writer, and
   // memtables not yet flushed are recovered from their WALs: closing loses
   // nothing.
@@ -705,7 +713,7 @@ Status DBImpl::FlushOldestImmutable() {
 void DBImpl::RemoveObsoleteFiles() {
   std::set<uint64_t> live = pending_outputs_;
   versions_->LiveFiles(&live);
-  const uint64_t min_log = versions_->log_number();
+  const uint64_t min_log = versions_->min_log_to_keep();
   const uint64_t manifest = versions_->manifest_number();
   std::vector<std::string> doomed;
   for (const std::string* dir : {&dbname_, &wal_dir_}) {

@@ -200,6 +200,7 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   if (!s.ok()) return s;
   FirstErrorReporter reporter;
   log::Reader reader(file.get(), fname, &reporter, manifest_number);
+  reader.set_records_synced_one_by_one();  // each edit is synced before the next
   Slice record;
   std::string scratch;
   std::optional<std::string> comparator;
@@ -225,7 +226,9 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   if (!reporter.status.ok()) return reporter.status;
   // A torn tail is a clean end: edits are appended and synced one at a
   // time, and nothing acts on an edit (deleting the WALs it covers) before
-  // its sync returned, so a torn edit was never relied upon.
+  // its sync returned, so a torn edit was never relied upon. A last record
+  // damaged after it was synced reads the same way; the files it made
+  // obsolete are still on disk (see previous_), so nothing is lost.
   if (!any) return Status::Corruption(fname, "empty MANIFEST");
   if (!comparator || !log_number || !next_file || !last_sequence) {
     return Status::Corruption(fname, "missing a required field");
@@ -296,6 +299,8 @@ Status VersionSet::WriteManifest(const VersionEdit& partial, const std::shared_p
   manifest_number_ = number;
   log_number_ = *partial.log_number();
   last_sequence_ = *partial.last_sequence();
+  previous_.reset();
+  previous_log_number_ = UINT64_MAX;
   Install(next);
   return Status::OK();
 }
@@ -331,6 +336,8 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     manifest_file_.reset();
     return s;
   }
+  previous_ = current_;
+  previous_log_number_ = log_number_;
   log_number_ = *edit->log_number();
   last_sequence_ = *edit->last_sequence();
   Install(std::move(next));

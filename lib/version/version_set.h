@@ -12,6 +12,7 @@
 #ifndef LSMKV_VERSION_VERSION_SET_H_
 #define LSMKV_VERSION_VERSION_SET_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -111,11 +112,19 @@ class VersionSet {
   }
   uint64_t next_file_number() const { return next_file_number_; }
   uint64_t log_number() const { return log_number_; }
+  // WALs numbered below this may be deleted. It lags log_number() by one
+  // MANIFEST edit: see previous_ below.
+  uint64_t min_log_to_keep() const { return std::min(log_number_, previous_log_number_); }
   uint64_t manifest_number() const { return manifest_number_; }
   SequenceNumber last_sequence() const { return last_sequence_; }
   void SetLastSequence(SequenceNumber s) { last_sequence_ = s; }
 
-  // Numbers of the table files of every Version still referenced.
+  // Whether files made obsolete by the last edit are still kept for it (see
+  // previous_); appending any edit, even an empty one, releases them.
+  bool last_edit_unconfirmed() const { return previous_ != nullptr; }
+
+  // Numbers of the table files of every Version still referenced
+  // (including the Version before the last appended edit: see previous_).
   void LiveFiles(std::set<uint64_t>* live);
 
   // The next size compaction, or nullptr if no level needs one or the
@@ -170,6 +179,18 @@ class VersionSet {
 
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;
+
+  // Files made obsolete by an edit are deleted only once the *next* edit is
+  // durable. The reason: a MANIFEST's last record damaged on disk cannot be
+  // told from a write torn by a crash, and recovery drops it as a torn
+  // tail. Keeping the Version and the WALs from before that edit means
+  // recovery then finds everything the dropped edit described (tables it
+  // compacted away, WALs it flushed) and rebuilds it. previous_ holds that
+  // Version (so LiveFiles() reports its files), previous_log_number_ its
+  // log number. A MANIFEST written whole (WriteManifest) resets both: a
+  // MANIFEST whose only record is damaged fails Recover loudly.
+  std::shared_ptr<const Version> previous_;
+  uint64_t previous_log_number_ = UINT64_MAX;
 };
 
 }  // namespace lsmkv

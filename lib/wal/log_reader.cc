@@ -56,6 +56,21 @@ bool Reader::ConsumeZerosToEnd(size_t* zeros) {
   }
 }
 
+bool Reader::ContainsIntactRecord(const char* p, size_t n) const {
+  for (size_t i = 0; i + kHeaderSize <= n; i++) {
+    const char* header = p + i;
+    // Cheap filters first: the log number, then a length that fits.
+    if (DecodeFixed32(header + 7) != log_number_) continue;
+    const size_t length = static_cast<uint8_t>(header[4]) |
+                          (static_cast<size_t>(static_cast<uint8_t>(header[5])) << 8);
+    if (i + kHeaderSize + length > n) continue;
+    uint32_t crc = crc32c::Value(header + 4, kHeaderSize - 4);
+    crc = crc32c::Extend(crc, header + kHeaderSize, length);
+    if (crc == crc32c::Unmask(DecodeFixed32(header))) return true;
+  }
+  return false;
+}
+
 int Reader::EndWithTornTail(size_t bytes) {
   torn_tail_bytes_ += bytes;
   buffer_.clear();
@@ -171,7 +186,9 @@ int Reader::ReadPhysicalRecord(Slice* result, uint64_t* record_offset) {
     }
 
     if (kHeaderSize + length > buffer_.size()) {
-      if (eof_) return EndWithTornTail(buffer_.size());  // record runs past the end
+      const bool torn = eof_ && !(records_synced_one_by_one_ &&
+                                  ContainsIntactRecord(buffer_.data() + 1, buffer_.size() - 1));
+      if (torn) return EndWithTornTail(buffer_.size());  // record runs past the end
       const size_t dropped = buffer_.size();
       buffer_.clear();
       ReportCorruption(*record_offset, dropped, "bad record length");
