@@ -66,6 +66,12 @@ class LSMKV_EXPORT DB {
   // (nullptr = open end) down to the deepest level holding data there,
   // dropping overwritten versions and tombstones no snapshot needs.
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
+
+  // Reads every entry of every live table file with checksums verified,
+  // and checks each file's key order, key range and entry count against
+  // what the MANIFEST and its properties say. Corruption naming the first
+  // damaged file. (WALs are checked by Open with paranoid_checks.)
+  virtual Status VerifyChecksums() = 0;
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The

@@ -53,6 +53,7 @@ class DBImpl final : public DB {
   bool GetProperty(const Slice& property, std::string* value) override;
   Status Flush() override;
   Status CompactRange(const Slice* begin, const Slice* end) override;
+  Status VerifyChecksums() override;
 
   // Called once by DB::Open: locks the directory, creates or recovers the
   // DB, and starts a new WAL.

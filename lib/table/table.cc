@@ -95,6 +95,10 @@ std::unique_ptr<Iterator> Table::NewDataBlockIterator(const ReadOptions& options
   return Block::NewIterator(std::move(block), options_.comparator);
 }
 
+std::unique_ptr<Iterator> Table::NewIndexIterator() const {
+  return Block::NewIterator(index_block_, options_.comparator);
+}
+
 std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
   std::shared_ptr<const Table> self = shared_from_this();
   return NewTwoLevelIterator(Block::NewIterator(index_block_, options_.comparator),

@@ -36,6 +36,11 @@ class Table : public std::enable_shared_from_this<Table> {
 
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) const;
 
+  // The index block: one entry per data block, a key >= every key of the
+  // block and <= every key of the next, mapped to the encoded BlockHandle.
+  // For inspection tools (lsmkv dump-sst).
+  std::unique_ptr<Iterator> NewIndexIterator() const;
+
   enum class GetResult { kFilteredOut, kNotInTable, kFound };
   // Looks for the first entry with key >= target in the only block that can
   // hold it. kFilteredOut: the bloom filter excluded filter_key(target)
