@@ -6,7 +6,10 @@
 #   cmake/scripts/install-deps.sh [--bench]   (--bench adds LevelDB/RocksDB)
 set -euo pipefail
 
-packages=(cmake g++ make pkg-config libxxhash-dev libzstd-dev catch2 libbenchmark-dev)
+# The library, its tests and benchmarks; the HTTP server example
+# (cpp-httplib, nlohmann-json) and curl, which its tests drive it with.
+packages=(cmake g++ make pkg-config libxxhash-dev libzstd-dev catch2 libbenchmark-dev
+          libcpp-httplib-dev nlohmann-json3-dev curl)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libleveldb-dev librocksdb-dev)
 fi

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The HTTP server end to end, driven with curl: every route, bad input
+# refused with 400 and nothing written, synced writes surviving kill -9,
+# and SIGTERM finishing in-flight requests and closing the DB cleanly.
+#
+#   kvserver_test.sh PATH/TO/lsmkv-kvserver WORK_DIR
+set -euo pipefail
+server="$1"
+work="$2"
+rm -rf "$work"
+mkdir -p "$work"
+db="$work/db"
+pid=""
+trap '[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true' EXIT
+
+fail() { echo "FAIL: $*" >&2; [[ -f "$work/server.out" ]] && cat "$work/server.out" >&2; exit 1; }
+same() { [[ "$1" == "$2" ]] || fail "got [$1], wanted [$2]"; }
+contains() { [[ "$1" == *"$2"* ]] || fail "[$1] lacks [$2]"; }
+
+# Starts the server on a free port; sets $pid and $base.
+start() {
+  "$server" --db "$db" --port 0 "$@" >"$work/server.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    if grep -q "listening on" "$work/server.out"; then
+      base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/server.out")"
+      return
+    fi
+    kill -0 "$pid" 2>/dev/null || fail "server exited at start"
+    sleep 0.1
+  done
+  fail "server did not start"
+}
+# request METHOD PATH [curl args...]: sets $code and $body (trailing
+# newlines dropped).
+request() {
+  local method="$1" path="$2"; shift 2
+  code="$(curl -s -X "$method" -o "$work/body" -w '%{http_code}' "$base$path" "$@")"
+  body="$(cat "$work/body")"
+}
+post_json() { request POST "$1" -H 'Content-Type: application/json' --data-binary "$2"; }
+count_keys() { request GET "/scan?limit=10000"; grep -o '"key"' <<<"$body" | wc -l; }
+
+start --sync --max_body_bytes 4096
+request GET /health;                       same "$code" 200; contains "$body" '"ok"'
+
+# The three shapes of POST /set, and /test (the original notes' path).
+post_json /set '{"key": "k1", "value": "v1"}';                    same "$code" 200; contains "$body" '"written":1'
+post_json /set '[{"key": "k2", "value": "v2"}, {"key": "k3", "value": "v3"}]'
+same "$code" 200; contains "$body" '"written":2'
+post_json /set '{"k4": "v4", "k5": "v5", "k6": ""}';              same "$code" 200; contains "$body" '"written":3'
+post_json /test '{"key": "hello", "value": "world"}';             same "$code" 200
+request GET "/get?key=hello";              same "$code" 200; same "$body" "world"
+request GET "/get?key=k6";                 same "$code" 200; same "$body" ""
+request GET "/get?key=absent";             same "$code" 404; contains "$body" '"error"'
+request GET "/get";                        same "$code" 400
+# Query parameters are URL-decoded: a key with a space and a slash.
+post_json /set '{"key": "a b/c", "value": "spaced"}'
+request GET "/get?key=a%20b%2Fc";          same "$code" 200; same "$body" "spaced"
+
+# DELETE: absent keys are fine.
+request DELETE "/del?key=k1";              same "$code" 200
+request GET "/get?key=k1";                 same "$code" 404
+request DELETE "/del?key=never-there";     same "$code" 200
+request DELETE "/del";                     same "$code" 400
+
+# Scan: [start, end), limit; JSON array of {key, value}.
+request GET "/scan?start=k2&end=k5";       same "$code" 200
+same "$body" '[{"key":"k2","value":"v2"},{"key":"k3","value":"v3"},{"key":"k4","value":"v4"}]'
+request GET "/scan?start=k&limit=2";       same "$body" '[{"key":"k2","value":"v2"},{"key":"k3","value":"v3"}]'
+request GET "/scan?limit=abc";             same "$code" 400
+request GET /stats;                        same "$code" 200; contains "$body" "write amplification"
+request GET /no-such-route;                same "$code" 404
+
+# Bad input: 400 (415 for a wrong content type) with a JSON error, and
+# nothing written, not even the valid part of a batch.
+before="$(count_keys)"
+post_json /set '{"key": "x", "value": '; same "$code" 400; contains "$body" "invalid JSON"
+post_json /set '{"key": "x"}';           same "$code" 400; contains "$body" "missing"
+post_json /set '{"value": "x"}';         same "$code" 400; contains "$body" "missing"
+post_json /set '{"key": "x", "value": 5}';        same "$code" 400; contains "$body" "strings"
+post_json /set '{"x": 5}';                        same "$code" 400; contains "$body" "string"
+post_json /set '[{"key": "ok", "value": "1"}, {"key": "bad"}]'; same "$code" 400
+post_json /set '[{"key": "ok", "value": "1"}, 7]';              same "$code" 400
+post_json /set '"just a string"';                               same "$code" 400
+big="$(head -c 5000 /dev/zero | tr '\0' x)"
+post_json /set "{\"key\": \"big\", \"value\": \"$big\"}"; same "$code" 400; contains "$body" "larger than"
+request POST /set -H 'Content-Type: text/plain' --data-binary '{"key": "x", "value": "y"}'
+same "$code" 415; contains "$body" "application/json"
+same "$(count_keys)" "$before"
+request GET "/get?key=ok";                 same "$code" 404
+
+# kill -9 after acknowledged synced writes: all of them are there after a
+# restart.
+for i in $(seq 1 100); do
+  post_json /set "{\"key\": \"durable$i\", \"value\": \"value$i\"}"
+  same "$code" 200
+done
+post_json /set "$(printf '{%s"last": "batch"}' "$(for i in $(seq 1 50); do printf '"batch%d": "b%d", ' "$i" "$i"; done)")"
+same "$code" 200; contains "$body" '"written":51'
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+start --sync
+for i in 1 37 100; do
+  request GET "/get?key=durable$i";        same "$code" 200; same "$body" "value$i"
+done
+request GET "/scan?start=durable&end=durablf&limit=1000"
+same "$(grep -o '"key"' <<<"$body" | wc -l)" "100"
+request GET "/scan?start=batch&end=batci&limit=1000"
+same "$(grep -o '"key"' <<<"$body" | wc -l)" "50"
+request GET "/get?key=hello";              same "$body" "world"
+
+# SIGTERM with requests in flight: the server answers what it accepted,
+# exits 0 after closing the DB, and every acknowledged write is there.
+for i in $(seq 1 40); do
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$base/set" -H 'Content-Type: application/json' \
+    --data-binary "{\"key\": \"inflight$i\", \"value\": \"v$i\"}" >"$work/inflight$i" 2>/dev/null &
+done
+sleep 0.05
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+same "$rc" "0"
+contains "$(cat "$work/server.out")" "database closed"
+wait  # the curls
+start
+acknowledged=0
+for i in $(seq 1 40); do
+  if [[ "$(cat "$work/inflight$i")" == "200" ]]; then
+    acknowledged=$((acknowledged + 1))
+    request GET "/get?key=inflight$i";     same "$code" 200; same "$body" "v$i"
+  fi
+done
+echo "in flight at SIGTERM: $acknowledged of 40 acknowledged, all present"
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+same "$rc" "0"
+pid=""
+echo "kvserver_test: all passed"
