@@ -10,6 +10,7 @@ db="${1:-lsmkv-demo-db}"
 build="${LSMKV_BUILD_DIR:-$root/build}"
 
 "$root/cmake/scripts/install-deps.sh"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Configured once; later builds re-run CMake by themselves when needed.
+[[ -f "$build/CMakeCache.txt" ]] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target lsmkv_demo -j "$(nproc)"
 "$build/examples/lsmkv_demo" "$db"

@@ -41,7 +41,7 @@ if(leaked)
 endif()
 
 # 1. find_package
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/consumer -B ${WORK_DIR}/consumer-build
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/consumer -B ${WORK_DIR}/consumer-build
     -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${prefix})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer-build)
 run(${WORK_DIR}/consumer-build/consumer ${WORK_DIR}/db1)
@@ -56,7 +56,7 @@ else()
 endif()
 string(STRIP "${LAST_OUTPUT}" pc_flags)
 separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
-run(${CXX} -std=c++17 ${SOURCE_DIR}/tests/package/consumer/main.cc -o ${WORK_DIR}/consumer-pc
+run(${CXX} -std=c++17 ${SOURCE_DIR}/examples/consumer/main.cc -o ${WORK_DIR}/consumer-pc
     ${pc_flags} -Wl,-rpath,${prefix}/lib)
 run(${WORK_DIR}/consumer-pc ${WORK_DIR}/db2)
 
