@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is needed, builds with
 # -Wall -Wextra -Werror and runs the whole test suite with ctest (unit tests,
-# a 30-cycle kill -9 crash test, the bench smoke run and the
-# find_package/pkg-config consumer tests), then the unit tests again under
-# ASan+UBSan and under TSan.
+# 30-cycle kill -9 / power-loss / power-loss-with-directory-entries crash
+# tests, the CLI, the HTTP server and the README's code blocks end to end,
+# the bench smoke run and the find_package/pkg-config consumer tests), then
+# the unit tests again under ASan+UBSan and under TSan.
 #
 # When clang++ with libFuzzer is present, the fuzz targets (WAL reader,
 # table/block reader, MANIFEST edit decoder, write batch decoder) are built
@@ -11,7 +12,8 @@
 #
 #   bash tests/run-tests.sh [--quick] [--long]
 #     --quick: skip the sanitizer builds and the fuzzers
-#     --long:  also run the tests labelled "long" (1,000-cycle crash test)
+#     --long:  also run the tests labelled "long" (1,000 cycles of each crash
+#              test mode)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LSMKV_BUILD_DIR:-$root/build}"
