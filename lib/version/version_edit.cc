@@ -15,6 +15,7 @@ enum Tag : uint32_t {
   kCompactPointer = 5,
   kDeletedFile = 6,
   kNewFile = 7,
+  kFormatVersion = 8,  // encoded first
 };
 
 bool GetLevel(Slice* input, int* level) {
@@ -27,6 +28,10 @@ bool GetLevel(Slice* input, int* level) {
 }  // namespace
 
 void VersionEdit::EncodeTo(std::string* dst) const {
+  if (format_version_) {
+    PutVarint32(dst, kFormatVersion);
+    PutVarint32(dst, *format_version_);
+  }
   if (comparator_) {
     PutVarint32(dst, kComparator);
     PutLengthPrefixedSlice(dst, *comparator_);
@@ -74,7 +79,17 @@ Status VersionEdit::DecodeFrom(const Slice& src) {
     uint64_t number;
     Slice str;
     int level;
+    uint32_t version;
     switch (tag) {
+      case kFormatVersion:
+        if (!GetVarint32(&input, &version) || version == 0) return bad("bad format version");
+        if (version > kDbFormatVersion) {
+          return Status::NotSupported("DB format version " + std::to_string(version),
+                                      "written by a newer lsmkv; this build reads up to version " +
+                                          std::to_string(kDbFormatVersion));
+        }
+        format_version_ = version;
+        break;
       case kComparator:
         if (!GetLengthPrefixedSlice(&input, &str)) return bad("bad comparator name");
         comparator_ = str.ToString();

@@ -29,8 +29,14 @@ struct FileMetaData {
   uint64_t num_entries = 0;
 };
 
+// Version of the DB's layout as a whole (MANIFEST tags, file naming, WAL and
+// table formats as a set). Written first in every MANIFEST's opening record;
+// a DB whose MANIFEST names a larger one is refused with NotSupported.
+constexpr uint32_t kDbFormatVersion = 1;
+
 class VersionEdit {
  public:
+  void SetFormatVersion(uint32_t v) { format_version_ = v; }
   void SetComparatorName(const Slice& name) { comparator_ = name.ToString(); }
   // WALs with numbers below this are no longer needed for recovery.
   void SetLogNumber(uint64_t n) { log_number_ = n; }
@@ -43,6 +49,7 @@ class VersionEdit {
     compact_pointers_.emplace_back(level, internal_key.ToString());
   }
 
+  const std::optional<uint32_t>& format_version() const { return format_version_; }
   const std::optional<std::string>& comparator() const { return comparator_; }
   const std::optional<uint64_t>& log_number() const { return log_number_; }
   const std::optional<uint64_t>& next_file_number() const { return next_file_number_; }
@@ -54,10 +61,13 @@ class VersionEdit {
   }
 
   void EncodeTo(std::string* dst) const;
-  // Corruption on malformed input, an unknown tag or a level out of range.
+  // Corruption on malformed input, an unknown tag or a level out of range;
+  // NotSupported for a format version above kDbFormatVersion (checked as
+  // soon as it is read, before any tag this build may not know).
   Status DecodeFrom(const Slice& src);
 
  private:
+  std::optional<uint32_t> format_version_;
   std::optional<std::string> comparator_;
   std::optional<uint64_t> log_number_;
   std::optional<uint64_t> next_file_number_;

@@ -210,6 +210,7 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   while (reader.ReadRecord(&record, &scratch)) {
     VersionEdit edit;
     s = edit.DecodeFrom(record);
+    if (s.IsNotSupported()) return Status::NotSupported(fname, s.ToString());
     if (!s.ok()) return Status::Corruption(fname, s.ToString());
     std::shared_ptr<Version> next;
     s = Apply(*version, edit, &next);
@@ -263,6 +264,7 @@ Status VersionSet::WriteSnapshot(const VersionEdit& edit) {
 Status VersionSet::WriteManifest(const VersionEdit& partial, const std::shared_ptr<Version>& next) {
   const uint64_t number = NewFileNumber();
   VersionEdit state;
+  state.SetFormatVersion(kDbFormatVersion);
   state.SetComparatorName(comparator_name_);
   state.SetLogNumber(*partial.log_number());
   state.SetNextFileNumber(next_file_number_);

@@ -60,4 +60,27 @@ TEST_CASE("VersionEdit: malformed input is Corruption", "[version_edit]") {
   REQUIRE(decoded.DecodeFrom(Slice("\x63\x01", 2)).IsCorruption());  // unknown tag 99
 }
 
+TEST_CASE("VersionEdit: a newer DB format version is NotSupported, before unknown tags", "[version_edit]") {
+  VersionEdit edit;
+  edit.SetFormatVersion(kDbFormatVersion);
+  edit.SetComparatorName("cmp");
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  VersionEdit decoded;
+  REQUIRE(decoded.DecodeFrom(encoded).ok());
+  REQUIRE(decoded.format_version() == kDbFormatVersion);
+
+  VersionEdit newer;
+  newer.SetFormatVersion(kDbFormatVersion + 1);
+  encoded.clear();
+  newer.EncodeTo(&encoded);
+  encoded += std::string("\x63\x01", 2);  // a tag this build does not know
+  const Status s = decoded.DecodeFrom(encoded);
+  INFO(s.ToString());
+  REQUIRE(s.IsNotSupported());
+  REQUIRE(s.ToString().find("version " + std::to_string(kDbFormatVersion + 1)) != std::string::npos);
+  REQUIRE(s.ToString().find("up to version " + std::to_string(kDbFormatVersion)) != std::string::npos);
+  REQUIRE(decoded.DecodeFrom(std::string("\x08\x00", 2)).IsCorruption());  // version 0
+}
+
 }  // namespace lsmkv
