@@ -19,17 +19,6 @@ bool ParseInternalKey(const Slice& internal_key, ParsedInternalKey* result) {
   return true;
 }
 
-int InternalKeyComparator::Compare(const Slice& a, const Slice& b) const {
-  int r = user_->Compare(ExtractUserKey(a), ExtractUserKey(b));
-  if (r == 0) {
-    const uint64_t at = ExtractTrailer(a);
-    const uint64_t bt = ExtractTrailer(b);
-    if (at > bt) r = -1;  // newer first
-    else if (at < bt) r = +1;
-  }
-  return r;
-}
-
 void InternalKeyComparator::FindShortestSeparator(std::string* start, const Slice& limit) const {
   const Slice user_start = ExtractUserKey(*start);
   const Slice user_limit = ExtractUserKey(limit);

@@ -15,6 +15,7 @@
 #include "lsmkv/comparator.h"
 #include "lsmkv/slice.h"
 #include "util/coding.h"
+#include "util/compare.h"
 
 namespace lsmkv {
 
@@ -60,12 +61,29 @@ inline uint64_t ExtractTrailer(const Slice& internal_key) {
 
 // Orders internal keys as described above. Borrows the user comparator,
 // which must outlive it.
+//
+// Compare is inline (and the class final) so callers holding an
+// InternalKeyComparator* compare without a virtual call; with the bytewise
+// user comparator, user keys are compared inline too.
 class InternalKeyComparator final : public Comparator {
  public:
-  explicit InternalKeyComparator(const Comparator* user) : user_(user) {}
+  explicit InternalKeyComparator(const Comparator* user)
+      : user_(user), user_is_bytewise_(user == BytewiseComparator()) {}
 
   const char* Name() const override { return "lsmkv.InternalKeyComparator"; }
-  int Compare(const Slice& a, const Slice& b) const override;
+  int Compare(const Slice& a, const Slice& b) const override {
+    const size_t an = a.size() - kInternalKeyTrailerBytes;
+    const size_t bn = b.size() - kInternalKeyTrailerBytes;
+    int r = user_is_bytewise_ ? CompareBytes(a.data(), an, b.data(), bn)
+                              : user_->Compare(Slice(a.data(), an), Slice(b.data(), bn));
+    if (r == 0) {
+      const uint64_t at = ExtractTrailer(a);
+      const uint64_t bt = ExtractTrailer(b);
+      if (at > bt) r = -1;  // newer first
+      else if (at < bt) r = +1;
+    }
+    return r;
+  }
   void FindShortestSeparator(std::string* start, const Slice& limit) const override;
   void FindShortSuccessor(std::string* key) const override;
 
@@ -73,6 +91,7 @@ class InternalKeyComparator final : public Comparator {
 
  private:
   const Comparator* const user_;
+  const bool user_is_bytewise_;
 };
 
 // The key a point lookup searches for, in the three forms the layers need:

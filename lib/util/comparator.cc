@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/compare.h"
+
 namespace lsmkv {
 
 Comparator::~Comparator() = default;
@@ -12,7 +14,9 @@ class BytewiseComparatorImpl final : public Comparator {
  public:
   const char* Name() const override { return "lsmkv.BytewiseComparator"; }
 
-  int Compare(const Slice& a, const Slice& b) const override { return a.compare(b); }
+  int Compare(const Slice& a, const Slice& b) const override {
+    return CompareBytes(a.data(), a.size(), b.data(), b.size());
+  }
 
   void FindShortestSeparator(std::string* start, const Slice& limit) const override {
     const size_t min_length = std::min(start->size(), limit.size());
