@@ -122,9 +122,23 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
                  BlockContents* result) {
   if (handle.size > kMaxBlockBytes) return Status::Corruption(At(fname, handle.offset, "block too large"));
   const size_t n = static_cast<size_t>(handle.size);
-  std::unique_ptr<char[]> buf(new char[n + kBlockTrailerSize]);
+  // The raw bytes of a data-block-sized read go to a per-thread scratch
+  // buffer (a mapped file does not even use it): only the block's final
+  // contents are allocated. Large blocks (an index) get their own buffer, so
+  // no thread keeps a large scratch alive.
+  constexpr size_t kScratchLimit = 256 << 10;
+  thread_local std::string thread_scratch;
+  std::unique_ptr<char[]> large;
+  char* scratch;
+  if (n + kBlockTrailerSize <= kScratchLimit) {
+    if (thread_scratch.size() < n + kBlockTrailerSize) thread_scratch.resize(n + kBlockTrailerSize);
+    scratch = thread_scratch.data();
+  } else {
+    large.reset(new char[n + kBlockTrailerSize]);
+    scratch = large.get();
+  }
   Slice contents;
-  Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, buf.get());
+  Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, scratch);
   if (!s.ok()) return s;
   if (contents.size() != n + kBlockTrailerSize) {
     return Status::Corruption(At(fname, handle.offset, "truncated block"));
@@ -136,11 +150,13 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
     return Status::Corruption(At(fname, handle.offset, "block checksum mismatch"));
   }
   switch (static_cast<uint8_t>(type)) {
-    case kNoCompression:
-      if (data != buf.get()) std::memcpy(buf.get(), data, n);
+    case kNoCompression: {
+      std::unique_ptr<char[]> buf(new char[n]);
+      std::memcpy(buf.get(), data, n);
       result->buf = std::move(buf);
       result->size = n;
       return Status::OK();
+    }
     case kZstdCompression: {
       const unsigned long long size = ZSTD_getFrameContentSize(data, n);
       if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes) {

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -54,21 +53,33 @@ class ShardedLRUCache {
   struct KeyHash {
     size_t operator()(const CacheKey& k) const;
   };
+  // An entry lives in its shard's hash map (node-based: entries never move)
+  // and on the shard's intrusive LRU list, so inserting allocates once.
   struct Entry {
-    CacheKey key;
     std::shared_ptr<void> value;
-    size_t charge;
+    size_t charge = 0;
+    const CacheKey* key = nullptr;  // the map's key of this entry
+    Entry* prev = nullptr;
+    Entry* next = nullptr;
   };
   struct Shard {
+    Shard() { lru.prev = lru.next = &lru; }
     std::mutex mu;
-    // Guarded by mu. Front = most recently used.
-    std::list<Entry> lru;
-    std::unordered_map<CacheKey, std::list<Entry>::iterator, KeyHash> index;
+    // Guarded by mu. lru is the list's sentinel: lru.next = most recently
+    // used, lru.prev = least.
+    Entry lru;
+    std::unordered_map<CacheKey, Entry, KeyHash> index;
     size_t usage = 0;
   };
 
   Shard& ShardFor(const CacheKey& key) { return shards_[KeyHash()(key) >> (64 - kShardBits)]; }
   static void EvictOverflow(Shard* shard, size_t limit);
+  static void Unlink(Entry* e);
+  static void PushFront(Shard* shard, Entry* e);
+  // Removes the entry from the shard; its value is moved to *dropped so it
+  // can be released outside the lock.
+  static void Remove(Shard* shard, std::unordered_map<CacheKey, Entry, KeyHash>::iterator it,
+                     std::shared_ptr<void>* dropped);
 
   const size_t capacity_;
   const size_t per_shard_;
