@@ -83,6 +83,58 @@ TEST_CASE("SkipList: random inserts match std::set", "[skiplist]") {
 
 // One writer inserts increasing keys while readers scan. A reader must see a
 // sorted sequence, and every key present when its scan began.
+// Appends take the tail fast path; inserts in the middle and before the
+// first key take the search. Mixed, every level must stay sorted and
+// complete: checked through Seek (which descends through all levels), a
+// full scan, SeekToLast and Prev.
+TEST_CASE("SkipList: appends mixed with middle inserts match std::set", "[skiplist]") {
+  const uint64_t seed = test::TestSeed(77);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  Arena arena;
+  List list(Cmp(), &arena);
+  std::set<Key> model;
+  Key next_append = 1000000;
+  for (int i = 0; i < 20000; i++) {
+    Key k;
+    switch (rnd.Uniform(4)) {
+      case 0: k = rnd.Uniform(next_append); break;  // somewhere in the middle
+      case 1: k = next_append += 1 + rnd.Uniform(1000); break;  // append
+      default: k = next_append += 1; break;  // dense append
+    }
+    if (!model.insert(k).second) continue;
+    list.Insert(k);
+    if (i % 1000 == 0) {
+      List::Iterator it(&list);
+      it.SeekToLast();
+      REQUIRE(it.Valid());
+      REQUIRE(it.key() == *model.rbegin());
+    }
+  }
+  List::Iterator it(&list);
+  it.SeekToFirst();
+  for (Key k : model) {
+    REQUIRE(it.Valid());
+    REQUIRE(it.key() == k);
+    it.Next();
+  }
+  REQUIRE_FALSE(it.Valid());
+  for (int i = 0; i < 2000; i++) {
+    const Key target = rnd.Uniform(next_append + 10);
+    it.Seek(target);
+    const auto m = model.lower_bound(target);
+    REQUIRE(it.Valid() == (m != model.end()));
+    if (m != model.end()) REQUIRE(it.key() == *m);
+    REQUIRE(list.Contains(target) == (model.count(target) > 0));
+  }
+  it.SeekToLast();
+  for (auto m = model.rbegin(); m != model.rend() && std::distance(model.rbegin(), m) < 500; ++m) {
+    REQUIRE(it.Valid());
+    REQUIRE(it.key() == *m);
+    it.Prev();
+  }
+}
+
 TEST_CASE("SkipList: one writer, concurrent lock-free readers", "[skiplist][concurrency]") {
   constexpr Key kKeys = 100000;
   Arena arena;
