@@ -1,3 +1,8 @@
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <string>
@@ -56,6 +61,66 @@ TEST_CASE("PosixEnv: write, read sequentially and at offsets", "[env]") {
   REQUIRE(env->GetFileSize(f, &size).ok());
   REQUIRE(size == 6 + big.size() + 4 + 2);
   test::RemoveTree(dir);
+}
+
+// WAL files ("*.log") are written through a shared mapping: appended bytes
+// are visible to other readers at once (in the page cache, so they survive
+// a process crash) without Flush, the file carries reserved zeros past them
+// until Close cuts it back, and appends spanning many regions round-trip.
+TEST_CASE("PosixEnv: a .log file is written through a mapping", "[env]") {
+  Env* env = Env::Default();
+  const std::string dir = test::ScratchDir("posix_log");
+  const std::string f = dir + "/000007.log";
+  std::unique_ptr<WritableFile> w;
+  REQUIRE(env->NewWritableFile(f, &w).ok());
+  REQUIRE(w->Append("first record").ok());  // no Flush: already in the page cache
+  std::string seen;
+  REQUIRE(ReadFileToString(env, f, &seen).ok());
+  REQUIRE(seen.compare(0, 12, "first record") == 0);
+  REQUIRE(seen.size() >= 64 * 1024);  // the reserved region
+  REQUIRE(std::all_of(seen.begin() + 12, seen.end(), [](char c) { return c == 0; }));
+
+  std::string expected = "first record";
+  for (int i = 0; i < 3000; i++) {  // ~3 MiB: regions of 64 KiB doubling to 1 MiB
+    const std::string piece(1 + (i * 7919) % 2000, static_cast<char>('a' + i % 26));
+    REQUIRE(w->Append(piece).ok());
+    expected += piece;
+    if (i % 500 == 0) REQUIRE(w->Sync().ok());
+  }
+  REQUIRE(w->Sync().ok());
+  REQUIRE(w->Close().ok());
+  uint64_t size = 0;
+  REQUIRE(env->GetFileSize(f, &size).ok());
+  REQUIRE(size == expected.size());
+  REQUIRE(ReadFileToString(env, f, &seen).ok());
+  REQUIRE(seen == expected);
+}
+
+// Reserving a region that does not fit (here: past RLIMIT_FSIZE, in a
+// child process) is an IOError from Append, not a crash by SIGBUS.
+TEST_CASE("PosixEnv: a .log file that cannot grow fails Append cleanly", "[env]") {
+  const std::string dir = test::ScratchDir("posix_log_full");
+  const std::string f = dir + "/000008.log";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of a signal
+    struct rlimit limit = {200 * 1024, 200 * 1024};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(10);
+    std::unique_ptr<WritableFile> w;
+    if (!Env::Default()->NewWritableFile(f, &w).ok()) _exit(11);
+    const std::string chunk(1000, 'x');
+    for (int i = 0; i < 1000; i++) {
+      const Status s = w->Append(chunk);
+      if (!s.ok()) _exit(s.IsIOError() ? 0 : 12);  // the expected end
+    }
+    _exit(13);  // 1 MB appended past a 200 KB limit
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO("child status " << status);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("PosixEnv: directories, rename, remove and errors", "[env]") {
