@@ -182,7 +182,7 @@ class PosixWritableFile final : public WritableFile {
 // they survive a crash of the process, like write(2)) when it returns,
 // without one system call per record. Regions are reserved with
 // posix_fallocate before they are mapped, so a full disk is an IOError
-// from Append, never a SIGBUS. Sync is msync + fdatasync. Close cuts the
+// from Append, never a SIGBUS. Sync is fdatasync. Close cuts the
 // file back to the bytes appended; after a crash the reserved zeros stay at
 // the end of the file, which the log reader treats as a torn tail
 // (docs/format.md).
@@ -213,11 +213,11 @@ class PosixMappedLogFile final : public WritableFile {
   // The bytes are already in the page cache.
   Status Flush() override { return Status::OK(); }
 
+  // fdatasync writes back every dirty page of the file, those dirtied
+  // through the mapping included (on Linux msync(MS_SYNC) is the same call
+  // limited to a range), and the size the reserved regions gave it.
   Status Sync() override {
-    if (base_ != nullptr && dst_ > base_ && ::msync(base_, dst_ - base_, MS_SYNC) != 0) {
-      return PosixError(fname_, errno);
-    }
-    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);  // earlier regions, size
+    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
     return Status::OK();
   }
 
