@@ -778,21 +778,39 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
     s = table_cache_->FindTable(f.number, f.file_size, &table);
     if (!s.ok()) return true;
     tables_probed_.fetch_add(1, std::memory_order_relaxed);
+    // The entry the table found: settles the lookup if it is a version of
+    // `key` (the newest visible one: entries sort newest first). The value
+    // is copied only then.
+    struct Match {
+      const Comparator* ucmp;
+      Slice user_key;
+      std::string* value;
+      bool matched = false;
+      bool is_value = false;
+    } match{ucmp, key, value};
     Table::GetResult result;
-    std::string found_key;
-    s = table->Get(options, lkey.internal_key(), &result, &found_key, value);
+    s = table->Get(options, lkey.internal_key(), &result, &match,
+                   [](void* arg, const Slice& found_key, const Slice& found_value) {
+                     auto* m = static_cast<Match*>(arg);
+                     ParsedInternalKey parsed;
+                     if (!ParseInternalKey(found_key, &parsed) ||
+                         m->ucmp->Compare(parsed.user_key, m->user_key) != 0) {
+                       return;
+                     }
+                     m->matched = true;
+                     m->is_value = parsed.type == kTypeValue;
+                     if (m->is_value) m->value->assign(found_value.data(), found_value.size());
+                   });
     if (!s.ok()) return true;
     if (result == Table::GetResult::kFilteredOut) {
       bloom_useful_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    ParsedInternalKey parsed;
-    if (result != Table::GetResult::kFound || !ParseInternalKey(found_key, &parsed) ||
-        ucmp->Compare(parsed.user_key, key) != 0) {
+    if (!match.matched) {
       if (table->has_filter()) bloom_useless_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    s = parsed.type == kTypeValue ? Status::OK() : Status::NotFound(Slice());
+    s = match.is_value ? Status::OK() : Status::NotFound(Slice());
     return true;
   };
 

@@ -56,8 +56,10 @@ const char* DecodeEntry(const char* p, const char* limit, uint32_t* shared, uint
 
 class BlockIter final : public Iterator {
  public:
-  BlockIter(std::shared_ptr<const Block> block, const Comparator* cmp)
-      : block_(std::move(block)),
+  // owner (may be empty) keeps block alive for the iterator's lifetime.
+  BlockIter(const Block* block, std::shared_ptr<const Block> owner, const Comparator* cmp)
+      : owner_(std::move(owner)),
+        block_(block),
         cmp_(cmp),
         data_(block_->owned_.get()),
         restarts_(block_->restart_offset_),
@@ -188,7 +190,8 @@ class BlockIter final : public Iterator {
     return true;
   }
 
-  const std::shared_ptr<const Block> block_;
+  const std::shared_ptr<const Block> owner_;
+  const Block* const block_;
   const Comparator* const cmp_;
   const char* const data_;
   const uint32_t restarts_;      // offset of the restart array (end of entries)
@@ -202,7 +205,16 @@ class BlockIter final : public Iterator {
 
 std::unique_ptr<Iterator> Block::NewIterator(std::shared_ptr<const Block> block,
                                              const Comparator* comparator) {
-  return std::make_unique<BlockIter>(std::move(block), comparator);
+  const Block* raw = block.get();
+  return std::make_unique<BlockIter>(raw, std::move(block), comparator);
+}
+
+Status Block::SeekFirstAtOrAfter(const Block& block, const Comparator* comparator,
+                                 const Slice& target, void* arg, EntryFn found) {
+  BlockIter it(&block, nullptr, comparator);
+  it.Seek(target);
+  if (it.Valid()) found(arg, it.key(), it.value());
+  return it.status();
 }
 
 }  // namespace lsmkv

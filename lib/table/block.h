@@ -32,6 +32,14 @@ class Block {
   static std::unique_ptr<Iterator> NewIterator(std::shared_ptr<const Block> block,
                                                const Comparator* comparator);
 
+  // A point lookup without an iterator on the heap: finds the first entry
+  // >= target and calls found(arg, key, value) with it (key is valid during
+  // the call only; value points into the block). OK when there is none;
+  // Corruption on damage.
+  using EntryFn = void (*)(void* arg, const Slice& key, const Slice& value);
+  static Status SeekFirstAtOrAfter(const Block& block, const Comparator* comparator,
+                                   const Slice& target, void* arg, EntryFn found);
+
  private:
   friend class BlockIter;
   void ParseRestarts();

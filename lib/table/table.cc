@@ -1,5 +1,7 @@
 #include "table/table.h"
 
+#include <optional>
+
 #include "table/iterator_util.h"
 #include "table/two_level_iterator.h"
 #include "util/bloom.h"
@@ -107,8 +109,8 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
                              });
 }
 
-Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* result,
-                  std::string* key, std::string* value) const {
+Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* result, void* arg,
+                  Block::EntryFn found) const {
   *result = GetResult::kNotInTable;
   if (!filter_.empty()) {
     const Slice probe = options_.filter_key != nullptr ? options_.filter_key(target) : target;
@@ -117,17 +119,40 @@ Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* re
       return Status::OK();
     }
   }
-  auto index = Block::NewIterator(index_block_, options_.comparator);
-  index->Seek(target);
-  if (!index->Valid()) return index->status();
-  auto data = NewDataBlockIterator(options, index->value());
-  data->Seek(target);
-  if (data->Valid()) {
-    key->assign(data->key().data(), data->key().size());
-    value->assign(data->value().data(), data->value().size());
-    *result = GetResult::kFound;
-  }
-  return data->status();
+  // The index entry's value (a block handle) points into the pinned index
+  // block, so it outlives the lookup.
+  std::optional<Slice> handle;
+  Status s = Block::SeekFirstAtOrAfter(*index_block_, options_.comparator, target, &handle,
+                                       [](void* h, const Slice&, const Slice& value) {
+                                         *static_cast<std::optional<Slice>*>(h) = value;
+                                       });
+  if (!s.ok() || !handle) return s;
+  std::shared_ptr<const Block> block;
+  s = ReadDataBlock(options, *handle, &block);
+  if (!s.ok()) return s;
+  struct Hit {
+    void* arg;
+    Block::EntryFn found;
+    bool hit;
+  } hit{arg, found, false};
+  s = Block::SeekFirstAtOrAfter(*block, options_.comparator, target, &hit,
+                                [](void* h, const Slice& key, const Slice& value) {
+                                  auto* x = static_cast<Hit*>(h);
+                                  x->hit = true;
+                                  x->found(x->arg, key, value);
+                                });
+  if (s.ok() && hit.hit) *result = GetResult::kFound;
+  return s;
+}
+
+Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* result,
+                  std::string* key, std::string* value) const {
+  std::pair<std::string*, std::string*> out{key, value};
+  return Get(options, target, result, &out, [](void* o, const Slice& k, const Slice& v) {
+    auto* kv = static_cast<std::pair<std::string*, std::string*>*>(o);
+    kv->first->assign(k.data(), k.size());
+    kv->second->assign(v.data(), v.size());
+  });
 }
 
 }  // namespace lsmkv

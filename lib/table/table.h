@@ -44,8 +44,13 @@ class Table : public std::enable_shared_from_this<Table> {
   enum class GetResult { kFilteredOut, kNotInTable, kFound };
   // Looks for the first entry with key >= target in the only block that can
   // hold it. kFilteredOut: the bloom filter excluded filter_key(target)
-  // without reading a data block. kFound: *key and *value are set (the
-  // caller checks whether *key is the one it wanted).
+  // without reading a data block. kFound: found(arg, key, value) was called
+  // with that entry (the caller checks whether key is the one it wanted;
+  // the slices are valid during the call only). No heap allocation beyond
+  // reading the data block.
+  Status Get(const ReadOptions& options, const Slice& target, GetResult* result, void* arg,
+             Block::EntryFn found) const;
+  // The same, copying the entry into *key and *value.
   Status Get(const ReadOptions& options, const Slice& target, GetResult* result,
              std::string* key, std::string* value) const;
 
