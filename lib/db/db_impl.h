@@ -194,8 +194,22 @@ class DBImpl final : public DB {
   // The current WAL; used by the write-group leader only (see above), and
   // replaced by it in SwitchMemTable.
   uint64_t log_number_ = 0;
-  std::unique_ptr<WritableFile> logfile_;
+  std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
+
+  // WALs replaced by SwitchMemTable and not yet known durable (neither
+  // fsynced nor covered by a finished flush), oldest first. A switch does
+  // not sync the old WAL; instead a write group with sync=true fsyncs these
+  // (and the WAL directory, if a WAL was created since its last fsync)
+  // before its own WAL, so a synced write never survives a power loss
+  // that an earlier acknowledged write does not (the leveldb#193
+  // ordering). Entries go when their memtable's flush is durable.
+  struct UnsyncedLog {
+    uint64_t number;
+    std::shared_ptr<WritableFile> file;  // shared: the leader syncs outside the lock
+  };
+  std::vector<UnsyncedLog> unsynced_logs_ GUARDED_BY(mutex_);
+  bool wal_dir_unsynced_ GUARDED_BY(mutex_) = false;
 
   // Declared last: destroyed first, after the destructor has waited for
   // every job; jobs use the members above.

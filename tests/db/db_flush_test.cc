@@ -358,9 +358,10 @@ namespace lsmkv {
 
 // LevelDB closes a full WAL without syncing it, so with "every Nth write
 // synced" a power loss can keep a synced write in the new WAL while losing
-// earlier acknowledged writes in the old one (leveldb#193). lsmkv syncs the
-// old WAL at the switch. Table creation is slowed down so the flush cannot
-// make the old writes durable first.
+// earlier acknowledged writes in the old one (leveldb#193). In lsmkv the
+// synced write first syncs the old WAL (DBImpl::unsynced_logs_). Table
+// creation is slowed down so the flush cannot make the old writes durable
+// first.
 TEST_CASE("Flush: a synced write after a WAL switch keeps every earlier write", "[db][flush][fault]") {
   MemEnv mem;
   SlowTablesEnv slow(&mem, 50000);
