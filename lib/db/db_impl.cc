@@ -283,13 +283,6 @@ Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, Versio
   reporter.paranoid = options_.paranoid_checks;
   log::Reader reader(file.get(), fname, &reporter, number);
 
-  // Validates a batch before any of it reaches the memtable, so a malformed
-  // batch is skipped whole, never applied in part.
-  struct Validator final : WriteBatch::Handler {
-    void Put(const Slice&, const Slice&) override {}
-    void Delete(const Slice&) override {}
-  } validator;
-
   Slice record;
   std::string scratch;
   WriteBatch batch;
@@ -299,7 +292,7 @@ Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, Versio
       continue;
     }
     WriteBatchInternal::SetContents(&batch, record);
-    s = batch.Iterate(&validator);
+    s = WriteBatchInternal::Validate(&batch);  // a malformed batch is skipped whole
     if (!s.ok()) {
       reporter.Corruption(record.size(), Status::Corruption(fname, s.ToString()));
       continue;

@@ -7,12 +7,6 @@
 
 namespace lsmkv {
 
-namespace {
-
-std::string Describe(uint64_t n) { return std::to_string(n); }
-
-}  // namespace
-
 Status DBImpl::VerifyChecksums() {
   std::shared_ptr<const Version> version;  // pinned: its files stay on disk
   {
@@ -38,7 +32,7 @@ Status DBImpl::VerifyChecksums() {
                                                " is not the smallest key the MANIFEST names");
         }
         if (entries > 0 && internal_comparator_.Compare(previous, key) >= 0) {
-          return Status::Corruption(fname, "keys out of order at entry " + Describe(entries));
+          return Status::Corruption(fname, "keys out of order at entry " + std::to_string(entries));
         }
         previous.assign(key.data(), key.size());
         entries++;
@@ -49,8 +43,9 @@ Status DBImpl::VerifyChecksums() {
                                              " is not the largest key the MANIFEST names");
       }
       if (entries != table->properties().num_entries) {
-        return Status::Corruption(fname, "holds " + Describe(entries) + " entries, its properties say " +
-                                             Describe(table->properties().num_entries));
+        return Status::Corruption(fname, "holds " + std::to_string(entries) +
+                                             " entries, its properties say " +
+                                             std::to_string(table->properties().num_entries));
       }
     }
   }

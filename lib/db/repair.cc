@@ -120,10 +120,6 @@ class Repairer {
     }
     log::Reader reader(file.get(), fname, &reporter, number);
     MemTable mem(&icmp_);
-    struct Validator final : WriteBatch::Handler {
-      void Put(const Slice&, const Slice&) override {}
-      void Delete(const Slice&) override {}
-    } validator;
     Slice record;
     std::string scratch;
     WriteBatch batch;
@@ -134,7 +130,7 @@ class Repairer {
         continue;
       }
       WriteBatchInternal::SetContents(&batch, record);
-      if (!batch.Iterate(&validator).ok()) {
+      if (!WriteBatchInternal::Validate(&batch).ok()) {
         bad_batches++;
         continue;
       }

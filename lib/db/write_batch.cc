@@ -130,6 +130,14 @@ Status WriteBatchInternal::CheckSizes(const WriteBatch* batch) {
   return Status::OK();
 }
 
+Status WriteBatchInternal::Validate(const WriteBatch* batch) {
+  struct Nothing final : WriteBatch::Handler {
+    void Put(const Slice&, const Slice&) override {}
+    void Delete(const Slice&) override {}
+  } nothing;
+  return batch->Iterate(&nothing);
+}
+
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch* src) {
   dst->oversized_ = dst->oversized_ || src->oversized_;
   SetCount(dst, Count(dst) + Count(src));

@@ -36,6 +36,9 @@ class WriteBatchInternal {
 
   // InvalidArgument if an update was refused for its size.
   static Status CheckSizes(const WriteBatch* batch);
+  // Corruption unless every record of a batch decoded from disk parses;
+  // check before InsertInto so a malformed batch is never applied in part.
+  static Status Validate(const WriteBatch* batch);
 };
 
 }  // namespace lsmkv

@@ -44,6 +44,7 @@
 
 #include "lsmkv/db.h"
 #include "support/fault_env.h"
+#include "support/test_util.h"
 
 namespace {
 
@@ -220,9 +221,8 @@ uint64_t SyncedPrefix(const Flags& f, int cycle, uint64_t acked) {
 
 Model ReadAll(lsmkv::DB* db) {
   Model out;
-  auto it = db->NewIterator(lsmkv::ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-  if (!it->status().ok()) Fail("scan: " + it->status().ToString());
+  const lsmkv::Status s = lsmkv::test::ReadAll(db, &out);
+  if (!s.ok()) Fail("scan: " + s.ToString());
   return out;
 }
 

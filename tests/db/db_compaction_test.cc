@@ -9,6 +9,7 @@
 
 #include "db/db_impl.h"
 #include "lsmkv/db.h"
+#include "support/db_contents.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
 #include "support/slow_tables_env.h"
@@ -21,15 +22,7 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-Model Contents(DB* db, const Snapshot* snapshot = nullptr) {
-  ReadOptions ro;
-  ro.snapshot = snapshot;
-  Model out;
-  auto it = db->NewIterator(ro);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-  REQUIRE(it->status().ok());
-  return out;
-}
+using test::Contents;
 
 struct TableInfo {
   int level;

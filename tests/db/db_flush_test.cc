@@ -8,6 +8,7 @@
 
 #include "format/filename.h"
 #include "lsmkv/db.h"
+#include "support/db_contents.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
 #include "support/slow_tables_env.h"
@@ -21,13 +22,7 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-Model Contents(DB* db) {
-  Model out;
-  auto it = db->NewIterator(ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-  REQUIRE(it->status().ok());
-  return out;
-}
+using test::Contents;
 
 // File numbers of the given type in dir.
 std::set<uint64_t> FilesOfType(Env* env, const std::string& dir, FileType wanted) {

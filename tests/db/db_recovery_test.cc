@@ -7,6 +7,7 @@
 
 #include "format/filename.h"
 #include "lsmkv/db.h"
+#include "support/db_contents.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
 #include "support/test_util.h"
@@ -54,13 +55,7 @@ class RecoveryFixture {
     Open();
   }
 
-  Model Contents() {
-    Model out;
-    auto it = db->NewIterator(ReadOptions());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-    REQUIRE(it->status().ok());
-    return out;
-  }
+  Model Contents() { return test::Contents(db.get()); }
 
   std::vector<std::string> Logs() {
     std::vector<std::string> children, logs;
@@ -446,14 +441,6 @@ void RestoreImage(MemEnv* mem, const std::string& dir, const DirImage& image) {
 
 // Offset of the last record of a log file (records of 11-byte header +
 // payload, none fragmented in these small MANIFESTs).
-Model ScanAll(DB* db) {
-  Model out;
-  auto it = db->NewIterator(ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-  REQUIRE(it->status().ok());
-  return out;
-}
-
 size_t LastRecordOffset(const std::string& log) {
   size_t offset = 0, last = 0;
   while (offset + 11 <= log.size()) {
@@ -526,7 +513,7 @@ TEST_CASE("Recovery: a damaged last MANIFEST record loses no acknowledged write"
         continue;
       }
       opened++;
-      REQUIRE(ScanAll(db.get()) == expected);
+      REQUIRE(test::Contents(db.get()) == expected);
       db.reset();
     }
   }
@@ -588,7 +575,7 @@ TEST_CASE("Recovery: a bit flip anywhere in a WAL is Corruption or a clean prefi
       corruption++;
       continue;
     }
-    const Model recovered = ScanAll(db.get());
+    const Model recovered = test::Contents(db.get());
     db.reset();
     size_t k = states.size();
     for (size_t i = 0; i < states.size(); i++) {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/db_contents.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -44,13 +45,7 @@ class DBFixture {
   }
 
   // Every key/value through an iterator, as a map.
-  std::map<std::string, std::string> Contents() {
-    std::map<std::string, std::string> out;
-    auto it = db->NewIterator(ReadOptions());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-    REQUIRE(it->status().ok());
-    return out;
-  }
+  std::map<std::string, std::string> Contents() { return test::Contents(db.get()); }
 
   std::string dir;
   Options options;

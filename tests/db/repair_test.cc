@@ -5,6 +5,7 @@
 
 #include "format/filename.h"
 #include "lsmkv/db.h"
+#include "support/db_contents.h"
 #include "support/mem_env.h"
 
 namespace lsmkv {
@@ -13,13 +14,7 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-Model Contents(DB* db) {
-  Model out;
-  auto it = db->NewIterator(ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out[it->key().ToString()] = it->value().ToString();
-  REQUIRE(it->status().ok());
-  return out;
-}
+using test::Contents;
 
 std::vector<std::string> Children(Env* env, const std::string& dir, FileType wanted) {
   std::vector<std::string> children, out;

@@ -27,4 +27,13 @@ void RemoveTree(const std::string& path) {
   std::filesystem::remove_all(path, ec);
 }
 
+Status ReadAll(DB* db, std::map<std::string, std::string>* out, const ReadOptions& options) {
+  out->clear();
+  auto it = db->NewIterator(options);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    (*out)[it->key().ToString()] = it->value().ToString();
+  }
+  return it->status();
+}
+
 }  // namespace lsmkv::test
