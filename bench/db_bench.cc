@@ -73,7 +73,7 @@ struct Flags {
   int key_size = 16;
   int threads = 1;
   bool use_existing_db = false;
-  bool compression = true;
+  EngineConfig::Compression compression = EngineConfig::Compression::kFast;
   int zstd_level = -1;  // lsmkv's default (Options::zstd_level)
   int bloom_bits = 10;
   int64_t cache_size = 8 << 20;
@@ -88,7 +88,7 @@ struct Flags {
                "lsmkv_bench: %s\n"
                "usage: lsmkv_bench [--benchmarks=a,b,...] [--engine=lsmkv|leveldb|rocksdb|all]\n"
                "  [--num=N] [--reads=N] [--value_size=N] [--key_size=N] [--threads=N]\n"
-               "  [--db=DIR] [--use_existing_db=0|1] [--compression=zstd|none] [--zstd_level=N]\n"
+               "  [--db=DIR] [--use_existing_db=0|1] [--compression=lz|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
                error.c_str());
@@ -125,8 +125,10 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "threads") f.threads = static_cast<int>(ParseInt(name, v));
     else if (name == "use_existing_db") f.use_existing_db = ParseBool(name, v);
     else if (name == "compression") {
-      if (v != "zstd" && v != "none") Usage("--compression is zstd or none");
-      f.compression = v == "zstd";
+      if (v == "lz") f.compression = EngineConfig::Compression::kFast;
+      else if (v == "zstd") f.compression = EngineConfig::Compression::kZstd;
+      else if (v == "none") f.compression = EngineConfig::Compression::kNone;
+      else Usage("--compression is lz, zstd or none");
     } else if (name == "zstd_level") f.zstd_level = static_cast<int>(ParseInt(name, v));
     else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
     else if (name == "cache_size") f.cache_size = ParseInt(name, v);
@@ -419,6 +421,19 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
+// The codec each engine runs with, for the report header.
+std::string CompressionDescription(const Flags& f) {
+  switch (f.compression) {
+    case EngineConfig::Compression::kFast:
+      return "lz (rocksdb: lz4, leveldb: snappy)";
+    case EngineConfig::Compression::kZstd:
+      return "zstd level " + std::to_string(f.zstd_level) + " (rocksdb: zstd, leveldb: snappy)";
+    case EngineConfig::Compression::kNone:
+      return "none";
+  }
+  return "?";
+}
+
 }  // namespace
 }  // namespace lsmkv_bench
 
@@ -444,10 +459,9 @@ int main(int argc, char** argv) {
               ", threads: %d\n",
               flags.key_size, flags.value_size, flags.num, flags.threads);
   std::printf("write buffer: %" PRId64 " bytes, block cache: %" PRId64
-              " bytes, bloom: %d bits/key, compression: %s level %d (rocksdb: zstd, leveldb: %s)\n",
+              " bytes, bloom: %d bits/key, compression: %s\n",
               flags.write_buffer_size, flags.cache_size, flags.bloom_bits,
-              flags.compression ? "zstd" : "none", flags.zstd_level,
-              flags.compression ? "snappy" : "none");
+              CompressionDescription(flags).c_str());
   std::printf("------------------------------------------------\n");
 
   Benchmark bench(flags);

@@ -18,7 +18,10 @@ struct EngineConfig {
   size_t write_buffer_size = 4 << 20;
   size_t cache_size = 8 << 20;
   int bloom_bits = 10;
-  bool compression = true;  // zstd for lsmkv and RocksDB; LevelDB only has snappy
+  // kFast: each engine's fast codec (lsmkv lz, LevelDB snappy, RocksDB lz4);
+  // kZstd: zstd for lsmkv and RocksDB, snappy for LevelDB (it has no zstd).
+  enum class Compression { kFast, kZstd, kNone };
+  Compression compression = Compression::kFast;
   int zstd_level = -1;      // lsmkv only; its default
   bool fresh = true;        // destroy any existing DB first
 };
@@ -41,8 +44,6 @@ class Engine {
   virtual ~Engine() = default;
   // "lsmkv", "leveldb", "rocksdb".
   virtual std::string Name() const = 0;
-  // What "compression on" means for this engine, for the report.
-  virtual std::string CompressionName() const = 0;
   // Failures abort the benchmark with the message.
   virtual void Put(std::string_view key, std::string_view value, bool sync) = 0;
   virtual void Delete(std::string_view key, bool sync) = 0;

@@ -36,12 +36,11 @@ class LevelDBIterator final : public EngineIterator {
 class LevelDBEngine final : public Engine {
  public:
   LevelDBEngine(leveldb::DB* db, std::unique_ptr<leveldb::Cache> cache,
-                std::unique_ptr<const leveldb::FilterPolicy> filter, bool compression)
-      : cache_(std::move(cache)), filter_(std::move(filter)), db_(db), compression_(compression) {}
+                std::unique_ptr<const leveldb::FilterPolicy> filter)
+      : cache_(std::move(cache)), filter_(std::move(filter)), db_(db) {}
   ~LevelDBEngine() override { db_.reset(); }  // before the cache and filter it uses
 
   std::string Name() const override { return "leveldb"; }
-  std::string CompressionName() const override { return compression_ ? "snappy" : "none"; }
 
   void Put(std::string_view k, std::string_view v, bool sync) override {
     leveldb::WriteOptions wo;
@@ -79,7 +78,6 @@ class LevelDBEngine final : public Engine {
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
-  const bool compression_;
 };
 
 }  // namespace
@@ -93,7 +91,10 @@ std::unique_ptr<Engine> OpenLevelDB(const EngineConfig& config, std::string* err
   options.write_buffer_size = config.write_buffer_size;
   options.block_cache = cache.get();
   options.filter_policy = filter.get();
-  options.compression = config.compression ? leveldb::kSnappyCompression : leveldb::kNoCompression;
+  // LevelDB has only snappy: it stands in for both lz and zstd.
+  options.compression = config.compression == EngineConfig::Compression::kNone
+                            ? leveldb::kNoCompression
+                            : leveldb::kSnappyCompression;
   if (config.fresh) (void)leveldb::DestroyDB(config.dir, options);
   leveldb::DB* db = nullptr;
   const leveldb::Status s = leveldb::DB::Open(options, config.dir, &db);
@@ -101,7 +102,7 @@ std::unique_ptr<Engine> OpenLevelDB(const EngineConfig& config, std::string* err
     *error = s.ToString();
     return nullptr;
   }
-  return std::make_unique<LevelDBEngine>(db, std::move(cache), std::move(filter), config.compression);
+  return std::make_unique<LevelDBEngine>(db, std::move(cache), std::move(filter));
 }
 
 }  // namespace lsmkv_bench

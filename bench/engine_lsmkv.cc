@@ -34,7 +34,6 @@ class LsmkvEngine final : public Engine {
  public:
   explicit LsmkvEngine(std::unique_ptr<lsmkv::DB> db) : db_(std::move(db)) {}
   std::string Name() const override { return "lsmkv"; }
-  std::string CompressionName() const override { return "zstd"; }
 
   void Put(std::string_view k, std::string_view v, bool sync) override {
     lsmkv::WriteOptions wo;
@@ -80,7 +79,17 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
   options.write_buffer_size = config.write_buffer_size;
   options.block_cache_capacity = config.cache_size;
   options.bloom_bits_per_key = config.bloom_bits;
-  options.compression = config.compression ? lsmkv::kZstdCompression : lsmkv::kNoCompression;
+  switch (config.compression) {
+    case EngineConfig::Compression::kFast:
+      options.compression = lsmkv::kLzCompression;
+      break;
+    case EngineConfig::Compression::kZstd:
+      options.compression = lsmkv::kZstdCompression;
+      break;
+    case EngineConfig::Compression::kNone:
+      options.compression = lsmkv::kNoCompression;
+      break;
+  }
   options.zstd_level = config.zstd_level;
   if (config.fresh) (void)lsmkv::DestroyDB(config.dir, options);
   std::unique_ptr<lsmkv::DB> db;

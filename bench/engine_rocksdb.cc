@@ -36,10 +36,9 @@ class RocksDBIterator final : public EngineIterator {
 
 class RocksDBEngine final : public Engine {
  public:
-  RocksDBEngine(rocksdb::DB* db, bool compression) : db_(db), compression_(compression) {}
+  explicit RocksDBEngine(rocksdb::DB* db) : db_(db) {}
 
   std::string Name() const override { return "rocksdb"; }
-  std::string CompressionName() const override { return compression_ ? "zstd" : "none"; }
 
   void Put(std::string_view k, std::string_view v, bool sync) override {
     rocksdb::WriteOptions wo;
@@ -75,7 +74,6 @@ class RocksDBEngine final : public Engine {
 
  private:
   std::unique_ptr<rocksdb::DB> db_;
-  const bool compression_;
 };
 
 }  // namespace
@@ -86,7 +84,17 @@ std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* err
   options.write_buffer_size = config.write_buffer_size;
   options.max_write_buffer_number = 2;
   options.max_background_jobs = 2;
-  options.compression = config.compression ? rocksdb::kZSTD : rocksdb::kNoCompression;
+  switch (config.compression) {
+    case EngineConfig::Compression::kFast:
+      options.compression = rocksdb::kLZ4Compression;
+      break;
+    case EngineConfig::Compression::kZstd:
+      options.compression = rocksdb::kZSTD;
+      break;
+    case EngineConfig::Compression::kNone:
+      options.compression = rocksdb::kNoCompression;
+      break;
+  }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(config.cache_size);
   if (config.bloom_bits > 0) {
@@ -100,7 +108,7 @@ std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* err
     *error = s.ToString();
     return nullptr;
   }
-  return std::make_unique<RocksDBEngine>(db, config.compression);
+  return std::make_unique<RocksDBEngine>(db);
 }
 
 }  // namespace lsmkv_bench

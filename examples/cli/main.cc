@@ -37,7 +37,7 @@ options:
   --hex                  keys and values as hex digits, in and out
   --sync                 fsync the WAL before a write returns
   --wal_dir DIR          WAL directory, if not the database directory
-  --compression zstd|none  (default zstd)
+  --compression C        lz, zstd or none (default lz)
   --write_buffer_size N  memtable bytes (default 4194304)
   --bloom_bits N         bloom filter bits per key, 0 = none (default 10)
   --paranoid_checks      fail on any damage found while opening
@@ -117,8 +117,15 @@ int Parse(int argc, char** argv, CommandLine* cl) {
       if (!ParseNumber(value, &n)) return UsageError("--limit needs a number: " + value);
       cl->limit = n;
     } else if (name == "compression") {
-      if (value != "zstd" && value != "none") return UsageError("--compression is zstd or none");
-      cl->options.compression = value == "zstd" ? kZstdCompression : kNoCompression;
+      if (value == "lz") {
+        cl->options.compression = kLzCompression;
+      } else if (value == "zstd") {
+        cl->options.compression = kZstdCompression;
+      } else if (value == "none") {
+        cl->options.compression = kNoCompression;
+      } else {
+        return UsageError("--compression is lz, zstd or none");
+      }
     } else if (name == "write_buffer_size") {
       if (!ParseNumber(value, &n)) return UsageError("--write_buffer_size needs a number: " + value);
       cl->options.write_buffer_size = n;

@@ -87,8 +87,9 @@ Status ValidateOptions(const Options& o) {
         "block_size must be in [256 B, 64 MiB]");
   check(o.bloom_bits_per_key >= 0 && o.bloom_bits_per_key <= 64,
         "bloom_bits_per_key must be in [0, 64]");
-  check(o.compression == kNoCompression || o.compression == kZstdCompression,
-        "compression must be kNoCompression or kZstdCompression");
+  check(o.compression == kNoCompression || o.compression == kZstdCompression ||
+            o.compression == kLzCompression,
+        "compression must be kNoCompression, kZstdCompression or kLzCompression");
   check(o.zstd_level >= -7 && o.zstd_level <= 22, "zstd_level must be in [-7, 22]");
   check(o.max_open_files >= 16, "max_open_files must be at least 16");
   check(o.target_file_size >= 4096, "target_file_size must be at least 4096");

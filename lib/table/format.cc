@@ -6,6 +6,7 @@
 
 #include "util/coding.h"
 #include "util/hash.h"
+#include "util/lz.h"
 
 namespace lsmkv {
 
@@ -98,6 +99,19 @@ Status Footer::DecodeFrom(const Slice& input, const std::string& fname) {
   return Status::OK();
 }
 
+std::string CompressionName(uint64_t type) {
+  switch (type) {
+    case kNoCompression:
+      return "none";
+    case kZstdCompression:
+      return "zstd";
+    case kLzCompression:
+      return "lz";
+    default:
+      return "unknown(" + std::to_string(type) + ")";
+  }
+}
+
 void AppendBlockTrailer(const Slice& contents, CompressionType type, std::string* dst) {
   const char t = static_cast<char>(type);
   dst->push_back(t);
@@ -107,15 +121,59 @@ void AppendBlockTrailer(const Slice& contents, CompressionType type, std::string
 Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std::string* scratch,
                     CompressionType* out_type) {
   *out_type = kNoCompression;
-  if (type != kZstdCompression || raw.empty()) return raw;
+  if (raw.empty()) return raw;
+  // Keep a compressed form only when it saves at least 12.5%.
+  const size_t max_kept = raw.size() - raw.size() / 8;
+  if (type == kLzCompression) {
+    if (!LzCompress(raw, max_kept, scratch)) return raw;
+    *out_type = kLzCompression;
+    return Slice(*scratch);
+  }
+  if (type != kZstdCompression) return raw;
   scratch->resize(ZSTD_compressBound(raw.size()));
   const size_t n = ZSTD_compressCCtx(ThreadZstd().cctx, scratch->data(), scratch->size(), raw.data(),
                                      raw.size(), zstd_level);
-  // Keep the compressed form only when it saves at least 12.5%.
-  if (ZSTD_isError(n) || n > raw.size() - raw.size() / 8) return raw;
+  if (ZSTD_isError(n) || n > max_kept) return raw;
   scratch->resize(n);
   *out_type = kZstdCompression;
   return Slice(*scratch);
+}
+
+const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result) {
+  const char* const data = stored.data();
+  const size_t n = stored.size();
+  switch (type) {
+    case kNoCompression: {
+      std::unique_ptr<char[]> buf(new char[n]);
+      std::memcpy(buf.get(), data, n);
+      result->buf = std::move(buf);
+      result->size = n;
+      return nullptr;
+    }
+    case kZstdCompression: {
+      const unsigned long long size = ZSTD_getFrameContentSize(data, n);
+      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes) {
+        return "bad zstd frame";
+      }
+      std::unique_ptr<char[]> out(new char[size]);
+      const size_t got = ZSTD_decompressDCtx(ThreadZstd().dctx, out.get(), size, data, n);
+      if (ZSTD_isError(got) || got != size) return "zstd decompression failed";
+      result->buf = std::move(out);
+      result->size = static_cast<size_t>(size);
+      return nullptr;
+    }
+    case kLzCompression: {
+      size_t size;
+      if (!LzDecompressedSize(stored, &size) || size > kMaxBlockBytes) return "bad lz block size";
+      std::unique_ptr<char[]> out(new char[size]);
+      if (!LzDecompress(stored, out.get(), size)) return "lz decompression failed";
+      result->buf = std::move(out);
+      result->size = size;
+      return nullptr;
+    }
+    default:
+      return "unknown compression type";
+  }
 }
 
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const BlockHandle& handle,
@@ -149,31 +207,9 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
   if (DecodeFixed64(data + n + 1) != BlockChecksum(data, n, type)) {
     return Status::Corruption(At(fname, handle.offset, "block checksum mismatch"));
   }
-  switch (static_cast<uint8_t>(type)) {
-    case kNoCompression: {
-      std::unique_ptr<char[]> buf(new char[n]);
-      std::memcpy(buf.get(), data, n);
-      result->buf = std::move(buf);
-      result->size = n;
-      return Status::OK();
-    }
-    case kZstdCompression: {
-      const unsigned long long size = ZSTD_getFrameContentSize(data, n);
-      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes) {
-        return Status::Corruption(At(fname, handle.offset, "bad zstd frame"));
-      }
-      std::unique_ptr<char[]> out(new char[size]);
-      const size_t got = ZSTD_decompressDCtx(ThreadZstd().dctx, out.get(), size, data, n);
-      if (ZSTD_isError(got) || got != size) {
-        return Status::Corruption(At(fname, handle.offset, "zstd decompression failed"));
-      }
-      result->buf = std::move(out);
-      result->size = static_cast<size_t>(size);
-      return Status::OK();
-    }
-    default:
-      return Status::Corruption(At(fname, handle.offset, "unknown compression type"));
-  }
+  const char* error = DecodeBlock(Slice(data, n), static_cast<uint8_t>(type), result);
+  if (error != nullptr) return Status::Corruption(At(fname, handle.offset, error));
+  return Status::OK();
 }
 
 }  // namespace lsmkv

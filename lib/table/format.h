@@ -15,8 +15,9 @@
 namespace lsmkv {
 
 // Version of the table format written by this code; readers accept
-// [kMinTableFormatVersion, kTableFormatVersion].
-constexpr uint32_t kTableFormatVersion = 1;
+// [kMinTableFormatVersion, kTableFormatVersion]. Version 2 added block
+// compression type 2 (lz).
+constexpr uint32_t kTableFormatVersion = 2;
 constexpr uint32_t kMinTableFormatVersion = 1;
 
 // Where a block sits in the file (its size excludes the trailer).
@@ -67,10 +68,18 @@ struct BlockContents {
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
                  const BlockHandle& handle, BlockContents* result);
 
+// Decodes the stored bytes of a block of compression `type` (checksum
+// already verified) into *result. nullptr on success, else what is wrong.
+const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result);
+
 // Compresses raw with `type` when that saves at least 1/8; otherwise (or for
-// kNoCompression) returns raw unchanged. *out_type says which.
+// kNoCompression) returns raw unchanged. *out_type says which. zstd_level
+// applies to kZstdCompression only.
 Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std::string* scratch,
                     CompressionType* out_type);
+
+// "none", "zstd", "lz", or "unknown(N)" for a type this build does not know.
+std::string CompressionName(uint64_t type);
 
 // The trailer of a block of `contents` stored with `type`.
 void AppendBlockTrailer(const Slice& contents, CompressionType type, std::string* dst);

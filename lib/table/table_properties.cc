@@ -7,6 +7,7 @@
 
 #include "table/block.h"
 #include "table/block_builder.h"
+#include "table/format.h"
 #include "util/coding.h"
 #include "util/escape.h"
 
@@ -102,7 +103,7 @@ std::string TableProperties::ToString() const {
          " smallest_key=" + EscapeBytes(smallest_user_key) + " largest_key=" + EscapeBytes(largest_user_key) +
          " sequences=" + std::to_string(smallest_sequence) + ".." + std::to_string(largest_sequence) +
          " created=" + std::to_string(creation_time) +
-         " compression=" + (compression == 1 ? "zstd" : "none") +
+         " compression=" + CompressionName(compression) +
          " bloom_bits_per_key=" + std::to_string(bloom_bits_per_key) +
          " format_version=" + std::to_string(format_version);
 }

@@ -32,7 +32,8 @@ struct FileMetaData {
 // Version of the DB's layout as a whole (MANIFEST tags, file naming, WAL and
 // table formats as a set). Written first in every MANIFEST's opening record;
 // a DB whose MANIFEST names a larger one is refused with NotSupported.
-constexpr uint32_t kDbFormatVersion = 1;
+// Version 2: tables may use format version 2 (lz-compressed blocks).
+constexpr uint32_t kDbFormatVersion = 2;
 
 class VersionEdit {
  public:

@@ -176,6 +176,10 @@ TEST_CASE("Flush: reads go through tables, bloom filters and the block cache", "
   options.env = &mem;
   options.create_if_missing = true;
   options.write_buffer_size = 64 << 10;
+  // No compaction, so every flushed table stays in level 0 (~14 of them).
+  options.level0_file_num_compaction_trigger = 50;
+  options.level0_slowdown_writes_trigger = 60;
+  options.level0_stop_writes_trigger = 70;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   for (int i = 0; i < 20000; i++) {

@@ -147,6 +147,32 @@ TEST_CASE("DB: 100k random ops match std::map, reopening every 10k", "[db][model
   }
 }
 
+TEST_CASE("DB: tables of every codec, written across reopens, read and compact together", "[db][options]") {
+  DBFixture f("db_codecs");
+  std::map<std::string, std::string> model;
+  Random rnd(test::TestSeed(12));
+  int round = 0;
+  for (CompressionType codec : {kZstdCompression, kNoCompression, kLzCompression, kZstdCompression}) {
+    INFO("codec " << int(codec));
+    f.options.compression = codec;
+    f.options.write_buffer_size = 64 << 10;  // several tables per round
+    f.Reopen();
+    for (int i = 0; i < 3000; i++) {
+      const std::string key = "k" + std::to_string(rnd.Uniform(5000));
+      const std::string value = std::to_string(round) + std::string(40 + rnd.Uniform(60), 'v') + rnd.Bytes(6);
+      REQUIRE(f.db->Put(WriteOptions(), key, value).ok());
+      model[key] = value;
+    }
+    round++;
+  }
+  f.Reopen();
+  REQUIRE(f.Contents() == model);
+  REQUIRE(f.db->VerifyChecksums().ok());
+  REQUIRE(f.db->CompactRange(nullptr, nullptr).ok());
+  REQUIRE(f.Contents() == model);
+  for (const auto& [k, v] : model) REQUIRE(f.Get(k) == v);
+}
+
 TEST_CASE("DB: snapshots see exactly the writes before them", "[db][snapshot]") {
   DBFixture f("db_snapshot");
   WriteOptions wo;
