@@ -233,7 +233,7 @@ Status DBImpl::Open() {
     if (!s.ok()) return s;
   }
   if (mem->num_entries() > 0) {
-    s = WriteLevel0Table(mem.get(), &edit);
+    s = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0);
     if (!s.ok()) return s;
   }
 
@@ -305,7 +305,7 @@ Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, Versio
       *max_sequence = std::max(*max_sequence, WriteBatchInternal::Sequence(&batch) + count - 1);
     }
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      s = WriteLevel0Table(mem->get(), edit);
+      s = WriteFlushTable(mem->get(), edit, FlushPlacement::kLevel0);
       if (!s.ok()) return s;
       *mem = std::make_shared<MemTable>(&internal_comparator_);
     }
@@ -316,7 +316,36 @@ Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, Versio
   return reader.status();
 }
 
-Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+int DBImpl::LevelForFlushedTable(const Slice& smallest, const Slice& largest) {
+  // Like LevelDB's PickLevelForMemTableOutput: a table that overlaps
+  // nothing in levels 0..L holds keys newer than none of theirs, so it may
+  // sit at L directly (at most kMaxFlushLevel). Sequential loads then skip
+  // level 0 and the trivial moves, and reads and seeks touch fewer tables.
+  constexpr int kMaxFlushLevel = 2;
+  const Version* v = versions_->current().get();
+  const Comparator* ucmp = options_.comparator;
+  if (v->OverlapInLevel(0, smallest, largest, ucmp)) return 0;
+  int level = 0;
+  while (level < kMaxFlushLevel) {
+    const int next = level + 1;
+    // A compaction writing into `next` may emit a table spanning the gap
+    // this one would fill (outputs cover their inputs' whole range).
+    if (compactions_into_[next] > 0 || in_place_level_ == next) break;
+    if (v->OverlapInLevel(next, smallest, largest, ucmp)) break;
+    if (next + 1 < kNumLevels) {
+      // Stop where compacting this table later would rewrite too much.
+      std::vector<FilePtr> grandparents;
+      v->GetOverlappingInputs(next + 1, &smallest, &largest, ucmp, &grandparents);
+      uint64_t bytes = 0;
+      for (const auto& f : grandparents) bytes += f->file_size;
+      if (bytes > versions_->level_options().MaxGrandparentOverlapBytes()) break;
+    }
+    level = next;
+  }
+  return level;
+}
+
+Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement) {
   const uint64_t start = env_->NowMicros();
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
@@ -331,7 +360,11 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   }
   pending_outputs_.erase(meta.number);
   if (s.ok() && meta.file_size > 0) {
-    edit->AddFile(0, meta);
+    const int level = placement == FlushPlacement::kLevel0
+                          ? 0
+                          : LevelForFlushedTable(ExtractUserKey(meta.smallest), ExtractUserKey(meta.largest));
+    edit->AddFile(level, meta);
+    if (level > 0) flushes_below_level0_++;
     flushes_++;
     flush_bytes_ += meta.file_size;
   }
@@ -721,7 +754,7 @@ Status DBImpl::FlushOldestImmutable() {
   // Reads keep using the immutable memtable until the edit is installed.
   std::shared_ptr<MemTable> imm = imms_.front().mem;
   VersionEdit edit;
-  Status s = WriteLevel0Table(imm.get(), &edit);
+  Status s = WriteFlushTable(imm.get(), &edit, FlushPlacement::kPickLevel);
   if (!s.ok()) return s;
   // WALs before the next memtable's first WAL are now obsolete.
   edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
@@ -976,7 +1009,7 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
         ", compacted: %" PRIu64 "\n"
         "write amplification: %.2f (WAL + tables written / user bytes)\n"
         "write groups: %" PRIu64 " (%" PRIu64 " synced)\n"
-        "flushes: %" PRIu64 " in %.3f s, stall: %.3f s, compactions at once (max): %d\n"
+        "flushes: %" PRIu64 " (%" PRIu64 " placed below level 0) in %.3f s, stall: %.3f s, compactions at once (max): %d\n"
         "gets: %" PRIu64 ", tables probed: %" PRIu64 " (read amplification %.2f per get), "
         "bloom useful: %" PRIu64 ", bloom useless: %" PRIu64 "\n"
         "block cache: %zu bytes, hits %" PRIu64 ", misses %" PRIu64 "\n"
@@ -984,7 +1017,7 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
         mem_->num_entries(), mem_->ApproximateMemoryUsage(), imms_.size(), last_sequence_,
         user_bytes_written_, wal_bytes_written_, flush_bytes_, compaction_bytes,
         user_bytes_written_ == 0 ? 0.0 : static_cast<double>(disk_bytes) / user_bytes_written_,
-        write_groups_, synced_groups_, flushes_, flush_micros_ / 1e6, stall_micros_ / 1e6,
+        write_groups_, synced_groups_, flushes_, flushes_below_level0_, flush_micros_ / 1e6, stall_micros_ / 1e6,
         max_compactions_running_, gets,
         probed, gets == 0 ? 0.0 : static_cast<double>(probed) / gets, useful, useless,
         block_cache_ ? block_cache_->TotalCharge() : 0, block_cache_ ? block_cache_->hits() : 0,

@@ -85,9 +85,19 @@ class DBImpl final : public DB {
   // the memtable fills. Raises *max_sequence.
   Status ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
                    SequenceNumber* max_sequence) REQUIRES(mutex_);
-  // Builds a level-0 table from mem and records it in *edit (used by
-  // recovery and by flushes).
-  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit) REQUIRES(mutex_);
+  // kPickLevel asks LevelForFlushedTable, which compares against the
+  // current Version: only right when the edit is applied before the next
+  // table is built. Recovery collects several tables in one edit (each
+  // newer than the last and possibly overlapping it), so it uses kLevel0,
+  // where tables may overlap.
+  enum class FlushPlacement { kLevel0, kPickLevel };
+  // Builds a table from mem and records it in *edit (used by recovery and
+  // by flushes).
+  Status WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement) REQUIRES(mutex_);
+  // Level 0, or a deeper level (at most 2) when a table of keys
+  // [smallest, largest] overlaps nothing above or at it and no running
+  // compaction writes there.
+  int LevelForFlushedTable(const Slice& smallest, const Slice& largest) REQUIRES(mutex_);
 
   // Makes room in the memtable, switching to a new one (and WAL) when it is
   // full or `force`; waits while too many memtables await flushing.
@@ -175,6 +185,7 @@ class DBImpl final : public DB {
   uint64_t write_groups_ GUARDED_BY(mutex_) = 0;
   uint64_t synced_groups_ GUARDED_BY(mutex_) = 0;
   uint64_t flushes_ GUARDED_BY(mutex_) = 0;
+  uint64_t flushes_below_level0_ GUARDED_BY(mutex_) = 0;  // placed at level 1 or 2
   uint64_t flush_bytes_ GUARDED_BY(mutex_) = 0;
   uint64_t flush_micros_ GUARDED_BY(mutex_) = 0;
   uint64_t stall_micros_ GUARDED_BY(mutex_) = 0;

@@ -158,6 +158,17 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
     std::sort(v->files[level].begin(), v->files[level].end(), [this](const auto& a, const auto& b) {
       return icmp_->Compare(a->smallest, b->smallest) < 0;
     });
+    // Reads of levels >= 1 assume disjoint, ordered files (one binary
+    // search finds the only candidate): a version that breaks this would
+    // hide data, so it is refused, never installed or written.
+    const auto& files = v->files[level];
+    for (size_t i = 1; i < files.size(); i++) {
+      if (icmp_->Compare(files[i - 1]->largest, files[i]->smallest) >= 0) {
+        return Status::Corruption("MANIFEST", "files " + std::to_string(files[i - 1]->number) + " and " +
+                                                  std::to_string(files[i]->number) + " overlap at level " +
+                                                  std::to_string(level));
+      }
+    }
   }
   Finalize(v.get());
   *result = std::move(v);

@@ -66,10 +66,18 @@ std::set<uint64_t> TablesInManifestOnDisk(Env* env, const std::string& dbname) {
   return out;
 }
 
-int FilesAtLevel0(DB* db) {
+int FilesAtLevel(DB* db, int level) {
   std::string v;
-  REQUIRE(db->GetProperty("lsmkv.num-files-at-level0", &v));
+  REQUIRE(db->GetProperty("lsmkv.num-files-at-level" + std::to_string(level), &v));
   return std::stoi(v);
+}
+
+int FilesAtLevel0(DB* db) { return FilesAtLevel(db, 0); }
+
+int TableCount(DB* db) {
+  int n = 0;
+  for (int level = 0; level < 7; level++) n += FilesAtLevel(db, level);
+  return n;
 }
 
 }  // namespace
@@ -148,14 +156,15 @@ TEST_CASE("Flush: Flush() makes unsynced writes durable and empties the WAL", "[
   REQUIRE(DB::Open(options, "/db", &db).ok());
   for (int i = 0; i < 1000; i++) REQUIRE(db->Put(WriteOptions(), "k" + std::to_string(i), "v").ok());
   REQUIRE(db->Delete(WriteOptions(), "k7").ok());
-  REQUIRE(FilesAtLevel0(db.get()) == 0);
+  REQUIRE(TableCount(db.get()) == 0);
   REQUIRE(db->Flush().ok());
-  REQUIRE(FilesAtLevel0(db.get()) == 1);
+  REQUIRE(TableCount(db.get()) == 1);
   REQUIRE(db->Flush().ok());  // nothing new: no new table
-  REQUIRE(FilesAtLevel0(db.get()) == 1);
+  REQUIRE(TableCount(db.get()) == 1);
   std::string sstables;
   REQUIRE(db->GetProperty("lsmkv.sstables", &sstables));
-  REQUIRE(sstables.find("level=0") != std::string::npos);
+  // The first table overlaps nothing: it goes straight to level 2.
+  REQUIRE(sstables.find("level=2") != std::string::npos);
   REQUIRE(sstables.find("entries=1001") != std::string::npos);
   REQUIRE(sstables.find("smallest='k0' largest='k999'") != std::string::npos);
 

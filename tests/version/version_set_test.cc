@@ -75,6 +75,20 @@ TEST_CASE("VersionSet: bad edits are refused", "[version_set]") {
   VersionEdit remove_missing;
   remove_missing.RemoveFile(3, 7);
   REQUIRE(f.versions->LogAndApply(&remove_missing).IsCorruption());
+  // Levels >= 1 hold disjoint files: an overlapping one is refused (and
+  // nothing is written), at level 0 it is fine.
+  VersionEdit overlap;
+  overlap.AddFile(1, File(8, "b", "c"));
+  const Status s = f.versions->LogAndApply(&overlap);
+  REQUIRE(s.IsCorruption());
+  REQUIRE(s.ToString().find("files 7 and 8 overlap at level 1") != std::string::npos);
+  VersionEdit level0;
+  level0.AddFile(0, File(8, "b", "c"));
+  level0.AddFile(0, File(9, "a", "c"));
+  REQUIRE(f.versions->LogAndApply(&level0).ok());
+  f.Reopen();
+  REQUIRE(f.versions->current()->NumFiles(0) == 2);
+  REQUIRE(f.versions->current()->NumFiles(1) == 1);
 }
 
 TEST_CASE("VersionSet: picks level 0 by file count, deeper levels by size, round robin",
