@@ -79,6 +79,11 @@ class DBImpl final : public DB {
 
   // Write with updates == nullptr forces a memtable switch (for Flush).
   Status WriteInternal(const WriteOptions& options, WriteBatch* updates);
+  // A synced group's leader waits briefly for the threads of recent synced
+  // groups to queue, so one fdatasync covers them all.
+  void WaitForSyncPeers(Writer* leader) REQUIRES(mutex_);
+  // Records the threads of the group ending at last_writer (front of writers_).
+  void RememberSyncGroup(const Writer* last_writer) REQUIRES(mutex_);
   ReadView GetReadView(const ReadOptions& options) EXCLUDES(mutex_);
 
   // Replays WAL `number` into *mem, flushing to level 0 through *edit when
@@ -151,6 +156,11 @@ class DBImpl final : public DB {
   // whole group is in the memtable, so a batch becomes visible atomically.
   SequenceNumber last_sequence_ GUARDED_BY(mutex_) = 0;
   std::deque<Writer*> writers_ GUARDED_BY(mutex_);
+  // Threads of the last two synced groups, and whether a synced group's
+  // leader waits for them to queue (WaitForSyncPeers).
+  std::vector<const void*> synced_threads_last_ GUARDED_BY(mutex_);
+  std::vector<const void*> synced_threads_before_ GUARDED_BY(mutex_);
+  bool sync_leader_waiting_ GUARDED_BY(mutex_) = false;
   WriteBatch group_batch_ GUARDED_BY(mutex_);  // scratch for BuildBatchGroup
   SnapshotList snapshots_ GUARDED_BY(mutex_);
   // Table numbers being written (not yet in a Version): never obsolete.

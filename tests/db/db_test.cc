@@ -400,6 +400,41 @@ TEST_CASE("DB: 8 concurrent writers, each key's last value wins after reopen",
   REQUIRE(f.db->GetProperty("lsmkv.stats", &stats));
 }
 
+// Synced writers on several threads: leaders wait briefly for recent peers
+// (WaitForSyncPeers). Then the peers stop one by one, so leaders wait for
+// threads that never come: the wait is bounded, so everyone finishes, and
+// every acknowledged write is there after a reopen.
+TEST_CASE("DB: synced writers on several threads, some stopping early, all land", "[db][concurrency]") {
+  DBFixture f("db_sync_peers");
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::atomic<bool> failed{false};
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      WriteOptions wo;
+      wo.sync = true;
+      // Thread t writes 50 × (t + 1) keys: the others drop out in turn.
+      for (int i = 0; i < 50 * (t + 1); i++) {
+        if (!f.db->Put(wo, "t" + std::to_string(t) + "-" + std::to_string(i), "v").ok()) failed = true;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  REQUIRE_FALSE(failed.load());
+  std::string stats;
+  REQUIRE(f.db->GetProperty("lsmkv.stats", &stats));
+  INFO(stats);
+  const size_t groups = stats.find("write groups: ");
+  REQUIRE(groups != std::string::npos);
+  const int synced = std::stoi(stats.substr(stats.find('(', groups) + 1));
+  REQUIRE(synced >= 1);
+  REQUIRE(synced <= 50 * (1 + 2 + 3 + 4));
+  f.Reopen();
+  for (int t = 0; t < kThreads; t++) {
+    for (int i = 0; i < 50 * (t + 1); i++) REQUIRE(f.Get("t" + std::to_string(t) + "-" + std::to_string(i)) == "v");
+  }
+}
+
 TEST_CASE("DB: readers run concurrently with writers", "[db][concurrency]") {
   DBFixture f("db_readers");
   std::atomic<bool> done{false};
