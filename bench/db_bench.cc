@@ -8,6 +8,7 @@
 // With --engine=all the engines run interleaved, workload by workload, and a
 // ratio line (lsmkv / other) follows each workload.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -275,6 +276,9 @@ class Benchmark {
         }
       });
     }
+    // Write back every dirty page first: the engine that ran before (or the
+    // DB just destroyed) must not have its write-back land in this timing.
+    ::sync();
     const auto start = Clock::now();
     std::vector<std::thread> workers;
     for (auto& s : states) workers.emplace_back([&body, t = s.get()] { body(t); });

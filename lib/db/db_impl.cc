@@ -19,7 +19,6 @@
 
 namespace lsmkv {
 
-// A caller of Write waiting in writers_. Lives on the caller's stack.
 namespace {
 
 // A per-thread address: tells writer threads apart without a syscall.
@@ -35,6 +34,7 @@ constexpr int64_t kSyncPeerWaitMicros = 30;
 
 }  // namespace
 
+// A caller of Write waiting in writers_. Lives on the caller's stack.
 struct DBImpl::Writer {
   explicit Writer(Mutex* mu) : cv(mu) {}
 
@@ -334,10 +334,12 @@ Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, Versio
 }
 
 int DBImpl::LevelForFlushedTable(const Slice& smallest, const Slice& largest) {
-  // Like LevelDB's PickLevelForMemTableOutput: a table that overlaps
-  // nothing in levels 0..L holds keys newer than none of theirs, so it may
-  // sit at L directly (at most kMaxFlushLevel). Sequential loads then skip
-  // level 0 and the trivial moves, and reads and seeks touch fewer tables.
+  // Like LevelDB's PickLevelForMemTableOutput. A lookup stops at the first
+  // level holding its key, so newer data must sit above older data; a
+  // flushed table is newer than everything on disk, and when no table in
+  // levels 0..L shares a key range with it, none is above it there, so it
+  // may sit at L directly (at most kMaxFlushLevel). Sequential loads then
+  // skip level 0 and the moves out of it, and seeks position fewer tables.
   constexpr int kMaxFlushLevel = 2;
   const Version* v = versions_->current().get();
   const Comparator* ucmp = options_.comparator;
