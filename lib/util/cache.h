@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
+#include <vector>
 
 namespace lsmkv {
 
@@ -30,6 +30,7 @@ class ShardedLRUCache {
   // capacity: total charge kept, in the caller's units (bytes for the block
   // cache, entries for the table cache). 0 keeps nothing.
   explicit ShardedLRUCache(size_t capacity);
+  ~ShardedLRUCache();
   ShardedLRUCache(const ShardedLRUCache&) = delete;
   ShardedLRUCache& operator=(const ShardedLRUCache&) = delete;
 
@@ -50,36 +51,48 @@ class ShardedLRUCache {
   static constexpr int kShardBits = 4;
   static constexpr int kShards = 1 << kShardBits;
 
-  struct KeyHash {
-    size_t operator()(const CacheKey& k) const;
-  };
-  // An entry lives in its shard's hash map (node-based: entries never move)
-  // and on the shard's intrusive LRU list, so inserting allocates once.
+  static uint64_t HashOf(const CacheKey& k);
+  // One allocation per entry: it sits on its shard's intrusive LRU list and
+  // is found through the shard's slot table.
   struct Entry {
+    CacheKey key{};
+    uint64_t hash = 0;
     std::shared_ptr<void> value;
     size_t charge = 0;
-    const CacheKey* key = nullptr;  // the map's key of this entry
     Entry* prev = nullptr;
     Entry* next = nullptr;
+  };
+  // Open addressing with linear probing: a lookup reads a few adjacent
+  // slots (the hash is kept in the slot, so only a matching one is
+  // followed) instead of chasing list nodes; at most half the slots are
+  // used. entry == nullptr: empty.
+  struct Slot {
+    uint64_t hash = 0;
+    Entry* entry = nullptr;
   };
   struct Shard {
     Shard() { lru.prev = lru.next = &lru; }
     std::mutex mu;
     // Guarded by mu. lru is the list's sentinel: lru.next = most recently
-    // used, lru.prev = least.
+    // used, lru.prev = least. slots.size() is 0 or a power of two; the slot
+    // of hash h is searched from h & (slots.size() - 1) on.
     Entry lru;
-    std::unordered_map<CacheKey, Entry, KeyHash> index;
+    std::vector<Slot> slots;
+    size_t count = 0;
     size_t usage = 0;
   };
 
-  Shard& ShardFor(const CacheKey& key) { return shards_[KeyHash()(key) >> (64 - kShardBits)]; }
+  Shard& ShardFor(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
+  // The slot holding `key`, or slots.size() if there is none.
+  static size_t FindSlot(const Shard& shard, uint64_t hash, const CacheKey& key);
+  static void AddSlot(Shard* shard, Entry* e);
+  static void RemoveSlot(Shard* shard, const Entry* e);
   static void EvictOverflow(Shard* shard, size_t limit);
   static void Unlink(Entry* e);
   static void PushFront(Shard* shard, Entry* e);
-  // Removes the entry from the shard; its value is moved to *dropped so it
-  // can be released outside the lock.
-  static void Remove(Shard* shard, std::unordered_map<CacheKey, Entry, KeyHash>::iterator it,
-                     std::shared_ptr<void>* dropped);
+  // Removes and frees the entry; its value is moved to *dropped so the
+  // caller decides where it is released.
+  static void Remove(Shard* shard, Entry* e, std::shared_ptr<void>* dropped);
 
   const size_t capacity_;
   const size_t per_shard_;

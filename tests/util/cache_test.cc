@@ -2,8 +2,12 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <map>
 #include <thread>
 #include <vector>
+
+#include "support/test_util.h"
+#include "util/random.h"
 
 namespace lsmkv {
 
@@ -84,6 +88,63 @@ TEST_CASE("Cache: concurrent use", "[cache][concurrency]") {
   for (auto& th : threads) th.join();
   REQUIRE_FALSE(wrong.load());
   REQUIRE(cache.TotalCharge() <= cache.capacity());
+}
+
+TEST_CASE("Cache: random inserts, erases and lookups match a model", "[cache][model]") {
+  const uint64_t seed = test::TestSeed(77);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  // Room for everything: the cache must answer exactly like a map (this
+  // exercises table growth, probe runs and deletion from their middle).
+  {
+    ShardedLRUCache cache(1 << 30);
+    std::map<std::pair<uint64_t, uint64_t>, int> model;
+    for (int op = 0; op < 200000; op++) {
+      const CacheKey key{rnd.Uniform(50), rnd.Uniform(400) * 4096};
+      const auto k = std::make_pair(key.id, key.offset);
+      switch (rnd.Uniform(3)) {
+        case 0: {
+          const int v = static_cast<int>(rnd.Uniform(1000000));
+          cache.Insert(key, std::make_shared<int>(v), 1);
+          model[k] = v;
+          break;
+        }
+        case 1:
+          cache.Erase(key);
+          model.erase(k);
+          break;
+        default: {
+          auto got = cache.Lookup(key);
+          auto it = model.find(k);
+          REQUIRE((got != nullptr) == (it != model.end()));
+          if (got != nullptr) REQUIRE(*std::static_pointer_cast<int>(got) == it->second);
+        }
+      }
+    }
+    REQUIRE(cache.TotalCharge() == model.size());
+    for (const auto& [k, v] : model) {
+      auto got = cache.Lookup({k.first, k.second});
+      REQUIRE(got != nullptr);
+      REQUIRE(*std::static_pointer_cast<int>(got) == v);
+    }
+  }
+  // Evicting: a hit always returns the newest value, and usage stays bounded.
+  {
+    ShardedLRUCache cache(16 * 20);
+    std::map<std::pair<uint64_t, uint64_t>, int> newest;
+    for (int op = 0; op < 100000; op++) {
+      const CacheKey key{rnd.Uniform(8), rnd.Uniform(200)};
+      const auto k = std::make_pair(key.id, key.offset);
+      if (rnd.OneIn(2)) {
+        const int v = op;
+        cache.Insert(key, std::make_shared<int>(v), 1 + rnd.Uniform(3));
+        newest[k] = v;
+      } else if (auto got = cache.Lookup(key)) {
+        REQUIRE(*std::static_pointer_cast<int>(got) == newest.at(k));
+      }
+      REQUIRE(cache.TotalCharge() <= 16 * 20);
+    }
+  }
 }
 
 }  // namespace lsmkv
