@@ -740,22 +740,31 @@ Status DBImpl::DoCompactionWork(Compaction* c) {
   std::string current_user_key;
   bool has_current_user_key = false;
   SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+  // An output table ends only where the user key changes: if one user
+  // key's versions were split across two tables, a later compaction could
+  // take the table with the newer version down a level and leave the older
+  // one above it, where reads would find it first (LevelDB issue 320). So a
+  // wish to cut (grandparent overlap, size) waits for the next user key.
+  bool cut_wanted = false;
   for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
     if (shutdown_requested_.load(std::memory_order_relaxed)) {
       s = Status::IOError("compaction", "abandoned: the DB is closing");
       break;
     }
     const Slice key = input->key();
-    if (writer.is_open() && c->ShouldStopBefore(key)) {
-      s = finish_output();
-      if (!s.ok()) break;
-    }
+    // Called for every key, in order: it tracks the grandparents passed.
+    if (c->ShouldStopBefore(key)) cut_wanted = true;
     ParsedInternalKey ikey;
     if (!ParseInternalKey(key, &ikey)) {
       s = Status::Corruption("compaction", "malformed internal key in an input table");
       break;
     }
     if (!has_current_user_key || ucmp->Compare(ikey.user_key, current_user_key) != 0) {
+      if (writer.is_open() && (cut_wanted || writer.FileSize() >= c->max_output_file_size())) {
+        s = finish_output();
+        if (!s.ok()) break;
+      }
+      cut_wanted = false;
       current_user_key.assign(ikey.user_key.data(), ikey.user_key.size());
       has_current_user_key = true;
       last_sequence_for_key = kMaxSequenceNumber;
@@ -785,7 +794,6 @@ Status DBImpl::DoCompactionWork(Compaction* c) {
       if (!s.ok()) break;
     }
     writer.Add(key, input->value());
-    if (writer.FileSize() >= c->max_output_file_size()) s = finish_output();
   }
   if (s.ok()) s = input->status();
   if (s.ok() && writer.is_open()) s = finish_output();
