@@ -355,9 +355,7 @@ int DBImpl::LevelForFlushedTable(const Slice& smallest, const Slice& largest) {
       // Stop where compacting this table later would rewrite too much.
       std::vector<FilePtr> grandparents;
       v->GetOverlappingInputs(next + 1, &smallest, &largest, ucmp, &grandparents);
-      uint64_t bytes = 0;
-      for (const auto& f : grandparents) bytes += f->file_size;
-      if (bytes > versions_->level_options().MaxGrandparentOverlapBytes()) break;
+      if (TotalFileSize(grandparents) > versions_->level_options().MaxGrandparentOverlapBytes()) break;
     }
     level = next;
   }
@@ -504,13 +502,9 @@ void DBImpl::WaitForSyncPeers(Writer* leader) {
   // synced groups came from several threads, the leader waits (at most
   // kSyncPeerWaitMicros) until as many writers are queued, so one
   // fdatasync covers them all. A lone synced writer never waits.
-  std::vector<const void*> peers = synced_threads_last_;
-  for (const void* t : synced_threads_before_) {
-    if (std::find(peers.begin(), peers.end(), t) == peers.end()) peers.push_back(t);
-  }
-  if (peers.size() <= 1 || writers_.size() >= peers.size()) return;
+  if (sync_peers_ <= 1 || writers_.size() >= sync_peers_) return;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kSyncPeerWaitMicros);
-  while (writers_.size() < peers.size()) {
+  while (writers_.size() < sync_peers_) {
     const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     sync_leader_waiting_ = true;
@@ -521,16 +515,19 @@ void DBImpl::WaitForSyncPeers(Writer* leader) {
 
 void DBImpl::RememberSyncGroup(const Writer* last_writer) {
   constexpr size_t kMaxRemembered = 16;  // bounds the wait's bookkeeping
-  synced_threads_before_ = std::move(synced_threads_last_);
-  synced_threads_last_.clear();
+  std::vector<const void*> group;
   for (const Writer* w : writers_) {
-    if (synced_threads_last_.size() < kMaxRemembered &&
-        std::find(synced_threads_last_.begin(), synced_threads_last_.end(), w->thread) ==
-            synced_threads_last_.end()) {
-      synced_threads_last_.push_back(w->thread);
+    if (group.size() < kMaxRemembered && std::find(group.begin(), group.end(), w->thread) == group.end()) {
+      group.push_back(w->thread);
     }
     if (w == last_writer) break;
   }
+  // Distinct threads of this group and the one before.
+  sync_peers_ = group.size();
+  for (const void* t : synced_threads_last_) {
+    if (std::find(group.begin(), group.end(), t) == group.end()) sync_peers_++;
+  }
+  synced_threads_last_ = std::move(group);
 }
 
 WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {

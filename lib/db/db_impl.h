@@ -156,10 +156,11 @@ class DBImpl final : public DB {
   // whole group is in the memtable, so a batch becomes visible atomically.
   SequenceNumber last_sequence_ GUARDED_BY(mutex_) = 0;
   std::deque<Writer*> writers_ GUARDED_BY(mutex_);
-  // Threads of the last two synced groups, and whether a synced group's
-  // leader waits for them to queue (WaitForSyncPeers).
+  // Threads of the last synced group; how many distinct threads the last
+  // two synced groups came from (WaitForSyncPeers waits for that many
+  // writers); and whether a synced group's leader is waiting for them.
   std::vector<const void*> synced_threads_last_ GUARDED_BY(mutex_);
-  std::vector<const void*> synced_threads_before_ GUARDED_BY(mutex_);
+  size_t sync_peers_ GUARDED_BY(mutex_) = 0;
   bool sync_leader_waiting_ GUARDED_BY(mutex_) = false;
   WriteBatch group_batch_ GUARDED_BY(mutex_);  // scratch for BuildBatchGroup
   SnapshotList snapshots_ GUARDED_BY(mutex_);

@@ -10,17 +10,11 @@ Compaction::Compaction(int level, int output_level, std::shared_ptr<const Versio
       icmp_(icmp),
       options_(options) {}
 
-uint64_t Compaction::InputBytes(int which) const {
-  uint64_t sum = 0;
-  for (const auto& f : inputs[which]) sum += f->file_size;
-  return sum;
-}
+uint64_t Compaction::InputBytes(int which) const { return TotalFileSize(inputs[which]); }
 
 bool Compaction::IsTrivialMove() const {
-  uint64_t grandparent_bytes = 0;
-  for (const auto& f : grandparents) grandparent_bytes += f->file_size;
   return !manual && output_level_ == level_ + 1 && inputs[0].size() == 1 && inputs[1].empty() &&
-         grandparent_bytes <= options_.MaxGrandparentOverlapBytes();
+         TotalFileSize(grandparents) <= options_.MaxGrandparentOverlapBytes();
 }
 
 void Compaction::AddInputDeletions(VersionEdit* edit) const {

@@ -22,11 +22,13 @@ class FirstErrorReporter final : public log::Reader::Reporter {
 
 }  // namespace
 
-uint64_t Version::LevelBytes(int level) const {
+uint64_t TotalFileSize(const std::vector<FilePtr>& files) {
   uint64_t sum = 0;
-  for (const auto& f : files[level]) sum += f->file_size;
+  for (const auto& f : files) sum += f->file_size;
   return sum;
 }
+
+uint64_t Version::LevelBytes(int level) const { return TotalFileSize(files[level]); }
 
 void Version::GetOverlappingInputs(int level, const Slice* begin, const Slice* end,
                                    const Comparator* ucmp, std::vector<FilePtr>* inputs) const {

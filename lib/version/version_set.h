@@ -29,6 +29,9 @@ namespace lsmkv {
 
 using FilePtr = std::shared_ptr<const FileMetaData>;
 
+// Bytes of all the files.
+uint64_t TotalFileSize(const std::vector<FilePtr>& files);
+
 struct Version {
   // Level 0: ordered by file number, oldest first (ranges may overlap).
   // Levels 1..6: ordered by smallest key, ranges disjoint.

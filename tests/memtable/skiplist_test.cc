@@ -20,6 +20,18 @@ struct Cmp {
 };
 using List = SkipList<Key, Cmp>;
 
+// A forward scan from the first key yields exactly the model, in order;
+// leaves *it past the end.
+void RequireScanMatches(List::Iterator* it, const std::set<Key>& model) {
+  it->SeekToFirst();
+  for (Key k : model) {
+    REQUIRE(it->Valid());
+    REQUIRE(it->key() == k);
+    it->Next();
+  }
+  REQUIRE_FALSE(it->Valid());
+}
+
 }  // namespace
 
 TEST_CASE("SkipList: empty list", "[skiplist]") {
@@ -52,13 +64,7 @@ TEST_CASE("SkipList: random inserts match std::set", "[skiplist]") {
   for (Key k = 0; k < 50000; k += 7) REQUIRE(list.Contains(k) == (model.count(k) > 0));
 
   List::Iterator it(&list);
-  it.SeekToFirst();
-  for (Key k : model) {
-    REQUIRE(it.Valid());
-    REQUIRE(it.key() == k);
-    it.Next();
-  }
-  REQUIRE_FALSE(it.Valid());
+  RequireScanMatches(&it, model);
 
   it.SeekToLast();
   for (auto r = model.rbegin(); r != model.rend(); ++r) {
@@ -112,13 +118,7 @@ TEST_CASE("SkipList: appends mixed with middle inserts match std::set", "[skipli
     }
   }
   List::Iterator it(&list);
-  it.SeekToFirst();
-  for (Key k : model) {
-    REQUIRE(it.Valid());
-    REQUIRE(it.key() == k);
-    it.Next();
-  }
-  REQUIRE_FALSE(it.Valid());
+  RequireScanMatches(&it, model);
   for (int i = 0; i < 2000; i++) {
     const Key target = rnd.Uniform(next_append + 10);
     it.Seek(target);
