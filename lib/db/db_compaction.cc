@@ -1,0 +1,239 @@
+// Compactions: scheduling on the thread pool, trivial moves, the merge
+// itself (which drops versions no snapshot needs), and CompactRange.
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "db/builder.h"
+#include "db/level_iterator.h"
+#include "table/merging_iterator.h"
+#include "version/compaction.h"
+#include "version/version_edit.h"
+
+namespace lsmkv {
+
+void DBImpl::SetBusy(const Compaction& c, bool busy) {
+  for (const auto& files : c.inputs) {
+    for (const auto& f : files) {
+      if (busy) busy_files_.insert(f->number);
+      else busy_files_.erase(f->number);
+    }
+  }
+  if (c.level() == 0) level0_compacting_ = busy;
+  compactions_into_[c.output_level()] += busy ? 1 : -1;
+}
+
+void DBImpl::MaybeScheduleCompaction() {
+  // One thread stays free for flushes when there are two or more.
+  const int max_compactions = std::max(1, options_.max_background_jobs - 1);
+  while (compactions_running_ < max_compactions && !shutting_down_ && bg_error_.ok()) {
+    std::unique_ptr<Compaction> picked =
+        versions_->PickCompaction(busy_files_, level0_compacting_, in_place_level_);
+    if (picked == nullptr) return;
+    std::shared_ptr<Compaction> c = std::move(picked);
+    SetBusy(*c, true);
+    compactions_running_++;
+    max_compactions_running_ = std::max(max_compactions_running_, compactions_running_);
+    pool_->Schedule([this, c] { BackgroundCompaction(c); }, ThreadPool::Priority::kLow);
+  }
+}
+
+void DBImpl::BackgroundCompaction(std::shared_ptr<Compaction> c) {
+  MutexLock l(&mutex_);
+  if (!shutting_down_ && bg_error_.ok()) {
+    Status s = RunCompaction(c.get());
+    if (!s.ok() && bg_error_.ok() && !shutting_down_) bg_error_ = s;
+  }
+  SetBusy(*c, false);
+  compactions_running_--;
+  MaybeScheduleCompaction();
+  bg_cv_.SignalAll();
+}
+
+Status DBImpl::RunCompaction(Compaction* c) {
+  if (c->IsTrivialMove()) {
+    // Nothing to merge with: the file moves down a level untouched.
+    const FilePtr& f = c->inputs[0][0];
+    VersionEdit edit = c->edit;
+    edit.RemoveFile(c->level(), f->number);
+    edit.AddFile(c->output_level(), *f);
+    Status s = versions_->LogAndApply(&edit);
+    if (s.ok()) level_stats_[c->output_level()].compactions++;
+    return s;
+  }
+  Status s = DoCompactionWork(c);
+  c->ReleaseInputVersion();  // else its (now obsolete) inputs count as live
+  RemoveObsoleteFiles();
+  return s;
+}
+
+Status DBImpl::DoCompactionWork(Compaction* c) {
+  const uint64_t start = env_->NowMicros();
+  // Versions no snapshot can see are dropped; with no snapshot, only the
+  // newest version of each key survives.
+  const SequenceNumber smallest_snapshot = snapshots_.empty() ? last_sequence_ : snapshots_.oldest();
+
+  ReadOptions ro;
+  ro.fill_cache = false;  // a compaction must not evict the readers' working set
+  std::vector<std::unique_ptr<Iterator>> children;
+  for (int which = 0; which < 2; which++) {
+    if (c->level() + which == 0) {
+      for (const auto& f : c->inputs[which]) {
+        children.push_back(table_cache_->NewIterator(ro, f->number, f->file_size));
+      }
+    } else if (!c->inputs[which].empty()) {
+      children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), ro, &c->inputs[which]));
+    }
+  }
+  std::unique_ptr<Iterator> input = NewMergingIterator(&internal_comparator_, std::move(children));
+
+  std::vector<FileMetaData> outputs;
+  std::vector<uint64_t> allocated;  // output numbers, in pending_outputs_
+  TableFileWriter writer(dbname_, env_, table_options_, table_cache_.get());
+  const Comparator* ucmp = options_.comparator;
+  Status s;
+  mutex_.Unlock();
+
+  const auto finish_output = [&]() {
+    FileMetaData meta;
+    Status fs = writer.Finish(&meta);
+    if (fs.ok()) outputs.push_back(std::move(meta));
+    return fs;
+  };
+
+  std::string current_user_key;
+  bool has_current_user_key = false;
+  SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+  // An output table ends only where the user key changes: if one user
+  // key's versions were split across two tables, a later compaction could
+  // take the table with the newer version down a level and leave the older
+  // one above it, where reads would find it first (LevelDB issue 320). So a
+  // wish to cut (grandparent overlap, size) waits for the next user key.
+  bool cut_wanted = false;
+  for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
+    if (shutdown_requested_.load(std::memory_order_relaxed)) {
+      s = Status::IOError("compaction", "abandoned: the DB is closing");
+      break;
+    }
+    const Slice key = input->key();
+    // Called for every key, in order: it tracks the grandparents passed.
+    if (c->ShouldStopBefore(key)) cut_wanted = true;
+    ParsedInternalKey ikey;
+    if (!ParseInternalKey(key, &ikey)) {
+      s = Status::Corruption("compaction", "malformed internal key in an input table");
+      break;
+    }
+    if (!has_current_user_key || ucmp->Compare(ikey.user_key, current_user_key) != 0) {
+      if (writer.is_open() && (cut_wanted || writer.FileSize() >= c->max_output_file_size())) {
+        s = finish_output();
+        if (!s.ok()) break;
+      }
+      cut_wanted = false;
+      current_user_key.assign(ikey.user_key.data(), ikey.user_key.size());
+      has_current_user_key = true;
+      last_sequence_for_key = kMaxSequenceNumber;
+    }
+    bool drop = false;
+    if (last_sequence_for_key <= smallest_snapshot) {
+      drop = true;  // a newer version of this key is visible to every reader
+    } else if (ikey.type == kTypeDeletion && ikey.sequence <= smallest_snapshot &&
+               c->IsBaseLevelForKey(ikey.user_key)) {
+      // No deeper level holds the key and no snapshot needs what the
+      // tombstone hides in this compaction (older versions are dropped by
+      // the rule above): the tombstone itself can go.
+      drop = true;
+    }
+    last_sequence_for_key = ikey.sequence;
+    if (drop) continue;
+
+    if (!writer.is_open()) {
+      uint64_t number;
+      {
+        MutexLock l(&mutex_);
+        number = versions_->NewFileNumber();
+        pending_outputs_.insert(number);
+      }
+      allocated.push_back(number);
+      s = writer.Open(number);
+      if (!s.ok()) break;
+    }
+    writer.Add(key, input->value());
+  }
+  if (s.ok()) s = input->status();
+  if (s.ok() && writer.is_open()) s = finish_output();
+  if (!s.ok() && writer.is_open()) writer.Abandon();
+  input.reset();
+
+  mutex_.Lock();
+  if (s.ok()) {
+    VersionEdit edit = c->edit;
+    c->AddInputDeletions(&edit);
+    for (const auto& meta : outputs) edit.AddFile(c->output_level(), meta);
+    s = versions_->LogAndApply(&edit);
+  }
+  // Installed outputs are live now; those of a failed compaction are
+  // unreferenced and RemoveObsoleteFiles deletes them.
+  for (uint64_t number : allocated) pending_outputs_.erase(number);
+  CompactionStats& stats = level_stats_[c->output_level()];
+  stats.compactions++;
+  stats.micros += env_->NowMicros() - start;
+  stats.bytes_read += c->InputBytes(0) + c->InputBytes(1);
+  for (const auto& meta : outputs) stats.bytes_written += meta.file_size;
+  return s;
+}
+
+Status DBImpl::ManualCompactLevel(int level, bool in_place, const Slice* begin, const Slice* end) {
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (shutting_down_) return Status::IOError("CompactRange", "the DB is closing");
+    bool conflict = false;
+    std::unique_ptr<Compaction> c = nullptr;
+    if (!in_place || compactions_into_[level] == 0) {
+      c = versions_->CompactRange(level, in_place, begin, end, busy_files_, level0_compacting_, &conflict);
+    } else {
+      conflict = true;
+    }
+    if (c != nullptr) {
+      SetBusy(*c, true);
+      compactions_running_++;
+      Status s = RunCompaction(c.get());
+      SetBusy(*c, false);
+      compactions_running_--;
+      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      MaybeScheduleCompaction();
+      bg_cv_.SignalAll();
+      return s;
+    }
+    if (!conflict) return Status::OK();  // nothing overlaps the range here
+    bg_cv_.Wait();  // a background compaction holds some of the files
+  }
+}
+
+Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+  Status s = Flush();  // the memtable's data takes part too
+  if (!s.ok()) return s;
+  MutexLock l(&mutex_);
+  const Comparator* ucmp = options_.comparator;
+  // Compact each level into the next, down to the deepest level holding
+  // data in the range (re-checked as background compactions move data).
+  const int bottom_at_start = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
+  for (int level = 0;
+       level < std::max(1, versions_->current()->DeepestLevelOverlapping(begin, end, ucmp));
+       level++) {
+    s = ManualCompactLevel(level, /*in_place=*/false, begin, end);
+    if (!s.ok()) return s;
+  }
+  // Data that already sat at the bottom is rewritten in place, so
+  // versions no snapshot needs any more are dropped there too.
+  const int bottom = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
+  if (bottom_at_start >= 1 && bottom >= 1) {
+    in_place_level_ = bottom;  // nothing new may start writing into it
+    s = ManualCompactLevel(bottom, /*in_place=*/true, begin, end);
+    in_place_level_ = -1;
+    MaybeScheduleCompaction();
+  }
+  return s;
+}
+
+}  // namespace lsmkv

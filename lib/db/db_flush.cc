@@ -1,0 +1,122 @@
+// Flushes: immutable memtables become tables (placed at level 0, or deeper
+// when they overlap nothing), recorded in the MANIFEST; DB::Flush.
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "db/builder.h"
+#include "version/version_edit.h"
+
+namespace lsmkv {
+
+int DBImpl::LevelForFlushedTable(const Slice& smallest, const Slice& largest) {
+  // Like LevelDB's PickLevelForMemTableOutput. A lookup stops at the first
+  // level holding its key, so newer data must sit above older data; a
+  // flushed table is newer than everything on disk, and when no table in
+  // levels 0..L shares a key range with it, none is above it there, so it
+  // may sit at L directly (at most kMaxFlushLevel). Sequential loads then
+  // skip level 0 and the moves out of it, and seeks position fewer tables.
+  constexpr int kMaxFlushLevel = 2;
+  const Version* v = versions_->current().get();
+  const Comparator* ucmp = options_.comparator;
+  if (v->OverlapInLevel(0, smallest, largest, ucmp)) return 0;
+  int level = 0;
+  while (level < kMaxFlushLevel) {
+    const int next = level + 1;
+    // A compaction writing into `next` may emit a table spanning the gap
+    // this one would fill (outputs cover their inputs' whole range).
+    if (compactions_into_[next] > 0 || in_place_level_ == next) break;
+    if (v->OverlapInLevel(next, smallest, largest, ucmp)) break;
+    if (next + 1 < kNumLevels) {
+      // Stop where compacting this table later would rewrite too much.
+      std::vector<FilePtr> grandparents;
+      v->GetOverlappingInputs(next + 1, &smallest, &largest, ucmp, &grandparents);
+      if (TotalFileSize(grandparents) > versions_->level_options().MaxGrandparentOverlapBytes()) break;
+    }
+    level = next;
+  }
+  return level;
+}
+
+Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement) {
+  const uint64_t start = env_->NowMicros();
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  pending_outputs_.insert(meta.number);
+  auto iter = mem->NewIterator();
+  Status s;
+  {
+    // The memtable is immutable now; building the table needs no lock.
+    mutex_.Unlock();
+    s = BuildTable(dbname_, env_, table_options_, table_cache_.get(), iter.get(), &meta);
+    mutex_.Lock();
+  }
+  pending_outputs_.erase(meta.number);
+  if (s.ok() && meta.file_size > 0) {
+    const int level = placement == FlushPlacement::kLevel0
+                          ? 0
+                          : LevelForFlushedTable(ExtractUserKey(meta.smallest), ExtractUserKey(meta.largest));
+    edit->AddFile(level, meta);
+    if (level > 0) flushes_below_level0_++;
+    flushes_++;
+    flush_bytes_ += meta.file_size;
+  }
+  flush_micros_ += env_->NowMicros() - start;
+  return s;
+}
+
+void DBImpl::MaybeScheduleFlush() {
+  if (flush_scheduled_ || shutting_down_ || imms_.empty() || !bg_error_.ok()) return;
+  flush_scheduled_ = true;
+  pool_->Schedule([this] { BackgroundFlush(); }, ThreadPool::Priority::kHigh);
+}
+
+void DBImpl::BackgroundFlush() {
+  MutexLock l(&mutex_);
+  if (!shutting_down_ && bg_error_.ok() && !imms_.empty()) {
+    Status s = FlushOldestImmutable();
+    if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+  }
+  flush_scheduled_ = false;
+  MaybeScheduleFlush();
+  MaybeScheduleCompaction();
+  bg_cv_.SignalAll();
+}
+
+void DBImpl::TEST_WaitForBackgroundWork() {
+  MutexLock l(&mutex_);
+  MaybeScheduleCompaction();
+  while ((flush_scheduled_ || compactions_running_ > 0) && bg_error_.ok()) bg_cv_.Wait();
+}
+
+Status DBImpl::FlushOldestImmutable() {
+  // Reads keep using the immutable memtable until the edit is installed.
+  std::shared_ptr<MemTable> imm = imms_.front().mem;
+  VersionEdit edit;
+  Status s = WriteFlushTable(imm.get(), &edit, FlushPlacement::kPickLevel);
+  if (!s.ok()) return s;
+  // WALs before the next memtable's first WAL are now obsolete.
+  edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
+  edit.SetLastSequence(last_sequence_);
+  s = versions_->LogAndApply(&edit);
+  if (!s.ok()) return s;
+  imms_.pop_front();
+  // The flushed memtable's WALs hold nothing that is not durable now.
+  const uint64_t durable_below = versions_->log_number();
+  unsynced_logs_.erase(std::remove_if(unsynced_logs_.begin(), unsynced_logs_.end(),
+                                      [&](const UnsyncedLog& u) { return u.number < durable_below; }),
+                       unsynced_logs_.end());
+  RemoveObsoleteFiles();
+  return Status::OK();
+}
+
+Status DBImpl::Flush() {
+  Status s = WriteInternal(WriteOptions(), nullptr);  // switches a non-empty memtable
+  if (!s.ok()) return s;
+  MutexLock l(&mutex_);
+  while (!imms_.empty() && bg_error_.ok()) bg_cv_.Wait();
+  return bg_error_;
+}
+
+}  // namespace lsmkv

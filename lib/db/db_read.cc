@@ -1,0 +1,135 @@
+// Reads: point lookups through memtables and levels, iterators and
+// snapshots.
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "db/db_iter.h"
+#include "db/level_iterator.h"
+#include "table/merging_iterator.h"
+
+namespace lsmkv {
+
+DBImpl::ReadView DBImpl::GetReadView(const ReadOptions& options) {
+  ReadView view;
+  MutexLock l(&mutex_);
+  view.sequence = options.snapshot != nullptr
+                      ? static_cast<const SnapshotImpl*>(options.snapshot)->sequence
+                      : last_sequence_;
+  view.mem = mem_;
+  for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) view.imms.push_back(it->mem);
+  view.version = versions_->current();
+  return view;
+}
+
+Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
+  if (value == nullptr) return Status::InvalidArgument("Get", "value must not be null");
+  const ReadView view = GetReadView(options);
+  gets_.fetch_add(1, std::memory_order_relaxed);
+  const LookupKey lkey(key, view.sequence);
+  Status s;
+  if (view.mem->Get(lkey, value, &s)) return s;
+  for (const auto& imm : view.imms) {
+    if (imm->Get(lkey, value, &s)) return s;
+  }
+
+  const Comparator* ucmp = options_.comparator;
+  // Returns true when the table settled the lookup (*s set).
+  const auto probe = [&](const FileMetaData& f) -> bool {
+    if (ucmp->Compare(key, ExtractUserKey(f.smallest)) < 0 ||
+        ucmp->Compare(key, ExtractUserKey(f.largest)) > 0) {
+      return false;  // outside the file's range: not even opened
+    }
+    std::shared_ptr<Table> table;
+    s = table_cache_->FindTable(f.number, f.file_size, &table);
+    if (!s.ok()) return true;
+    tables_probed_.fetch_add(1, std::memory_order_relaxed);
+    // The entry the table found: settles the lookup if it is a version of
+    // `key` (the newest visible one: entries sort newest first). The value
+    // is copied only then.
+    struct Match {
+      const Comparator* ucmp;
+      Slice user_key;
+      std::string* value;
+      bool matched = false;
+      bool is_value = false;
+    } match{ucmp, key, value};
+    Table::GetResult result;
+    s = table->Get(options, lkey.internal_key(), &result, &match,
+                   [](void* arg, const Slice& found_key, const Slice& found_value) {
+                     auto* m = static_cast<Match*>(arg);
+                     ParsedInternalKey parsed;
+                     if (!ParseInternalKey(found_key, &parsed) ||
+                         m->ucmp->Compare(parsed.user_key, m->user_key) != 0) {
+                       return;
+                     }
+                     m->matched = true;
+                     m->is_value = parsed.type == kTypeValue;
+                     if (m->is_value) m->value->assign(found_value.data(), found_value.size());
+                   });
+    if (!s.ok()) return true;
+    if (result == Table::GetResult::kFilteredOut) {
+      bloom_useful_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    if (!match.matched) {
+      if (table->has_filter()) bloom_useless_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    s = match.is_value ? Status::OK() : Status::NotFound(Slice());
+    return true;
+  };
+
+  // Level 0 newest first (ranges overlap); deeper levels hold disjoint
+  // ranges sorted by key: one binary search per level.
+  const auto& level0 = view.version->files[0];
+  for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
+    if (probe(**it)) return s;
+  }
+  for (int level = 1; level < kNumLevels; level++) {
+    const auto& files = view.version->files[level];
+    auto it = std::lower_bound(files.begin(), files.end(), key,
+                               [ucmp](const std::shared_ptr<const FileMetaData>& f, const Slice& k) {
+                                 return ucmp->Compare(ExtractUserKey(f->largest), k) < 0;
+                               });
+    if (it != files.end() && probe(**it)) return s;
+  }
+  return Status::NotFound(Slice());
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  auto view = std::make_shared<ReadView>(GetReadView(options));
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.push_back(view->mem->NewIterator());
+  for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
+  // Level-0 tables overlap: one child each. A deeper level is one sorted
+  // stream that opens its tables one at a time.
+  for (const auto& f : view->version->files[0]) {
+    children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+  }
+  for (int level = 1; level < kNumLevels; level++) {
+    if (view->version->files[level].empty()) continue;
+    children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options,
+                                        &view->version->files[level]));
+  }
+  auto merged = NewMergingIterator(&internal_comparator_, std::move(children));
+  const SequenceNumber sequence = view->sequence;
+  // The view pins the memtables and the Version (so its files) for the
+  // iterator's lifetime.
+  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view),
+                       options.iterate_lower_bound, options.iterate_upper_bound);
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  MutexLock l(&mutex_);
+  return snapshots_.New(last_sequence_);
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  MutexLock l(&mutex_);
+  snapshots_.Release(static_cast<const SnapshotImpl*>(snapshot));
+}
+
+}  // namespace lsmkv
