@@ -27,16 +27,40 @@ enum CompressionType : unsigned char {
   kLzCompression = 0x2,
 };
 
+// What Open does with a WAL that is damaged (docs/reliability.md, "WAL
+// recovery modes"). A torn record at the very end of the WALs -- what a
+// crash leaves -- is dropped silently in every mode.
+enum class WalRecoveryMode : unsigned char {
+  // Replay stops at the first damaged, missing or zeroed record and at the
+  // first batch whose sequence number does not follow the previous one,
+  // within a WAL and across WALs; nothing after the stop point is applied,
+  // so the recovered DB is always a prefix of the history. The WALs holding
+  // the bytes not replayed are copied to <wal_dir>/lost/ and the stop is
+  // reported by the property "lsmkv.wal-recovery".
+  kPointInTime,
+  // Any damage before the end (or a gap between WALs) fails Open with
+  // Corruption. What paranoid_checks selects.
+  kAbsoluteConsistency,
+  // Damage is accepted only at the tail: Open fails with Corruption if an
+  // intact record follows the first damaged one.
+  kTolerateCorruptedTailRecords,
+  // LevelDB's behaviour, for salvage: damaged records are skipped and
+  // replay goes on. Can reorder history (a later write kept while an
+  // earlier one is lost: a deleted key may come back).
+  kSkipAnyCorruptedRecords,
+};
+
 struct LSMKV_EXPORT Options {
   // Create the DB if it is missing.
   bool create_if_missing = false;
   // Fail Open if the DB already exists.
   bool error_if_exists = false;
-  // Stop at any detected corruption. When false, Open skips corrupt WAL
-  // records in the middle of a log, counts them (property
-  // "lsmkv.wal-corrupted-records") and goes on; when true, Open fails with
-  // Corruption. A torn record at the end of a log is always dropped silently.
+  // Stop at any detected corruption: Open fails with Corruption on a
+  // damaged WAL (wal_recovery_mode is then kAbsoluteConsistency, whatever
+  // it is set to) or MANIFEST.
   bool paranoid_checks = false;
+  // What Open does with a damaged WAL (see WalRecoveryMode).
+  WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kPointInTime;
   // File system and clock. Must outlive the DB.
   Env* env = Env::Default();
   // Directory of the write-ahead logs; empty means the DB directory.

@@ -98,7 +98,8 @@ Status DBImpl::FlushOldestImmutable() {
   if (!s.ok()) return s;
   // WALs before the next memtable's first WAL are now obsolete.
   edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
-  edit.SetLastSequence(last_sequence_);
+  // Only this memtable's writes are in tables now (see Immutable).
+  edit.SetLastSequence(imms_.front().last_sequence);
   s = versions_->LogAndApply(&edit);
   if (!s.ok()) return s;
   imms_.pop_front();

@@ -26,6 +26,7 @@
 
 #include "db/snapshot.h"
 #include "db/table_cache.h"
+#include "db/wal_replay.h"
 #include "env/thread_pool.h"
 #include "format/dbformat.h"
 #include "lsmkv/db.h"
@@ -68,6 +69,11 @@ class DBImpl final : public DB {
   struct Immutable {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;  // the WAL its writes started in
+    // Its newest sequence. Recorded as the MANIFEST's last sequence when it
+    // is flushed, so the MANIFEST's last sequence is always the newest
+    // sequence in tables and the oldest WAL still needed starts right
+    // after it (WAL replay checks that no batch is missing in between).
+    SequenceNumber last_sequence;
   };
   // What a read needs, copied under mutex_.
   struct ReadView {
@@ -86,10 +92,6 @@ class DBImpl final : public DB {
   void RememberSyncGroup(const Writer* last_writer) REQUIRES(mutex_);
   ReadView GetReadView(const ReadOptions& options) EXCLUDES(mutex_);
 
-  // Replays WAL `number` into *mem, flushing to level 0 through *edit when
-  // the memtable fills. Raises *max_sequence.
-  Status ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
-                   SequenceNumber* max_sequence) REQUIRES(mutex_);
   // kPickLevel asks LevelForFlushedTable, which compares against the
   // current Version: only right when the edit is applied before the next
   // table is built. Recovery collects several tables in one edit (each
@@ -188,6 +190,8 @@ class DBImpl final : public DB {
   // unknown state; sticky: every later write returns it until reopen.
   Status bg_error_ GUARDED_BY(mutex_);
 
+  // What Open's WAL replay did (property lsmkv.wal-recovery).
+  WalReplayReport wal_recovery_ GUARDED_BY(mutex_);
   // Statistics, guarded by mutex_.
   uint64_t wal_corrupted_records_ GUARDED_BY(mutex_) = 0;
   uint64_t wal_corrupted_bytes_ GUARDED_BY(mutex_) = 0;
@@ -218,6 +222,10 @@ class DBImpl final : public DB {
   uint64_t log_number_ = 0;
   std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
+  // Bytes of the current WAL the last synced group made durable, and the
+  // offset the last sync mark written into it names (leader only, like log_).
+  uint64_t wal_synced_offset_ = 0;
+  uint64_t wal_marked_offset_ = 0;
 
   // WALs replaced by SwitchMemTable and not yet known durable (neither
   // fsynced nor covered by a finished flush), oldest first. A switch does

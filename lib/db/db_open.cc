@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <vector>
 
+#include "db/wal_replay.h"
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
 #include "version/version_edit.h"
-#include "wal/log_reader.h"
 
 namespace lsmkv {
 
@@ -71,15 +71,36 @@ Status DBImpl::Open() {
 
   // Replay into level-0 tables, so the replayed WALs become obsolete and no
   // data depends on what the previous process left unsynced.
+  // paranoid_checks selects absolute consistency.
+  const WalRecoveryMode mode =
+      options_.paranoid_checks ? WalRecoveryMode::kAbsoluteConsistency : options_.wal_recovery_mode;
+  WalReplayer replayer(env_, wal_dir_, mode, versions_->last_sequence());
   VersionEdit edit;
-  SequenceNumber max_sequence = versions_->last_sequence();
   auto mem = std::make_shared<MemTable>(&internal_comparator_);
-  for (uint64_t number : logs) {
-    s = ReplayLog(number, &mem, &edit, &max_sequence);
-    if (!s.ok()) return s;
-  }
+  s = replayer.Replay(
+      logs,
+      [&](WriteBatch* batch) {
+        mutex_.AssertHeld();  // Open holds it throughout
+        Status r = WriteBatchInternal::InsertInto(batch, mem.get());
+        if (r.ok() && mem->ApproximateMemoryUsage() > options_.write_buffer_size) {
+          r = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0);
+          mem = std::make_shared<MemTable>(&internal_comparator_);
+        }
+        return r;
+      },
+      &wal_recovery_);
+  if (!s.ok()) return s;
+  wal_corrupted_records_ = wal_recovery_.damaged_records;
+  wal_corrupted_bytes_ = wal_recovery_.damaged_bytes;
+  const SequenceNumber max_sequence = std::max(versions_->last_sequence(), wal_recovery_.last_replayed);
   if (mem->num_entries() > 0) {
     s = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0);
+    if (!s.ok()) return s;
+  }
+  // WALs with bytes not replayed are kept in lost/ before the MANIFEST
+  // below makes them obsolete (and RemoveObsoleteFiles deletes them).
+  for (uint64_t number : wal_recovery_.logs_to_keep) {
+    s = CopyLogToLost(env_, wal_dir_, number);
     if (!s.ok()) return s;
   }
 
@@ -105,61 +126,6 @@ Status DBImpl::Open() {
   opened_ = true;
   MaybeScheduleCompaction();
   return Status::OK();
-}
-
-Status DBImpl::ReplayLog(uint64_t number, std::shared_ptr<MemTable>* mem, VersionEdit* edit,
-                         SequenceNumber* max_sequence) {
-  // Counts damage; with paranoid_checks the first damage fails Open.
-  struct Reporter final : log::Reader::Reporter {
-    bool paranoid = false;
-    uint64_t records = 0;
-    uint64_t bytes = 0;
-    Status first_error;
-    void Corruption(size_t n, const Status& s) override {
-      records++;
-      bytes += n;
-      if (paranoid && first_error.ok()) first_error = s;
-    }
-  };
-
-  const std::string fname = LogFileName(wal_dir_, number);
-  std::unique_ptr<SequentialFile> file;
-  Status s = env_->NewSequentialFile(fname, &file);
-  if (!s.ok()) return s;
-  Reporter reporter;
-  reporter.paranoid = options_.paranoid_checks;
-  log::Reader reader(file.get(), fname, &reporter, number);
-
-  Slice record;
-  std::string scratch;
-  WriteBatch batch;
-  while (reporter.first_error.ok() && reader.ReadRecord(&record, &scratch)) {
-    if (record.size() < WriteBatchInternal::kHeader) {
-      reporter.Corruption(record.size(), Status::Corruption(fname, "log record too small"));
-      continue;
-    }
-    WriteBatchInternal::SetContents(&batch, record);
-    s = WriteBatchInternal::Validate(&batch);  // a malformed batch is skipped whole
-    if (!s.ok()) {
-      reporter.Corruption(record.size(), Status::Corruption(fname, s.ToString()));
-      continue;
-    }
-    s = WriteBatchInternal::InsertInto(&batch, mem->get());
-    if (!s.ok()) return s;  // validated above; cannot happen
-    const uint32_t count = WriteBatchInternal::Count(&batch);
-    if (count > 0) {
-      *max_sequence = std::max(*max_sequence, WriteBatchInternal::Sequence(&batch) + count - 1);
-    }
-    if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      s = WriteFlushTable(mem->get(), edit, FlushPlacement::kLevel0);
-      if (!s.ok()) return s;
-      *mem = std::make_shared<MemTable>(&internal_comparator_);
-    }
-  }
-  wal_corrupted_records_ += reporter.records;
-  wal_corrupted_bytes_ += reporter.bytes;
-  if (!reporter.first_error.ok()) return reporter.first_error;
-  return reader.status();
 }
 
 }  // namespace lsmkv

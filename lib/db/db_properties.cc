@@ -70,6 +70,10 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
     }
     return true;
   }
+  if (in == "wal-recovery") {
+    *value = wal_recovery_.ToString();
+    return true;
+  }
   if (in == "wal-corrupted-records") {
     *value = std::to_string(wal_corrupted_records_);
     return true;

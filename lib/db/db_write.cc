@@ -106,12 +106,25 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates) {
     // Followers wait on their condition variables; only the leader touches
     // the WAL and inserts into the memtable, so the lock can be dropped.
     mutex_.Unlock();
-    status = log_->AddRecord(WriteBatchInternal::Contents(group));
+    // Earlier WALs (and the new WAL's directory entry) are durable before
+    // this group's record exists: no write-back order can then keep this
+    // record through a power cut that loses an earlier acknowledged one.
     for (const UnsyncedLog& u : earlier_logs) {
       if (status.ok()) status = u.file->Sync();
     }
     if (status.ok() && sync_wal_dir) status = env_->SyncDir(wal_dir_);
-    if (status.ok() && sync) status = logfile_->Sync();
+    // What the last synced group made durable, for recovery to tell media
+    // damage from a power cut (log_format.h, kSyncMarkType). A mark that
+    // does not fit in this block waits for a later group.
+    if (status.ok() && wal_synced_offset_ > wal_marked_offset_ && log_->SyncMarkFits()) {
+      status = log_->AddSyncMark(wal_synced_offset_);
+      if (status.ok()) wal_marked_offset_ = wal_synced_offset_;
+    }
+    if (status.ok()) status = log_->AddRecord(WriteBatchInternal::Contents(group));
+    if (status.ok() && sync) {
+      status = logfile_->Sync();
+      if (status.ok()) wal_synced_offset_ = log_->size();
+    }
     if (status.ok()) status = WriteBatchInternal::InsertInto(group, mem);
     mutex_.Lock();
 
@@ -274,7 +287,9 @@ Status DBImpl::SwitchMemTable() {
   logfile_ = std::move(file);
   log_ = std::make_unique<log::Writer>(logfile_.get(), new_log);
   log_number_ = new_log;
-  imms_.push_back(Immutable{std::move(mem_), mem_log_number_});
+  wal_synced_offset_ = 0;
+  wal_marked_offset_ = 0;
+  imms_.push_back(Immutable{std::move(mem_), mem_log_number_, last_sequence_});
   mem_ = std::make_shared<MemTable>(&internal_comparator_);
   mem_log_number_ = new_log;
   MaybeScheduleFlush();

@@ -33,7 +33,9 @@ struct FileMetaData {
 // table formats as a set). Written first in every MANIFEST's opening record;
 // a DB whose MANIFEST names a larger one is refused with NotSupported.
 // Version 2: tables may use format version 2 (lz-compressed blocks).
-constexpr uint32_t kDbFormatVersion = 2;
+// Version 3: WALs may hold SYNC_MARK records; the last sequence is the
+// newest sequence in tables.
+constexpr uint32_t kDbFormatVersion = 3;
 
 class VersionEdit {
  public:

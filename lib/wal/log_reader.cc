@@ -18,6 +18,10 @@ bool AllZero(const char* p, size_t n) {
 
 Reader::Reporter::~Reporter() = default;
 
+void Reader::Reporter::CorruptionAt(uint64_t /*offset*/, size_t bytes, const Status& status) {
+  Corruption(bytes, status);
+}
+
 Reader::Reader(SequentialFile* file, std::string fname, Reporter* reporter, uint64_t log_number)
     : file_(file),
       fname_(std::move(fname)),
@@ -30,7 +34,7 @@ void Reader::ReportCorruption(uint64_t offset, size_t bytes, const char* reason)
   char buf[160];
   std::snprintf(buf, sizeof(buf), "%s at offset %llu, %zu bytes dropped", reason,
                 static_cast<unsigned long long>(offset), bytes);
-  reporter_->Corruption(bytes, Status::Corruption(fname_, buf));
+  reporter_->CorruptionAt(offset, bytes, Status::Corruption(fname_, buf));
 }
 
 void Reader::ReadBlock() {
@@ -123,6 +127,20 @@ bool Reader::ReadRecord(Slice* record, std::string* scratch) {
         last_record_offset_ = prospective_offset;
         *record = Slice(*scratch);
         return true;
+
+      case kSyncMarkType:
+        if (in_fragmented_record) {
+          // Marks are written between logical records only.
+          ReportCorruption(prospective_offset, scratch->size(), "fragmented record without end");
+          scratch->clear();
+          in_fragmented_record = false;
+        }
+        if (fragment.size() != kSyncMarkPayloadSize) {
+          ReportCorruption(physical_offset, fragment.size(), "bad sync mark");
+        } else {
+          synced_offset_ = std::max(synced_offset_, DecodeFixed64(fragment.data()));
+        }
+        break;
 
       case kEof:
         if (in_fragmented_record) {

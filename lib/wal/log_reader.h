@@ -6,6 +6,8 @@
 //    whose checksum fails with nothing but zeros after it, zero-filled space,
 //    or a fragmented record missing its end): a clean end of the log. Its
 //    size is available as torn_tail_bytes().
+//  - SYNC_MARK records (see log_format.h) are not returned; they raise
+//    synced_offset().
 //  - Anything else (checksum mismatch with data after it, a bad type, a
 //    length past the block, a record naming another log, fragments out of
 //    order): reported to the Reporter with the file offset and the number of
@@ -33,6 +35,9 @@ class Reader {
     virtual ~Reporter();
     // `bytes` bytes were dropped; status says where and why.
     virtual void Corruption(size_t bytes, const Status& status) = 0;
+    // The same, with the file offset where the dropped bytes start. The
+    // reader calls this one; by default it forwards to Corruption.
+    virtual void CorruptionAt(uint64_t offset, size_t bytes, const Status& status);
   };
 
   // file and reporter (may be nullptr) must outlive the Reader. fname is used
@@ -58,6 +63,9 @@ class Reader {
   uint64_t LastRecordOffset() const { return last_record_offset_; }
   // Bytes at the end of the file recognised as a torn tail.
   uint64_t torn_tail_bytes() const { return torn_tail_bytes_; }
+  // The highest offset a SYNC_MARK record read so far vouches for (every
+  // byte of the log before it was durable); 0 if none was read.
+  uint64_t synced_offset() const { return synced_offset_; }
   // An I/O error met while reading, if any.
   Status status() const { return read_status_; }
 
@@ -91,6 +99,7 @@ class Reader {
   uint64_t end_of_buffer_offset_ = 0;  // file offset just past buffer_
   uint64_t last_record_offset_ = 0;
   uint64_t torn_tail_bytes_ = 0;
+  uint64_t synced_offset_ = 0;
   Status read_status_;
 };
 

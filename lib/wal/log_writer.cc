@@ -20,17 +20,8 @@ Status Writer::AddRecord(const Slice& payload) {
   bool begin = true;
   Status s;
   do {
-    const size_t leftover = kBlockSize - block_offset_;
-    if (leftover < kHeaderSize) {
-      // Too small for a header: zero-fill and start a new block.
-      static constexpr char kZeros[kHeaderSize] = {};
-      if (leftover > 0) {
-        s = dest_->Append(Slice(kZeros, leftover));
-        if (!s.ok()) return s;
-        size_ += leftover;
-      }
-      block_offset_ = 0;
-    }
+    s = PadBlockIfNeeded(kHeaderSize);
+    if (!s.ok()) return s;
     const size_t avail = kBlockSize - block_offset_ - kHeaderSize;
     const size_t fragment = left < avail ? left : avail;
     const bool end = (left == fragment);
@@ -46,6 +37,30 @@ Status Writer::AddRecord(const Slice& payload) {
   } while (s.ok() && left > 0);
   if (s.ok()) s = dest_->Flush();
   return s;
+}
+
+Status Writer::AddSyncMark(uint64_t synced_offset) {
+  assert(SyncMarkFits());
+  char payload[kSyncMarkPayloadSize];
+  EncodeFixed64(payload, synced_offset);
+  Status s = EmitPhysicalRecord(kSyncMarkType, payload, sizeof(payload));
+  if (s.ok()) s = dest_->Flush();
+  return s;
+}
+
+Status Writer::PadBlockIfNeeded(size_t min_bytes) {
+  const size_t leftover = kBlockSize - block_offset_;
+  if (leftover >= min_bytes) return Status::OK();
+  // Too small for a header: zero-fill and start a new block (readers skip
+  // fewer than kHeaderSize bytes at a block's end).
+  static constexpr char kZeros[kHeaderSize] = {};
+  if (leftover > 0) {
+    Status s = dest_->Append(Slice(kZeros, leftover));
+    if (!s.ok()) return s;
+    size_ += leftover;
+  }
+  block_offset_ = 0;
+  return Status::OK();
 }
 
 Status Writer::EmitPhysicalRecord(RecordType type, const char* ptr, size_t length) {

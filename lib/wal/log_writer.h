@@ -27,10 +27,19 @@ class Writer {
   // power loss needs dest->Sync() afterwards.
   Status AddRecord(const Slice& payload);
 
+  // Appends a kSyncMarkType record saying that the first `synced_offset`
+  // bytes of this log (and every earlier WAL) are durable. Flushed to the
+  // OS like a record; not synced. REQUIRES: SyncMarkFits() (a mark is never
+  // split or preceded by padding; the caller tries again later).
+  Status AddSyncMark(uint64_t synced_offset);
+  bool SyncMarkFits() const { return kBlockSize - block_offset_ >= kHeaderSize + kSyncMarkPayloadSize; }
+
   // Bytes written so far.
   uint64_t size() const { return size_; }
 
  private:
+  // Zero-fills the rest of the block when fewer than min_bytes are left.
+  Status PadBlockIfNeeded(size_t min_bytes);
   Status EmitPhysicalRecord(RecordType type, const char* ptr, size_t length);
 
   WritableFile* const dest_;

@@ -256,3 +256,60 @@ TEST_CASE("WAL: random records round-trip, including across reopened writers", "
 }
 
 }  // namespace lsmkv::log
+
+namespace lsmkv::log {
+
+TEST_CASE("WAL: sync marks are not returned and raise synced_offset", "[wal]") {
+  LogTest t;
+  t.Write("first");
+  const uint64_t synced = t.writer->size();
+  REQUIRE(t.writer->SyncMarkFits());
+  REQUIRE(t.writer->AddSyncMark(synced).ok());
+  t.Write(Filler('x', 40000));  // spans blocks
+  REQUIRE(t.writer->AddSyncMark(t.writer->size()).ok());
+  t.Write("last");
+
+  std::unique_ptr<SequentialFile> in;
+  REQUIRE(t.env.NewSequentialFile(kFile, &in).ok());
+  Reader reader(in.get(), kFile, &t.reporter, kLogNumber);
+  Slice record;
+  std::string scratch;
+  REQUIRE(reader.ReadRecord(&record, &scratch));
+  REQUIRE(record == Slice("first"));
+  REQUIRE(reader.synced_offset() == 0);
+  REQUIRE(reader.ReadRecord(&record, &scratch));
+  REQUIRE(record.size() == 40000);
+  REQUIRE(reader.synced_offset() == synced);
+  REQUIRE(reader.ReadRecord(&record, &scratch));
+  REQUIRE(record == Slice("last"));
+  REQUIRE(reader.synced_offset() > 40000);
+  REQUIRE(!reader.ReadRecord(&record, &scratch));
+  REQUIRE(t.reporter.messages.empty());
+}
+
+TEST_CASE("WAL: a sync mark is only written where it fits in the block", "[wal]") {
+  LogTest t;
+  // Leave 11..18 bytes in the first block: room for a header, not a mark.
+  t.Write(Filler('a', kBlockSize - kHeaderSize - (kHeaderSize + 4)));
+  REQUIRE(kBlockSize - t.writer->size() == kHeaderSize + 4);
+  REQUIRE(!t.writer->SyncMarkFits());
+  t.Write("b");  // fits in the 15 bytes left
+  REQUIRE(t.ReadAll().size() == 2);
+  REQUIRE(t.reporter.messages.empty());
+}
+
+TEST_CASE("WAL: a damaged sync mark is reported", "[wal]") {
+  LogTest t;
+  t.Write("one");
+  const uint64_t mark_at = t.writer->size();
+  REQUIRE(t.writer->AddSyncMark(mark_at).ok());
+  t.Write("two");
+  std::string data = t.Contents();
+  data[mark_at + kHeaderSize + 2] ^= 1;
+  t.SetContents(data);
+  const auto records = t.ReadAll();
+  REQUIRE(records.size() == 1);  // the rest of the block is dropped with it
+  REQUIRE(t.reporter.messages.size() == 1);
+}
+
+}  // namespace lsmkv::log
