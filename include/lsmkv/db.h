@@ -72,6 +72,14 @@ class LSMKV_EXPORT DB {
   // what the MANIFEST and its properties say. Corruption naming the first
   // damaged file. (WALs are checked by Open with paranoid_checks.)
   virtual Status VerifyChecksums() = 0;
+
+  // After a background error (a failed flush, compaction or MANIFEST
+  // write), writes fail with that error. Resume clears it and restarts
+  // background work when that is safe: not after a failed WAL write or
+  // sync (whether the record is on disk is unknown: reopen instead). A
+  // full disk (Status::IsNoSpace) is retried automatically with back-off;
+  // Resume does it at once. OK when there is no error.
+  virtual Status Resume();
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The

@@ -37,6 +37,14 @@ class [[nodiscard]] LSMKV_EXPORT Status {
   static Status Busy(const Slice& msg, const Slice& msg2 = Slice()) {
     return Status(kBusy, msg, msg2);
   }
+  // An IOError caused by a full disk (ENOSPC, EDQUOT): IsIOError() and
+  // IsNoSpace() are both true. Background work that fails this way is
+  // retried once space is back (see DB::Resume).
+  static Status NoSpace(const Slice& msg, const Slice& msg2 = Slice()) {
+    Status s(kIOError, msg, msg2);
+    s.no_space_ = true;
+    return s;
+  }
 
   bool ok() const { return code_ == kOk; }
   bool IsNotFound() const { return code_ == kNotFound; }
@@ -45,6 +53,7 @@ class [[nodiscard]] LSMKV_EXPORT Status {
   bool IsNotSupported() const { return code_ == kNotSupported; }
   bool IsInvalidArgument() const { return code_ == kInvalidArgument; }
   bool IsBusy() const { return code_ == kBusy; }
+  bool IsNoSpace() const { return code_ == kIOError && no_space_; }
 
   // "OK", or the code's name followed by ": " and the message.
   std::string ToString() const;
@@ -55,6 +64,7 @@ class [[nodiscard]] LSMKV_EXPORT Status {
   Status(Code code, const Slice& msg, const Slice& msg2);
 
   Code code_ = kOk;
+  bool no_space_ = false;  // kIOError only
   std::string msg_;  // empty for OK
 };
 

@@ -43,7 +43,7 @@ void DBImpl::BackgroundCompaction(std::shared_ptr<Compaction> c) {
   MutexLock l(&mutex_);
   if (!shutting_down_ && bg_error_.ok()) {
     Status s = RunCompaction(c.get());
-    if (!s.ok() && bg_error_.ok() && !shutting_down_) bg_error_ = s;
+    if (!s.ok() && !shutting_down_) SetBackgroundError(s, ErrorSource::kBackground);
   }
   SetBusy(*c, false);
   compactions_running_--;
@@ -200,7 +200,7 @@ Status DBImpl::ManualCompactLevel(int level, bool in_place, const Slice* begin, 
       Status s = RunCompaction(c.get());
       SetBusy(*c, false);
       compactions_running_--;
-      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      SetBackgroundError(s, ErrorSource::kBackground);
       MaybeScheduleCompaction();
       bg_cv_.SignalAll();
       return s;

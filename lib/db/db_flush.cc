@@ -76,7 +76,7 @@ void DBImpl::BackgroundFlush() {
   MutexLock l(&mutex_);
   if (!shutting_down_ && bg_error_.ok() && !imms_.empty()) {
     Status s = FlushOldestImmutable();
-    if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+    SetBackgroundError(s, ErrorSource::kBackground);
   }
   flush_scheduled_ = false;
   MaybeScheduleFlush();

@@ -78,6 +78,7 @@ Status ValidateOptions(const Options& o) {
 }
 
 DB::~DB() = default;
+Status DB::Resume() { return Status::NotSupported("Resume", "not implemented by this DB"); }
 Snapshot::~Snapshot() = default;
 
 Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db) {
@@ -112,7 +113,8 @@ DBImpl::~DBImpl() {
     MutexLock l(&mutex_);
     shutting_down_ = true;
     shutdown_requested_.store(true, std::memory_order_relaxed);
-    while (flush_scheduled_ || compactions_running_ > 0) bg_cv_.Wait();
+    bg_cv_.SignalAll();  // an automatic resume waiting out its back-off
+    while (flush_scheduled_ || compactions_running_ > 0 || auto_resume_running_) bg_cv_.Wait();
   }
   pool_.reset();  // joins the threads; no job is running or queued
   MutexLock l(&mutex_);
@@ -142,6 +144,9 @@ DBImpl::~DBImpl() {
 }
 
 void DBImpl::RemoveObsoleteFiles() {
+  // A failed MANIFEST write is checked directly too: a compaction removes
+  // files right after its edit failed, before its error is recorded.
+  if (!bg_error_.ok() || !versions_->manifest_error().ok()) return;
   std::set<uint64_t> live = pending_outputs_;
   versions_->LiveFiles(&live);
   const uint64_t min_log = versions_->min_log_to_keep();

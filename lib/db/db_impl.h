@@ -55,6 +55,7 @@ class DBImpl final : public DB {
   Status Flush() override;
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status VerifyChecksums() override;
+  Status Resume() override;
 
   // Called once by DB::Open: locks the directory, creates or recovers the
   // DB, and starts a new WAL.
@@ -130,8 +131,25 @@ class DBImpl final : public DB {
   // Merges queued writers behind the front one into one batch; returns it
   // and sets *last_writer to the last writer merged, *sync if any asked.
   WriteBatch* BuildBatchGroup(Writer** last_writer, bool* sync) REQUIRES(mutex_);
-  // Deletes files no Version, pending flush or recovery needs.
+  // Deletes files no Version, pending flush or recovery needs. Nothing
+  // while a background error or a MANIFEST write failure is set: after a
+  // failed MANIFEST write, CURRENT may name a state that still needs files
+  // the in-memory one does not.
   void RemoveObsoleteFiles() REQUIRES(mutex_);
+
+  // Background errors (db_errors.cc). Where an error came from decides
+  // whether Resume may clear it.
+  enum class ErrorSource {
+    kWal,         // a WAL append or sync: fatal until reopen
+    kBackground,  // a flush, compaction, MANIFEST write or WAL creation
+  };
+  // Records the first error; a full disk in background work schedules an
+  // automatic Resume with back-off.
+  void SetBackgroundError(const Status& s, ErrorSource source) REQUIRES(mutex_);
+  Status ResumeLocked() REQUIRES(mutex_);
+  // The automatic retry: waits (50 ms, doubling to 1 s) and resumes until
+  // that works, the error is not a full disk, or the DB closes.
+  void AutoResume() EXCLUDES(mutex_);
 
   std::string LevelStatsTable() REQUIRES(mutex_);
 
@@ -187,8 +205,12 @@ class DBImpl final : public DB {
   // Relaxed: only makes a long compaction stop early; nothing is published.
   std::atomic<bool> shutdown_requested_{false};
   // The first error that left the WAL, a table or the MANIFEST in an
-  // unknown state; sticky: every later write returns it until reopen.
+  // unknown state; sticky: every later write returns it until reopen or,
+  // when bg_error_resumable_, until Resume.
   Status bg_error_ GUARDED_BY(mutex_);
+  bool bg_error_resumable_ GUARDED_BY(mutex_) = false;
+  bool auto_resume_running_ GUARDED_BY(mutex_) = false;
+  uint64_t resumes_ GUARDED_BY(mutex_) = 0;  // background errors cleared
 
   // What Open's WAL replay did (property lsmkv.wal-recovery).
   WalReplayReport wal_recovery_ GUARDED_BY(mutex_);

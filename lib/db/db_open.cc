@@ -12,12 +12,30 @@
 
 namespace lsmkv {
 
+namespace {
+
+// Creates dir if it is missing and makes its entry durable in its parent,
+// so a power cut after Open cannot take the new directory (and every file
+// synced into it) away.
+Status CreateDirDurably(Env* env, const std::string& dir) {
+  if (env->FileExists(dir)) return Status::OK();
+  Status s = env->CreateDir(dir);
+  if (!s.ok()) return s;
+  std::string parent = dir;
+  while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+  const size_t slash = parent.rfind('/');
+  parent = slash == std::string::npos ? "." : slash == 0 ? "/" : parent.substr(0, slash);
+  return env->SyncDir(parent);
+}
+
+}  // namespace
+
 Status DBImpl::Open() {
   MutexLock l(&mutex_);
   Status s;
   if (options_.create_if_missing) {
-    s = env_->CreateDir(dbname_);
-    if (s.ok() && wal_dir_ != dbname_) s = env_->CreateDir(wal_dir_);
+    s = CreateDirDurably(env_, dbname_);
+    if (s.ok() && wal_dir_ != dbname_) s = CreateDirDurably(env_, wal_dir_);
     if (!s.ok()) return s;
   } else if (!env_->FileExists(dbname_)) {
     return Status::InvalidArgument(dbname_, "does not exist (create_if_missing is false)");

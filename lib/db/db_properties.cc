@@ -108,7 +108,10 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
         probed, gets == 0 ? 0.0 : static_cast<double>(probed) / gets, useful, useless,
         block_cache_ ? block_cache_->TotalCharge() : 0, block_cache_ ? block_cache_->hits() : 0,
         block_cache_ ? block_cache_->misses() : 0, wal_corrupted_records_, wal_corrupted_bytes_);
-    *value = buf + LevelStatsTable();
+    *value = buf;
+    *value += "background errors: " + (bg_error_.ok() ? std::string("none") : bg_error_.ToString()) +
+              ", resumed " + std::to_string(resumes_) + "\n";
+    *value += LevelStatsTable();
     return true;
   }
   return false;

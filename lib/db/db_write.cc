@@ -144,10 +144,10 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates) {
     wal_bytes_written_ += log_->size() - wal_before;
     if (status.ok()) {
       last_sequence_ = first + count - 1;  // publish the whole group at once
-    } else if (bg_error_.ok()) {
+    } else {
       // The WAL may now hold a partial or unsynced record: refuse further
       // writes until reopen, whose recovery sorts it out.
-      bg_error_ = status;
+      SetBackgroundError(status, ErrorSource::kWal);
     }
     if (group == &group_batch_) group_batch_.Clear();
   }
@@ -261,7 +261,8 @@ Status DBImpl::MakeRoomForWrite(bool force) {
     }
     Status s = SwitchMemTable();
     if (!s.ok()) {
-      bg_error_ = s;
+      // No new WAL: nothing was written, the switch can be tried again.
+      SetBackgroundError(s, ErrorSource::kBackground);
       return s;
     }
     force = false;

@@ -24,6 +24,7 @@ namespace {
 
 Status PosixError(const std::string& context, int error_number) {
   if (error_number == ENOENT) return Status::NotFound(context, std::strerror(error_number));
+  if (error_number == ENOSPC || error_number == EDQUOT) return Status::NoSpace(context, std::strerror(error_number));
   return Status::IOError(context, std::strerror(error_number));
 }
 

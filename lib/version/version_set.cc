@@ -296,6 +296,8 @@ Status VersionSet::WriteManifest(const VersionEdit& partial, const std::shared_p
   auto writer = std::make_unique<log::Writer>(file.get(), number);
   s = writer->AddRecord(record);
   if (s.ok()) s = file->Sync();
+  // The new MANIFEST's directory entry is durable before CURRENT names it.
+  if (s.ok()) s = env_->SyncDir(dbname_);
 
   // CURRENT: temp file, fsync, rename, directory fsync.
   const std::string tmp = CurrentTempFileName(dbname_);
@@ -312,6 +314,7 @@ Status VersionSet::WriteManifest(const VersionEdit& partial, const std::shared_p
   manifest_file_ = std::move(file);
   manifest_log_ = std::move(writer);
   manifest_number_ = number;
+  manifest_error_ = Status::OK();
   log_number_ = *partial.log_number();
   last_sequence_ = *partial.last_sequence();
   previous_.reset();
@@ -320,7 +323,18 @@ Status VersionSet::WriteManifest(const VersionEdit& partial, const std::shared_p
   return Status::OK();
 }
 
+Status VersionSet::RewriteManifest() {
+  VersionEdit state;
+  state.SetLogNumber(log_number_);
+  state.SetLastSequence(last_sequence_);
+  std::shared_ptr<Version> same;
+  Status s = Apply(*current_, VersionEdit(), &same);
+  if (s.ok()) s = WriteManifest(state, same);
+  return s;
+}
+
 Status VersionSet::LogAndApply(VersionEdit* edit) {
+  if (!manifest_error_.ok()) return manifest_error_;
   if (manifest_log_ == nullptr) return Status::IOError("MANIFEST", "not open for writing");
   std::shared_ptr<Version> next;
   Status s = Apply(*current_, *edit, &next);
@@ -334,7 +348,12 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     // Roll over: a new MANIFEST with the whole state replaces the old one.
     const uint64_t old_manifest = manifest_number_;
     s = WriteManifest(*edit, next);
-    if (s.ok()) (void)env_->RemoveFile(DescriptorFileName(dbname_, old_manifest));
+    if (s.ok()) {
+      (void)env_->RemoveFile(DescriptorFileName(dbname_, old_manifest));
+    } else {
+      // CURRENT may name the new MANIFEST (with this edit) or the old one.
+      manifest_error_ = s;
+    }
     return s;
   }
 
@@ -344,8 +363,9 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   s = manifest_log_->AddRecord(record);
   if (s.ok()) s = manifest_file_->Sync();
   if (!s.ok()) {
-    // The MANIFEST may hold a partial record now; stop using it. The DB
-    // turns the error sticky, and the next Open writes a fresh MANIFEST.
+    // The MANIFEST may hold the edit, part of it, or nothing: never append
+    // to it again. RewriteManifest (or the next Open) writes a fresh one.
+    manifest_error_ = s;
     manifest_log_.reset();
     (void)manifest_file_->Close();
     manifest_file_.reset();

@@ -101,8 +101,20 @@ class VersionSet {
   Status WriteSnapshot(const VersionEdit& edit);
 
   // Appends edit to the MANIFEST, syncs it and installs the resulting
-  // Version. On failure the in-memory state is unchanged.
+  // Version. On failure the in-memory state is unchanged, but the edit's
+  // fate on disk is unknown (it may be there, whole or in part, or CURRENT
+  // may name a new MANIFEST holding it): the failure is sticky, and every
+  // later call returns it without touching the MANIFEST, until
+  // RewriteManifest succeeds.
   Status LogAndApply(VersionEdit* edit);
+
+  // After a failed MANIFEST write: writes a new MANIFEST holding the
+  // in-memory state (which never includes the failed edit) and makes
+  // CURRENT name it durably; then edits are accepted again. Files the
+  // failed edit alone referred to are garbage from then on.
+  Status RewriteManifest();
+  // The sticky MANIFEST write failure, or OK.
+  const Status& manifest_error() const { return manifest_error_; }
 
   // A reference: callers under the DB mutex read it without touching the
   // reference count (MakeRoomForWrite does on every write); copy it to keep
@@ -182,6 +194,9 @@ class VersionSet {
 
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;
+  // The first failed MANIFEST write since the last successful new
+  // MANIFEST; see LogAndApply.
+  Status manifest_error_;
 
   // Files made obsolete by an edit are deleted only once the *next* edit is
   // durable. The reason: a MANIFEST's last record damaged on disk cannot be

@@ -91,7 +91,7 @@ Status FaultEnv::ChargeSpace(const std::string& fname, uint64_t n) {
   std::lock_guard<std::mutex> l(mu_);
   if (space_left_ < 0) return Status::OK();
   if (static_cast<uint64_t>(space_left_) < n) {
-    return Status::IOError(fname, "No space left on device (simulated ENOSPC)");
+    return Status::NoSpace(fname, "No space left on device (simulated ENOSPC)");
   }
   space_left_ -= static_cast<int64_t>(n);
   return Status::OK();
