@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "db/files_without_current.h"
 #include "db/wal_replay.h"
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
@@ -32,7 +33,10 @@ Status CreateDirDurably(Env* env, const std::string& dir) {
 
 Status DBImpl::Open() {
   MutexLock l(&mutex_);
-  Status s;
+  // Old files without CURRENT are refused before anything is created (LOCK,
+  // wal_dir), so a refused Open changes nothing; checked again under the lock.
+  Status s = CheckFilesHaveCurrent(env_, dbname_, wal_dir_);
+  if (!s.ok()) return s;
   if (options_.create_if_missing) {
     s = CreateDirDurably(env_, dbname_);
     if (s.ok() && wal_dir_ != dbname_) s = CreateDirDurably(env_, wal_dir_);
@@ -45,6 +49,8 @@ Status DBImpl::Open() {
 
   const std::string comparator_name = options_.comparator->Name();
   if (!env_->FileExists(CurrentFileName(dbname_))) {
+    s = CheckFilesHaveCurrent(env_, dbname_, wal_dir_);  // never a fresh start over old files
+    if (!s.ok()) return s;
     if (!options_.create_if_missing) {
       return Status::InvalidArgument(dbname_, "is not a database (create_if_missing is false)");
     }

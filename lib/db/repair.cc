@@ -1,6 +1,9 @@
 // RepairDB: rebuilds a database whose MANIFEST (or CURRENT) is lost or
 // damaged, salvaging every record it can read.
 //
+//  0. If a MANIFEST can still be read (the one CURRENT names; with no usable
+//     CURRENT, the newest), it decides which files hold the DB's state (see
+//     "Files a readable MANIFEST rules out" below).
 //  1. Every WAL is replayed (damaged records are skipped and counted) into a
 //     memtable that is written out as a table.
 //  2. Every table is read front to back; a table that fails part way keeps
@@ -11,16 +14,53 @@
 //     newest version is a tombstone disappear (nothing older remains
 //     anywhere to hide).
 //  4. A new MANIFEST naming the run is installed (temp file + fsync + rename
-//     + directory fsync for CURRENT); only then are the old files removed.
+//     + directory fsync for CURRENT); only then are the old files removed or
+//     moved to lost/, so the only copy of anything is never lost before the
+//     repaired state is durable.
 //
-// What was salvaged and dropped is appended to <db>/LOG.
+// What goes to lost/ (<dir>/lost/ of the directory the file was in, moved,
+// never deleted): tables with damage, tables and WALs ruled out by a readable
+// MANIFEST, and WALs that were damaged (records skipped as corrupt or as
+// malformed batches) or cut short by an I/O error. A WAL whose only flaw is
+// a torn tail (the end of a write a crash interrupted) is clean: every
+// complete record was salvaged, and it is deleted like any replaced input.
+//
+// Files a readable MANIFEST rules out. A table the MANIFEST does not list
+// is either (a) an input of a compaction, or a table of a deleted range,
+// whose deletion was cut short (a crash between the MANIFEST edit and the
+// unlink), or (b) an output of a flush or compaction whose edit never
+// landed. Merging (a) can bring back a value whose tombstone the compaction
+// already dropped. Leaving out (b) loses nothing: the inputs of that
+// compaction are still listed (files an edit makes obsolete are deleted
+// only after the edit is durable), and a flush output's writes are still in
+// its WAL, which is numbered at or above the MANIFEST's log number (a WAL is
+// deleted only once an edit moved the log number past it) and is replayed.
+// So unlisted tables are set aside, but only those numbered below the
+// MANIFEST's next file number: a table created after the MANIFEST's last
+// edit cannot be (a), and keeping it covers the case that the MANIFEST is
+// not the latest one after all. Likewise a WAL numbered below the log
+// number is already in the listed tables (Open ignores it too) and, if it
+// were replayed, could also resurrect what a compaction later dropped.
+// The MANIFEST is trusted only if every table it lists is present: one that
+// is missing means it does not describe this directory (an older MANIFEST,
+// or lost files), and then everything is merged.
+//
+// With no readable MANIFEST nothing tells a leftover compaction input from
+// a live table: everything is merged, and a deleted key whose tombstone and
+// value a compaction had already dropped comes back if a leftover input
+// still holds the value. Nothing better is possible without the MANIFEST;
+// the LOG says so.
+//
+// What was salvaged, set aside and dropped is appended to <db>/LOG.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "db/builder.h"
 #include "db/db_impl.h"
+#include "db/repair_manifest.h"
 #include "db/table_cache.h"
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
@@ -57,23 +97,42 @@ class Repairer {
     if (!s.ok()) return s;
     s = FindFiles();
     if (!s.ok()) return s;
+    std::string manifest_note;
+    s = ReadManifest(&manifest_note);
+    if (!s.ok()) return s;  // refused: nothing written, not even to LOG
     Log("repair: found " + std::to_string(logs_.size()) + " WAL(s), " +
         std::to_string(tables_.size()) + " table(s), " + std::to_string(manifests_.size()) +
         " MANIFEST(s)");
+    Log("repair: " + manifest_note);
     for (uint64_t log : logs_) {
+      if (trusted_ && log < trusted_->log_number) {
+        SetAside(LogFileName(wal_dir_, log), "below the MANIFEST's log number " +
+                                                 std::to_string(trusted_->log_number) +
+                                                 ": already in its tables");
+        continue;
+      }
       s = ConvertLogToTable(log);
       if (!s.ok()) return s;
     }
     for (uint64_t table : tables_) {
+      if (RuledOutByManifest(table)) {
+        SetAside(TableFileName(dbname_, table),
+                 "not listed by MANIFEST-" + std::to_string(trusted_->manifest_number) +
+                     " (a compaction input whose deletion was cut short, or an output whose edit "
+                     "never landed)");
+        continue;
+      }
       s = ScanTable(table);
       if (!s.ok()) return s;
     }
     s = MergeAndInstall();
     if (!s.ok()) return s;
-    RemoveReplacedFiles();
+    s = RemoveReplacedFiles();
     Log("repair: done; " + std::to_string(output_entries_) + " live entries in " +
-        std::to_string(outputs_.size()) + " table(s), last sequence " + std::to_string(max_sequence_));
-    return Status::OK();
+        std::to_string(outputs_.size()) + " table(s), last sequence " + std::to_string(max_sequence_) +
+        ", " + std::to_string(lost_.size()) + " file(s) set aside in lost/" +
+        (s.ok() ? "" : "; " + s.ToString()));
+    return s;
   }
 
  private:
@@ -95,11 +154,77 @@ class Repairer {
     std::sort(logs_.begin(), logs_.end());
     logs_.erase(std::unique(logs_.begin(), logs_.end()), logs_.end());
     std::sort(tables_.begin(), tables_.end());
+    std::sort(manifests_.begin(), manifests_.end());
     if (logs_.empty() && tables_.empty() && manifests_.empty() &&
         !env_->FileExists(CurrentFileName(dbname_))) {
       return Status::InvalidArgument(dbname_, "holds no database files to repair");
     }
     return Status::OK();
+  }
+
+  // Reads the MANIFEST that should describe the latest state: the one
+  // CURRENT names or, with no usable CURRENT, the newest. Sets trusted_ if
+  // it is readable and every table it lists is present. Fails only where
+  // repairing would do harm: a MANIFEST of a newer format (NotSupported) or
+  // of another comparator (InvalidArgument); nothing has changed then.
+  // *note says what was decided, for the LOG.
+  Status ReadManifest(std::string* note) {
+    uint64_t number = 0;
+    std::string current;
+    FileType type;
+    bool named = ReadFileToString(env_, CurrentFileName(dbname_), &current).ok() &&
+                 !current.empty() && current.back() == '\n';
+    if (named) {
+      current.pop_back();
+      named = ParseFileName(current, &number, &type) && type == FileType::kDescriptorFile;
+    }
+    if (!named) {
+      if (manifests_.empty()) {
+        *note = "no MANIFEST: every table and WAL is merged (a key deleted by a compaction "
+                "can come back if an old table still holds it)";
+        return Status::OK();
+      }
+      number = manifests_.back();
+    }
+    ManifestState state;
+    Status s = ReadManifestState(env_, dbname_, number, &state);
+    if (s.IsNotSupported()) return s;
+    if (!s.ok()) {
+      *note = "MANIFEST-" + std::to_string(number) + " unreadable (" + s.ToString() +
+              "): every table and WAL is merged (a key deleted by a compaction can come back if an "
+              "old table still holds it)";
+      return Status::OK();
+    }
+    if (state.comparator != options_.comparator->Name()) {
+      return Status::InvalidArgument(dbname_, "comparator " + std::string(options_.comparator->Name()) +
+                                                  " does not match the DB's comparator " + state.comparator);
+    }
+    for (uint64_t table : state.tables) {
+      if (!std::binary_search(tables_.begin(), tables_.end(), table)) {
+        *note = "MANIFEST-" + std::to_string(number) + " lists table " + std::to_string(table) +
+                ", which is missing: it does not describe this directory; every table and WAL is merged";
+        return Status::OK();
+      }
+    }
+    if (state.next_file_number > 0) versions_->MarkFileNumberUsed(state.next_file_number - 1);
+    max_sequence_ = std::max(max_sequence_, state.last_sequence);
+    *note = "using MANIFEST-" + std::to_string(number) + ": " + std::to_string(state.tables.size()) +
+            " table(s), log number " + std::to_string(state.log_number) + ", next file number " +
+            std::to_string(state.next_file_number);
+    trusted_ = std::move(state);
+    return Status::OK();
+  }
+
+  // A table the trusted MANIFEST does not list although it existed (its
+  // number was handed out) before the MANIFEST's last edit.
+  bool RuledOutByManifest(uint64_t table) const {
+    return trusted_ && trusted_->tables.count(table) == 0 && table < trusted_->next_file_number;
+  }
+
+  // Schedules fname for lost/, once the new MANIFEST is durable.
+  void SetAside(const std::string& fname, const std::string& why) {
+    Log("repair: " + fname + ": " + why + "; moved to lost/");
+    lost_.push_back(fname);
   }
 
   // Replays one WAL into a memtable and writes it as a new table.
@@ -115,7 +240,7 @@ class Repairer {
     std::unique_ptr<SequentialFile> file;
     Status s = env_->NewSequentialFile(fname, &file);
     if (!s.ok()) {
-      Log("repair: " + fname + ": cannot open, skipped: " + s.ToString());
+      SetAside(fname, "cannot open: " + s.ToString());
       return Status::OK();
     }
     log::Reader reader(file.get(), fname, &reporter, number);
@@ -142,8 +267,16 @@ class Repairer {
     Log("repair: " + fname + ": " + std::to_string(batches) + " batches salvaged, " +
         std::to_string(reporter.records) + " damaged records (" + std::to_string(reporter.bytes) +
         " bytes) and " + std::to_string(bad_batches) + " malformed batches dropped" +
-        (reader.status().ok() ? "" : ", read error: " + reader.status().ToString()));
-    replaced_.push_back(fname);
+        (reader.status().ok() ? "" : ", read error: " + reader.status().ToString()) +
+        (reader.torn_tail_bytes() > 0 ? ", torn tail of " + std::to_string(reader.torn_tail_bytes()) + " bytes" : ""));
+    // A torn tail is how a crash ends a WAL: not damage. Anything else
+    // means records may be missing, so the original is kept in lost/.
+    const bool damaged = reporter.records > 0 || bad_batches > 0 || !reader.status().ok();
+    if (damaged) {
+      SetAside(fname, "damaged or cut short");
+    } else {
+      replaced_.push_back(fname);
+    }
     if (mem.num_entries() == 0) return Status::OK();
     auto iter = mem.NewIterator();
     FileMetaData meta;
@@ -269,23 +402,51 @@ class Repairer {
     return versions_->CreateFromRepair(options_.comparator->Name(), edit);
   }
 
-  void RemoveReplacedFiles() {
-    // The new MANIFEST is durable: the files it replaced can go. Damaged
-    // originals are kept under lost/ for inspection.
+  // The new MANIFEST is durable: the files it replaced can go, and the set
+  // aside ones move to lost/. A file that cannot be moved stays where it is
+  // (the next Open would delete it as obsolete): that is returned as an
+  // error naming it, after everything else is done.
+  Status RemoveReplacedFiles() {
     for (uint64_t number : salvaged_) {
       const bool output = std::any_of(outputs_.begin(), outputs_.end(),
                                       [number](const FileMetaData& m) { return m.number == number; });
       if (!output) (void)env_->RemoveFile(TableFileName(dbname_, number));
     }
     for (const std::string& f : replaced_) (void)env_->RemoveFile(f);
-    if (!lost_.empty()) (void)env_->CreateDir(dbname_ + "/lost");
+    Status result;
+    std::vector<std::string> touched_dirs;
     for (const std::string& f : lost_) {
-      (void)env_->RenameFile(f, dbname_ + "/lost/" + f.substr(f.rfind('/') + 1));
+      const std::string dir = f.substr(0, f.rfind('/'));
+      const std::string lost_dir = dir + "/lost";
+      Status s = env_->CreateDir(lost_dir);
+      if (s.ok()) s = env_->RenameFile(f, LostName(lost_dir, f.substr(f.rfind('/') + 1)));
+      if (!s.ok()) {
+        Log("repair: " + f + ": could not be moved to lost/: " + s.ToString());
+        if (result.ok()) {
+          result = Status::IOError(f, "the DB was repaired, but this file could not be moved to lost/ "
+                                      "(move it away before the next Open deletes it): " + s.ToString());
+        }
+        continue;
+      }
+      for (const std::string& d : {dir, lost_dir}) {
+        if (std::find(touched_dirs.begin(), touched_dirs.end(), d) == touched_dirs.end()) {
+          touched_dirs.push_back(d);
+        }
+      }
     }
     for (uint64_t m : manifests_) {
       if (m != versions_->manifest_number()) (void)env_->RemoveFile(DescriptorFileName(dbname_, m));
     }
     (void)env_->SyncDir(dbname_);
+    for (const std::string& d : touched_dirs) (void)env_->SyncDir(d);
+    return result;
+  }
+
+  // A name in lost_dir for `name` that no earlier repair used.
+  std::string LostName(const std::string& lost_dir, const std::string& name) {
+    std::string target = lost_dir + "/" + name;
+    for (int i = 1; env_->FileExists(target); i++) target = lost_dir + "/" + name + "." + std::to_string(i);
+    return target;
   }
 
   void Log(const std::string& line) {
@@ -307,7 +468,8 @@ class Repairer {
   std::vector<uint64_t> logs_, tables_, manifests_;
   std::vector<uint64_t> salvaged_;      // tables whose entries are all good
   std::vector<std::string> replaced_;   // inputs fully carried over: deleted
-  std::vector<std::string> lost_;       // damaged inputs: moved to lost/
+  std::vector<std::string> lost_;       // damaged or ruled-out inputs: moved to lost/
+  std::optional<ManifestState> trusted_;  // the readable MANIFEST, if any
   std::vector<FileMetaData> outputs_;
   SequenceNumber max_sequence_ = 0;
   uint64_t output_entries_ = 0;
