@@ -63,7 +63,11 @@ Status DBImpl::ResumeLocked() {
 
 void DBImpl::AutoResume() {
   MutexLock l(&mutex_);
-  int64_t backoff = kFirstBackoffMicros;
+  // The back-off carries over from the last automatic resume until a flush
+  // succeeds: a disk still full fails the retried flush at once, and the
+  // retries must not go back to 50 ms each time.
+  int64_t& backoff = resume_backoff_micros_;
+  if (backoff == 0) backoff = kFirstBackoffMicros;
   while (!shutting_down_ && !bg_error_.ok() && bg_error_resumable_ && bg_error_.IsNoSpace()) {
     const uint64_t deadline = env_->NowMicros() + static_cast<uint64_t>(backoff);
     for (uint64_t now = env_->NowMicros(); now < deadline && !shutting_down_; now = env_->NowMicros()) {
@@ -71,8 +75,8 @@ void DBImpl::AutoResume() {
     }
     if (shutting_down_) break;
     const Status s = ResumeLocked();
-    if (s.ok() || !s.IsNoSpace()) break;
     backoff = std::min(backoff * 2, kMaxBackoffMicros);
+    if (s.ok() || !s.IsNoSpace()) break;
   }
   auto_resume_running_ = false;
   bg_cv_.SignalAll();

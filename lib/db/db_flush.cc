@@ -77,6 +77,7 @@ void DBImpl::BackgroundFlush() {
   if (!shutting_down_ && bg_error_.ok() && !imms_.empty()) {
     Status s = FlushOldestImmutable();
     SetBackgroundError(s, ErrorSource::kBackground);
+    if (s.ok()) resume_backoff_micros_ = 0;  // space is back, if it was short
   }
   flush_scheduled_ = false;
   MaybeScheduleFlush();

@@ -210,6 +210,7 @@ class DBImpl final : public DB {
   Status bg_error_ GUARDED_BY(mutex_);
   bool bg_error_resumable_ GUARDED_BY(mutex_) = false;
   bool auto_resume_running_ GUARDED_BY(mutex_) = false;
+  int64_t resume_backoff_micros_ GUARDED_BY(mutex_) = 0;  // 0: start afresh
   uint64_t resumes_ GUARDED_BY(mutex_) = 0;  // background errors cleared
 
   // What Open's WAL replay did (property lsmkv.wal-recovery).
