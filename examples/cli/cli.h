@@ -57,6 +57,9 @@ int CmdCompact(const CommandLine& cl);
 int CmdVerify(const CommandLine& cl);
 int CmdRepair(const CommandLine& cl);
 
+// The change feed (feed_commands.cc).
+int CmdTail(const CommandLine& cl);
+
 // Commands reading files directly, without opening the DB (dump_commands.cc).
 int CmdDumpSst(const CommandLine& cl);
 int CmdDumpWal(const CommandLine& cl);

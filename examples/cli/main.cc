@@ -27,6 +27,11 @@ commands on a database (--db DIR):
   verify                 open with paranoid checks, read every block with
                          its checksum, scan everything
   repair                 rebuild the MANIFEST from the tables and WALs
+  tail [--from SEQ] [--limit N]
+                         print the write batches from sequence SEQ on
+                         (default 1), as "sequence N: K updates" then
+                         "  put KEY VALUE" / "  delete KEY" lines; exit 1
+                         when SEQ is older than the WALs kept
 commands on one file (the database need not open):
   dump-sst FILE          properties, index and entries of a table file
   dump-wal FILE          the batches in a WAL file
@@ -41,6 +46,9 @@ options:
   --write_buffer_size N  memtable bytes (default 4194304)
   --bloom_bits N         bloom filter bits per key, 0 = none (default 10)
   --paranoid_checks      fail on any damage found while opening
+  --wal_retention_bytes N
+                         keep up to N bytes of obsolete WALs for `tail`
+                         (default 0: WALs go when their data is in tables)
 
 Keys and values are printed escaped: bytes outside printable ASCII, space
 and '\' appear as \xNN, which is also accepted on input (as are \\ \n \t
@@ -55,6 +63,7 @@ const std::map<std::string, Command>& Commands() {
       {"put", CmdPut},         {"get", CmdGet},         {"delete", CmdDelete},
       {"scan", CmdScan},       {"batch", CmdBatch},     {"stats", CmdStats},
       {"compact", CmdCompact}, {"verify", CmdVerify},   {"repair", CmdRepair},
+      {"tail", CmdTail},
       {"dump-sst", CmdDumpSst}, {"dump-wal", CmdDumpWal}, {"dump-manifest", CmdDumpManifest},
   };
   return commands;
@@ -129,6 +138,9 @@ int Parse(int argc, char** argv, CommandLine* cl) {
     } else if (name == "write_buffer_size") {
       if (!ParseNumber(value, &n)) return UsageError("--write_buffer_size needs a number: " + value);
       cl->options.write_buffer_size = n;
+    } else if (name == "wal_retention_bytes") {
+      if (!ParseNumber(value, &n)) return UsageError("--wal_retention_bytes needs a number: " + value);
+      cl->options.wal_retention_bytes = n;
     } else if (name == "bloom_bits") {
       if (!ParseNumber(value, &n) || n > 1000) return UsageError("--bloom_bits needs a number: " + value);
       cl->options.bloom_bits_per_key = static_cast<int>(n);

@@ -26,6 +26,23 @@ class LSMKV_EXPORT Snapshot {
   virtual ~Snapshot();
 };
 
+// The change feed, from DB::GetUpdatesSince: the write batches with
+// sequence numbers >= a start, in order, each with its exact sequence
+// numbers. One thread at a time; must be destroyed before the DB.
+class LSMKV_EXPORT UpdateIterator {
+ public:
+  virtual ~UpdateIterator();
+  // False past the last batch written so far (a new iterator from the next
+  // sequence continues there), or on error (status()).
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual Status status() const = 0;
+  // Sequence number of batch()'s first entry. REQUIRES: Valid().
+  virtual uint64_t sequence() const = 0;
+  // REQUIRES: Valid(). Stays valid until Next().
+  virtual const WriteBatch& batch() const = 0;
+};
+
 class LSMKV_EXPORT DB {
  public:
   // Opens the DB in directory `name`. On success *db holds it; on failure
@@ -80,6 +97,28 @@ class LSMKV_EXPORT DB {
   // full disk (Status::IsNoSpace) is retried automatically with back-off;
   // Resume does it at once. OK when there is no error.
   virtual Status Resume();
+
+  // Change feed: the write batches whose sequence numbers are >= seq, in
+  // order, read from the live WALs and those kept by
+  // Options::wal_retention_bytes. A batch written by a group commit may
+  // hold several callers' batches; a batch is split where seq falls inside
+  // it, so sequence numbers are always exact. NotFound when seq is older
+  // than the oldest batch still kept: never a feed with a hole (a replica
+  // must then start again from a checkpoint). docs/replication.md.
+  virtual Status GetUpdatesSince(uint64_t seq, std::unique_ptr<UpdateIterator>* it);
+
+  // Returns OK once a write with sequence number >= seq is visible (at
+  // once if one is), or Busy after timeout_micros: lets a feed reader wait
+  // for new writes without polling.
+  virtual Status WaitForSequence(uint64_t seq, uint64_t timeout_micros);
+
+  // Replica side: applies a batch read from another DB's GetUpdatesSince at
+  // that batch's own sequence numbers. InvalidArgument, and nothing
+  // written, unless first_seq is this DB's last sequence + 1. Durable and
+  // recovered exactly like Write; after a crash the last sequence says
+  // where to resume. Ordinary writes to a replica advance its sequence
+  // too, so the leader's next batch is then refused: don't mix them.
+  virtual Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch);
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The

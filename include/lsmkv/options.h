@@ -92,6 +92,10 @@ struct LSMKV_EXPORT Options {
   int level0_file_num_compaction_trigger = 4;
   int level0_slowdown_writes_trigger = 8;
   int level0_stop_writes_trigger = 12;
+  // Bytes of WALs that flushes made obsolete to keep (in <wal_dir>/archive/)
+  // for the change feed (DB::GetUpdatesSince); the oldest are deleted
+  // beyond it. 0: none kept. Kept WALs are never replayed at Open.
+  uint64_t wal_retention_bytes = 0;
   // Order of user keys. Must outlive the DB; its Name() is recorded on disk.
   const Comparator* comparator = BytewiseComparator();
 };

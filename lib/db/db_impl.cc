@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "format/filename.h"
+#include "replication/wal_archive.h"
 
 namespace lsmkv {
 
@@ -79,6 +80,16 @@ Status ValidateOptions(const Options& o) {
 
 DB::~DB() = default;
 Status DB::Resume() { return Status::NotSupported("Resume", "not implemented by this DB"); }
+Status DB::GetUpdatesSince(uint64_t, std::unique_ptr<UpdateIterator>*) {
+  return Status::NotSupported("GetUpdatesSince", "not implemented by this DB");
+}
+Status DB::WaitForSequence(uint64_t, uint64_t) {
+  return Status::NotSupported("WaitForSequence", "not implemented by this DB");
+}
+Status DB::WriteReplicated(const WriteOptions&, uint64_t, WriteBatch*) {
+  return Status::NotSupported("WriteReplicated", "not implemented by this DB");
+}
+UpdateIterator::~UpdateIterator() = default;
 Snapshot::~Snapshot() = default;
 
 Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db) {
@@ -152,6 +163,8 @@ void DBImpl::RemoveObsoleteFiles() {
   const uint64_t min_log = versions_->min_log_to_keep();
   const uint64_t manifest = versions_->manifest_number();
   std::vector<std::string> doomed;
+  std::vector<uint64_t> to_archive;  // obsolete WALs kept for the change feed
+  const bool retain_wals = options_.wal_retention_bytes > 0;
   for (const std::string* dir : {&dbname_, &wal_dir_}) {
     std::vector<std::string> children;
     if (!env_->GetChildren(*dir, &children).ok()) continue;
@@ -170,13 +183,25 @@ void DBImpl::RemoveObsoleteFiles() {
       }
       if (keep) continue;
       if (type == FileType::kTableFile) table_cache_->Evict(number);
-      doomed.push_back(*dir + "/" + child);
+      if (type == FileType::kLogFile && retain_wals && never_archive_.count(number) == 0) {
+        to_archive.push_back(number);
+      } else {
+        doomed.push_back(*dir + "/" + child);
+      }
     }
   }
   // Failures leave garbage, never damage: ignore them. Unlinking needs no
   // lock (nothing will recreate these numbers).
   mutex_.Unlock();
   for (const std::string& f : doomed) (void)env_->RemoveFile(f);
+  if (retain_wals) {
+    // A WAL that cannot be moved is deleted: the feed then ends before it,
+    // never skips it (feed iterators check sequence continuity).
+    for (uint64_t n : to_archive) {
+      if (!ArchiveWal(env_, wal_dir_, n).ok()) (void)env_->RemoveFile(LogFileName(wal_dir_, n));
+    }
+    TrimWalArchive(env_, wal_dir_, options_.wal_retention_bytes);
+  }
   mutex_.Lock();
 }
 
@@ -205,6 +230,8 @@ Status DestroyDB(const std::string& name, const Options& options) {
     }
   };
   remove_ours(name);
+  Status archive = RemoveWalArchive(env, wal_dir);
+  if (result.ok() && !archive.ok()) result = archive;
   if (wal_dir != name) {
     remove_ours(wal_dir);
     (void)env->RemoveDir(wal_dir);  // fails harmlessly if the user keeps other files there

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -31,6 +32,7 @@
 #include "format/dbformat.h"
 #include "lsmkv/db.h"
 #include "memtable/memtable.h"
+#include "replication/update_iterator.h"
 #include "table/table_options.h"
 #include "util/cache.h"
 #include "util/mutex.h"
@@ -39,7 +41,7 @@
 
 namespace lsmkv {
 
-class DBImpl final : public DB {
+class DBImpl final : public DB, public FeedSource {
  public:
   DBImpl(const Options& options, const std::string& dbname);
   ~DBImpl() override;
@@ -56,6 +58,16 @@ class DBImpl final : public DB {
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status VerifyChecksums() override;
   Status Resume() override;
+  Status GetUpdatesSince(uint64_t seq, std::unique_ptr<UpdateIterator>* it) override;
+  Status WaitForSequence(uint64_t seq, uint64_t timeout_micros) override;
+  Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch) override;
+
+  // FeedSource (lib/replication; implemented in db_feed.cc).
+  SequenceNumber PublishedSequence() override EXCLUDES(mutex_);
+  bool FeedPosition(SequenceNumber seq, uint64_t* log, uint64_t* offset) override EXCLUDES(mutex_);
+  void RememberFeedPosition(SequenceNumber seq, uint64_t log, uint64_t offset) override EXCLUDES(mutex_);
+  Env* feed_env() override { return env_; }
+  const std::string& feed_wal_dir() override { return wal_dir_; }
 
   // Called once by DB::Open: locks the directory, creates or recovers the
   // DB, and starts a new WAL.
@@ -85,7 +97,8 @@ class DBImpl final : public DB {
   };
 
   // Write with updates == nullptr forces a memtable switch (for Flush).
-  Status WriteInternal(const WriteOptions& options, WriteBatch* updates);
+  // replicated_first != 0: WriteReplicated's required first sequence.
+  Status WriteInternal(const WriteOptions& options, WriteBatch* updates, SequenceNumber replicated_first = 0);
   // A synced group's leader waits briefly for the threads of recent synced
   // groups to queue, so one fdatasync covers them all.
   void WaitForSyncPeers(Writer* leader) REQUIRES(mutex_);
@@ -215,6 +228,15 @@ class DBImpl final : public DB {
 
   // What Open's WAL replay did (property lsmkv.wal-recovery).
   WalReplayReport wal_recovery_ GUARDED_BY(mutex_);
+  // WALs Open did not replay to the end: kept in lost/, never archived for
+  // the change feed (their later batches' sequence numbers are reused).
+  std::set<uint64_t> never_archive_ GUARDED_BY(mutex_);
+  // WaitForSequence: signalled when last_sequence_ advances while
+  // sequence_waiters_ > 0.
+  CondVar sequence_cv_{&mutex_};
+  int sequence_waiters_ GUARDED_BY(mutex_) = 0;
+  // Where recent change-feed iterators ended: sequence -> (WAL, offset).
+  std::map<SequenceNumber, std::pair<uint64_t, uint64_t>> feed_positions_ GUARDED_BY(mutex_);
   // Statistics, guarded by mutex_.
   uint64_t wal_corrupted_records_ GUARDED_BY(mutex_) = 0;
   uint64_t wal_corrupted_bytes_ GUARDED_BY(mutex_) = 0;

@@ -126,6 +126,7 @@ Status DBImpl::Open() {
   for (uint64_t number : wal_recovery_.logs_to_keep) {
     s = CopyLogToLost(env_, wal_dir_, number);
     if (!s.ok()) return s;
+    never_archive_.insert(number);
   }
 
   // A fresh WAL for new writes; its directory entry is made durable before

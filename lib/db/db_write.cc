@@ -33,6 +33,9 @@ struct DBImpl::Writer {
 
   WriteBatch* batch = nullptr;  // nullptr: force a memtable switch
   bool sync = false;
+  // WriteReplicated: the sequence the batch must start at (its group holds
+  // it alone); 0 for ordinary writes.
+  SequenceNumber replicated_first = 0;
   const void* thread = ThreadIdentity();  // which thread writes, for WaitForSyncPeers
   bool done = false;  // set by the leader that committed this writer
   Status status;
@@ -68,10 +71,20 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   return WriteInternal(options, updates);
 }
 
-Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates) {
+Status DBImpl::WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch) {
+  if (batch == nullptr) return Status::InvalidArgument("WriteReplicated", "batch must not be null");
+  if (first_seq == 0) return Status::InvalidArgument("WriteReplicated", "sequence numbers start at 1");
+  Status s = WriteBatchInternal::CheckSizes(batch);
+  if (!s.ok()) return s;
+  return WriteInternal(options, batch, first_seq);
+}
+
+Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates,
+                             SequenceNumber replicated_first) {
   Writer w(&mutex_);
   w.batch = updates;
   w.sync = options.sync;
+  w.replicated_first = replicated_first;
 
   MutexLock l(&mutex_);
   writers_.push_back(&w);
@@ -81,6 +94,12 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates) {
 
   // This writer leads a group.
   Status status = MakeRoomForWrite(/*force=*/updates == nullptr);
+  if (status.ok() && w.replicated_first != 0 && w.replicated_first != last_sequence_ + 1) {
+    // Checked here, by the leader, where sequence numbers are assigned.
+    status = Status::InvalidArgument(
+        "WriteReplicated", "batch at sequence " + std::to_string(w.replicated_first) + ", but this DB is at " +
+                               std::to_string(last_sequence_) + " (a gap or a repeat)");
+  }
   Writer* last_writer = &w;
   if (status.ok() && updates != nullptr) {
     if (w.sync) WaitForSyncPeers(&w);
@@ -144,6 +163,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates) {
     wal_bytes_written_ += log_->size() - wal_before;
     if (status.ok()) {
       last_sequence_ = first + count - 1;  // publish the whole group at once
+      if (sequence_waiters_ > 0) sequence_cv_.SignalAll();
     } else {
       // The WAL may now hold a partial or unsynced record: refuse further
       // writes until reopen, whose recovery sorts it out.
@@ -211,9 +231,11 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {
   const size_t max_size =
       size <= kSmallBatchBytes ? std::min(kMaxGroupBytes, size + kSmallBatchBytes) : kMaxGroupBytes;
   *last_writer = first;
+  if (first->replicated_first != 0) return result;  // its sequence is checked alone
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
-    if (w->batch == nullptr) break;  // a forced flush leads its own group
+    // A forced flush and a replicated batch lead their own groups.
+    if (w->batch == nullptr || w->replicated_first != 0) break;
     size += WriteBatchInternal::ByteSize(w->batch);
     if (size > max_size) break;
     if (result == first->batch) {

@@ -37,6 +37,19 @@ void Reader::ReportCorruption(uint64_t offset, size_t bytes, const char* reason)
   reporter_->CorruptionAt(offset, bytes, Status::Corruption(fname_, buf));
 }
 
+Status Reader::StartAt(uint64_t offset) {
+  const uint64_t block_start = offset - offset % kBlockSize;
+  if (block_start > 0) {
+    Status s = file_->Skip(block_start);
+    if (!s.ok()) return s;
+  }
+  end_of_buffer_offset_ = block_start;
+  ReadBlock();
+  if (!read_status_.ok()) return read_status_;
+  buffer_.remove_prefix(std::min<uint64_t>(offset - block_start, buffer_.size()));
+  return Status::OK();
+}
+
 void Reader::ReadBlock() {
   buffer_.clear();
   Status s = file_->Read(kBlockSize, &buffer_, backing_store_.get());

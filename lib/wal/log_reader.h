@@ -59,8 +59,16 @@ class Reader {
   // later pages may survive where earlier ones did not.)
   void set_records_synced_one_by_one() { records_synced_one_by_one_ = true; }
 
+  // Starts reading at `offset`, which must be where a logical record (or
+  // the zero padding at a block's end) starts, e.g. a NextRecordOffset()
+  // of an earlier Reader of the same file. Call before the first read.
+  Status StartAt(uint64_t offset);
+
   // File offset where the last returned record started.
   uint64_t LastRecordOffset() const { return last_record_offset_; }
+  // File offset just past the last returned record: where the next one
+  // starts (once it is written).
+  uint64_t NextRecordOffset() const { return end_of_buffer_offset_ - buffer_.size(); }
   // Bytes at the end of the file recognised as a torn tail.
   uint64_t torn_tail_bytes() const { return torn_tail_bytes_; }
   // The highest offset a SYNC_MARK record read so far vouches for (every

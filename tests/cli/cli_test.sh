@@ -127,4 +127,22 @@ expect 0 "$lsmkv" --db "$db" verify
 contains "$(cat "$db/LOG")" "lost/"                    # the damaged file was set aside
 expect 0 "$lsmkv" --db "$db" scan
 
+# tail: the change feed, with WALs kept for it across these short-lived opens.
+feed="$work/feed"
+expect 0 "$lsmkv" --db "$feed" --wal_retention_bytes 1000000 put a 1
+expect 0 "$lsmkv" --db "$feed" --wal_retention_bytes 1000000 put 'b\x00' 2
+expect 0 "$lsmkv" --db "$feed" --wal_retention_bytes 1000000 delete a
+expect 0 "$lsmkv" --db "$feed" --wal_retention_bytes 1000000 tail --from 2
+same "$out" "sequence 2: 1 updates
+  put b\x00 2
+sequence 3: 1 updates
+  delete a"
+expect 0 "$lsmkv" --db "$feed" --wal_retention_bytes 1000000 tail --limit 1;          same "$out" "sequence 1: 1 updates
+  put a 1"
+expect 0 "$lsmkv" --db "$feed" --wal_retention_bytes 1000000 tail --from 4;  same "$out" ""
+expect 2 "$lsmkv" --db "$feed" tail --from x
+expect 0 "$lsmkv" --db "$feed" put c 3                 # no retention: the WALs go
+expect 0 "$lsmkv" --db "$feed" tail --from 5;           same "$out" ""
+expect 1 "$lsmkv" --db "$feed" tail --from 1;           contains "$err" "NotFound: change feed: no longer kept"
+
 echo "cli_test: all passed"
