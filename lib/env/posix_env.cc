@@ -216,10 +216,9 @@ int ReserveRegion(int fd, uint64_t offset, size_t length, int region_index) {
 // to "no space" (ENOSPC, EDQUOT, EFBIG) or a failing disk (EIO): those
 // would fail write(2) as well, so they are errors, not a reason to fall
 // back. EINVAL is what some file systems say instead of EOPNOTSUPP; our
-// offset and length are always valid.
+// offset and length are always valid. (ENOTSUP is EOPNOTSUPP on Linux.)
 bool ReservationUnsupported(int error_number) {
-  return error_number == EOPNOTSUPP || error_number == ENOTSUP || error_number == ENOSYS ||
-         error_number == EINVAL;
+  return error_number == EOPNOTSUPP || error_number == ENOSYS || error_number == EINVAL;
 }
 
 void* MapRegion(int fd, uint64_t offset, size_t length, int region_index) {
