@@ -76,6 +76,7 @@ struct Flags {
   bool use_existing_db = false;
   EngineConfig::Compression compression = EngineConfig::Compression::kFast;
   int zstd_level = -1;  // lsmkv's default (Options::zstd_level)
+  std::string wal_write_mode = "auto";  // lsmkv's Options::wal_write_mode
   int bloom_bits = 10;
   int64_t cache_size = 8 << 20;
   int64_t write_buffer_size = 4 << 20;
@@ -91,7 +92,7 @@ struct Flags {
                "  [--num=N] [--reads=N] [--value_size=N] [--key_size=N] [--threads=N]\n"
                "  [--db=DIR] [--use_existing_db=0|1] [--compression=lz|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
-               "  [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
+               "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
                error.c_str());
   std::exit(2);
 }
@@ -130,6 +131,11 @@ Flags ParseFlags(int argc, char** argv) {
       else if (v == "zstd") f.compression = EngineConfig::Compression::kZstd;
       else if (v == "none") f.compression = EngineConfig::Compression::kNone;
       else Usage("--compression is lz, zstd or none");
+    } else if (name == "wal_write_mode") {
+      if (v != "auto" && v != "mapped" && v != "write") {
+        Usage("--wal_write_mode is auto, mapped or write");
+      }
+      f.wal_write_mode = v;
     } else if (name == "zstd_level") f.zstd_level = static_cast<int>(ParseInt(name, v));
     else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
     else if (name == "cache_size") f.cache_size = ParseInt(name, v);
@@ -213,6 +219,7 @@ class Benchmark {
     config.cache_size = static_cast<size_t>(f_.cache_size);
     config.bloom_bits = f_.bloom_bits;
     config.compression = f_.compression;
+    config.wal_write_mode = f_.wal_write_mode;
     config.zstd_level = f_.zstd_level;
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;
@@ -463,9 +470,9 @@ int main(int argc, char** argv) {
               ", threads: %d\n",
               flags.key_size, flags.value_size, flags.num, flags.threads);
   std::printf("write buffer: %" PRId64 " bytes, block cache: %" PRId64
-              " bytes, bloom: %d bits/key, compression: %s\n",
+              " bytes, bloom: %d bits/key, compression: %s, lsmkv WAL: %s\n",
               flags.write_buffer_size, flags.cache_size, flags.bloom_bits,
-              CompressionDescription(flags).c_str());
+              CompressionDescription(flags).c_str(), flags.wal_write_mode.c_str());
   std::printf("------------------------------------------------\n");
 
   Benchmark bench(flags);

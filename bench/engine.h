@@ -23,6 +23,9 @@ struct EngineConfig {
   enum class Compression { kFast, kZstd, kNone };
   Compression compression = Compression::kFast;
   int zstd_level = -1;      // lsmkv only; its default
+  // lsmkv only: Options::wal_write_mode ("auto", "mapped" or "write"; the
+  // others always write(2)).
+  std::string wal_write_mode = "auto";
   bool fresh = true;        // destroy any existing DB first
 };
 

@@ -91,6 +91,13 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
       break;
   }
   options.zstd_level = config.zstd_level;
+  if (config.wal_write_mode == "mapped") {
+    options.wal_write_mode = lsmkv::WalWriteMode::kMapped;
+  } else if (config.wal_write_mode == "write") {
+    options.wal_write_mode = lsmkv::WalWriteMode::kWrite;
+  } else {
+    options.wal_write_mode = lsmkv::WalWriteMode::kAuto;
+  }
   if (config.fresh) (void)lsmkv::DestroyDB(config.dir, options);
   std::unique_ptr<lsmkv::DB> db;
   const lsmkv::Status s = lsmkv::DB::Open(options, config.dir, &db);

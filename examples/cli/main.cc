@@ -43,6 +43,8 @@ options:
   --sync                 fsync the WAL before a write returns
   --wal_dir DIR          WAL directory, if not the database directory
   --compression C        lz, zstd or none (default lz)
+  --wal_write_mode M     auto, mapped or write: how the WAL is written
+                         (default auto: mapped, write(2) where refused)
   --write_buffer_size N  memtable bytes (default 4194304)
   --bloom_bits N         bloom filter bits per key, 0 = none (default 10)
   --paranoid_checks      fail on any damage found while opening
@@ -134,6 +136,16 @@ int Parse(int argc, char** argv, CommandLine* cl) {
         cl->options.compression = kNoCompression;
       } else {
         return UsageError("--compression is lz, zstd or none");
+      }
+    } else if (name == "wal_write_mode") {
+      if (value == "auto") {
+        cl->options.wal_write_mode = WalWriteMode::kAuto;
+      } else if (value == "mapped") {
+        cl->options.wal_write_mode = WalWriteMode::kMapped;
+      } else if (value == "write") {
+        cl->options.wal_write_mode = WalWriteMode::kWrite;
+      } else {
+        return UsageError("--wal_write_mode is auto, mapped or write");
       }
     } else if (name == "write_buffer_size") {
       if (!ParseNumber(value, &n)) return UsageError("--write_buffer_size needs a number: " + value);

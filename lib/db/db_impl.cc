@@ -66,6 +66,9 @@ Status ValidateOptions(const Options& o) {
   check(o.compression == kNoCompression || o.compression == kZstdCompression ||
             o.compression == kLzCompression,
         "compression must be kNoCompression, kZstdCompression or kLzCompression");
+  check(o.wal_write_mode == WalWriteMode::kAuto || o.wal_write_mode == WalWriteMode::kMapped ||
+            o.wal_write_mode == WalWriteMode::kWrite,
+        "wal_write_mode must be kAuto, kMapped or kWrite");
   check(o.zstd_level >= -7 && o.zstd_level <= 22, "zstd_level must be in [-7, 22]");
   check(o.max_open_files >= 16, "max_open_files must be at least 16");
   check(o.target_file_size >= 4096, "target_file_size must be at least 4096");

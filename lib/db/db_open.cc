@@ -133,7 +133,7 @@ Status DBImpl::Open() {
   // the first write lands in it.
   log_number_ = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> first_log;
-  s = env_->NewWritableFile(LogFileName(wal_dir_, log_number_), &first_log);
+  s = env_->NewLogFile(LogFileName(wal_dir_, log_number_), options_.wal_write_mode, &first_log);
   logfile_ = std::move(first_log);
   if (s.ok()) s = env_->SyncDir(wal_dir_);
   if (!s.ok()) return s;

@@ -294,7 +294,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
 Status DBImpl::SwitchMemTable() {
   const uint64_t new_log = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(LogFileName(wal_dir_, new_log), &file);
+  Status s = env_->NewLogFile(LogFileName(wal_dir_, new_log), options_.wal_write_mode, &file);
   if (!s.ok()) {
     file.reset();
     (void)env_->RemoveFile(LogFileName(wal_dir_, new_log));

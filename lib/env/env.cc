@@ -9,6 +9,12 @@ FileLock::~FileLock() = default;
 Env::~Env() = default;
 EnvWrapper::~EnvWrapper() = default;
 
+// Envs that do not tell write modes apart write a WAL like any other file.
+Status Env::NewLogFile(const std::string& fname, WalWriteMode /*mode*/,
+                       std::unique_ptr<WritableFile>* result) {
+  return NewWritableFile(fname, result);
+}
+
 Status WriteStringToFile(Env* env, const Slice& data, const std::string& fname, bool sync) {
   std::unique_ptr<WritableFile> file;
   Status s = env->NewWritableFile(fname, &file);

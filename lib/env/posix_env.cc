@@ -1,4 +1,5 @@
-// The POSIX Env: files through open/read/pread/write/fdatasync, directory
+// The POSIX Env: files through open/read/pread/write/fdatasync (WALs
+// through a shared mapping where the file system allows it), directory
 // sync through fsync on the directory, locks through fcntl plus an in-process
 // table (fcntl locks do not conflict within one process).
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "env/posix_env_testing.h"
 #include "lsmkv/env.h"
 
 namespace lsmkv {
@@ -178,29 +180,90 @@ class PosixWritableFile final : public WritableFile {
   std::string buffer_;
 };
 
+// Test-only fault shim (env/posix_env_testing.h): errno values the mapped
+// log writer pretends fallocate / mmap returned, from region index
+// test_first_faulty_region on. Never set outside tests. Relaxed: plain
+// values, read once per region; nothing else is published through them.
+std::atomic<int> test_reserve_error{0};
+std::atomic<int> test_map_error{0};
+std::atomic<int> test_first_faulty_region{0};
+
+int InjectedError(const std::atomic<int>& error, int region_index) {
+  const int e = error.load(std::memory_order_relaxed);
+  if (e == 0 || region_index < test_first_faulty_region.load(std::memory_order_relaxed)) return 0;
+  return e;
+}
+
+// Reserves [offset, offset + length) of fd; returns 0 or an errno. Calls
+// fallocate(2) itself rather than posix_fallocate: where the file system
+// has no fallocate, glibc's posix_fallocate emulates it by writing a zero
+// byte into every block (slow on a network file system, and not a
+// reservation the server has to honour), where we would rather hear "not
+// supported" and use write(2).
+int ReserveRegion(int fd, uint64_t offset, size_t length, int region_index) {
+  if (const int injected = InjectedError(test_reserve_error, region_index)) return injected;
+#ifdef __linux__
+  while (::fallocate(fd, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
+    if (errno != EINTR) return errno;
+  }
+  return 0;
+#else
+  return ::posix_fallocate(fd, static_cast<off_t>(offset), static_cast<off_t>(length));
+#endif
+}
+
+// fallocate errors that mean "this file system cannot reserve", as opposed
+// to "no space" (ENOSPC, EDQUOT, EFBIG) or a failing disk (EIO): those
+// would fail write(2) as well, so they are errors, not a reason to fall
+// back. EINVAL is what some file systems say instead of EOPNOTSUPP; our
+// offset and length are always valid. (ENOTSUP is EOPNOTSUPP on Linux.)
+bool ReservationUnsupported(int error_number) {
+  return error_number == EOPNOTSUPP || error_number == ENOSYS || error_number == EINVAL;
+}
+
+void* MapRegion(int fd, uint64_t offset, size_t length, int region_index) {
+  if (const int injected = InjectedError(test_map_error, region_index)) {
+    errno = injected;
+    return MAP_FAILED;
+  }
+  return ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(offset));
+}
+
 // A write-ahead log file written through a shared mapping of its next
 // region: an append is a memcpy, and the bytes are in the page cache (so
 // they survive a crash of the process, like write(2)) when it returns,
 // without one system call per record. Regions are reserved with
-// posix_fallocate before they are mapped, so a full disk is an IOError
-// from Append, never a SIGBUS. Sync is fdatasync. Close cuts the
-// file back to the bytes appended; after a crash the reserved zeros stay at
-// the end of the file, which the log reader treats as a torn tail
-// (docs/format.md).
+// fallocate before they are mapped, so a full disk is an IOError from
+// Append, never a SIGBUS. Sync is fdatasync. Close cuts the file back to
+// the bytes appended; after a crash the reserved zeros stay at the end of
+// the file, which the log reader treats as a torn tail (docs/format.md).
+//
+// Fallback (WalWriteMode::kAuto): when the file system refuses the
+// reservation as unsupported, or refuses the mapping for any reason (mmap
+// does no I/O, so its failure says nothing about the disk), the file hands
+// its descriptor to a PosixWritableFile positioned just after the last
+// byte appended, after cutting off whatever the refused region had
+// reserved, and every later call goes there: the file continues without a
+// gap or a repeated byte, whether that happens at the first region or
+// after many. With WalWriteMode::kMapped the refusal is an IOError, and the
+// next Append tries the region again.
 class PosixMappedLogFile final : public WritableFile {
  public:
-  PosixMappedLogFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  PosixMappedLogFile(std::string fname, int fd, bool may_fall_back)
+      : fname_(std::move(fname)), fd_(fd), may_fall_back_(may_fall_back) {}
   ~PosixMappedLogFile() override {
     if (fd_ >= 0) (void)Close();
   }
 
   Status Append(const Slice& data) override {
+    if (write_file_ != nullptr) return write_file_->Append(data);
     const char* p = data.data();
     size_t n = data.size();
     while (n > 0) {
       if (dst_ == limit_) {
         Status s = MapNextRegion();
         if (!s.ok()) return s;
+        if (write_file_ != nullptr) return write_file_->Append(Slice(p, n));
       }
       const size_t m = std::min(n, static_cast<size_t>(limit_ - dst_));
       std::memcpy(dst_, p, m);
@@ -211,18 +274,25 @@ class PosixMappedLogFile final : public WritableFile {
     return Status::OK();
   }
 
-  // The bytes are already in the page cache.
-  Status Flush() override { return Status::OK(); }
+  // Mapped: the bytes are already in the page cache.
+  Status Flush() override {
+    if (write_file_ != nullptr) return write_file_->Flush();
+    return Status::OK();
+  }
 
   // fdatasync writes back every dirty page of the file, those dirtied
   // through the mapping included (on Linux msync(MS_SYNC) is the same call
-  // limited to a range), and the size the reserved regions gave it.
+  // limited to a range), and the size the reserved regions gave it. After
+  // a fallback, pages dirtied through the earlier mappings are still dirty
+  // pages of the same file: the write(2) file's fdatasync covers them.
   Status Sync() override {
+    if (write_file_ != nullptr) return write_file_->Sync();
     if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
     return Status::OK();
   }
 
   Status Close() override {
+    if (write_file_ != nullptr) return write_file_->Close();
     if (fd_ < 0) return Status::OK();
     const uint64_t size = Size();
     Status s = Unmap();
@@ -248,30 +318,68 @@ class PosixMappedLogFile final : public WritableFile {
   }
 
   // Called when the current region is full (or at the first append):
-  // reserves and maps the next one, twice as large, up to kMaxRegion.
-  // Regions are page multiples, so each starts page-aligned.
+  // reserves and maps the next one, twice as large, up to kMaxRegion, or
+  // falls back to write(2). Regions are page multiples, so each starts
+  // page-aligned. Afterwards region_offset_ is the number of bytes appended
+  // (every earlier region is full).
   Status MapNextRegion() {
     Status s = Unmap();
     if (!s.ok()) return s;
-    const int err = ::posix_fallocate(fd_, static_cast<off_t>(region_offset_),
-                                      static_cast<off_t>(region_size_));
-    if (err != 0) return PosixError(fname_, err);
-    void* p = ::mmap(nullptr, region_size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
-                     static_cast<off_t>(region_offset_));
-    if (p == MAP_FAILED) return PosixError(fname_, errno);
+    const int reserve_error = ReserveRegion(fd_, region_offset_, region_size_, region_index_);
+    if (reserve_error != 0) {
+      if (!ReservationUnsupported(reserve_error)) {
+        return PosixError(fname_ + ": reserving log space", reserve_error);
+      }
+      if (may_fall_back_) return FallBackToWrite();
+      return PosixError(fname_ + ": reserving log space (the file system has no fallocate;"
+                                 " WalWriteMode::kAuto or kWrite write with write(2))",
+                        reserve_error);
+    }
+    void* p = MapRegion(fd_, region_offset_, region_size_, region_index_);
+    if (p == MAP_FAILED) {
+      const int map_error = errno;
+      if (may_fall_back_) return FallBackToWrite();
+      // The reservation stays until Close cuts the file back to Size().
+      return PosixError(fname_ + ": mapping the log (WalWriteMode::kAuto or kWrite write"
+                                 " with write(2))",
+                        map_error);
+    }
     base_ = dst_ = static_cast<char*>(p);
     limit_ = base_ + region_size_;
     region_size_ = std::min(region_size_ * 2, kMaxRegion);
+    region_index_++;
+    return Status::OK();
+  }
+
+  // Hands fd_ to a write(2) file continuing at byte region_offset_. A
+  // region reserved for a mapping that then failed is cut off first, so no
+  // zeros stay between the bytes already appended and the next ones.
+  Status FallBackToWrite() {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return PosixError(fname_, errno);
+    if (static_cast<uint64_t>(st.st_size) != region_offset_ &&
+        ::ftruncate(fd_, static_cast<off_t>(region_offset_)) != 0) {
+      return PosixError(fname_, errno);
+    }
+    if (::lseek(fd_, static_cast<off_t>(region_offset_), SEEK_SET) == static_cast<off_t>(-1)) {
+      return PosixError(fname_, errno);
+    }
+    write_file_ = std::make_unique<PosixWritableFile>(fname_, fd_);
+    fd_ = -1;  // owned by write_file_ now
     return Status::OK();
   }
 
   const std::string fname_;
-  int fd_;
+  int fd_;  // -1 once closed or handed to write_file_
+  const bool may_fall_back_;  // kAuto; false for kMapped
   uint64_t region_offset_ = 0;  // file offset of base_ (of the next region when unmapped)
   size_t region_size_ = kMinRegion;  // size of the next region to map
+  int region_index_ = 0;   // regions mapped so far: the index of the next one
   char* base_ = nullptr;   // current mapped region
   char* dst_ = nullptr;    // next byte to write
   char* limit_ = nullptr;  // end of the region
+  // Set once the file system refused a region; every call goes here after.
+  std::unique_ptr<PosixWritableFile> write_file_;
 };
 
 // Paths locked by this process; fcntl alone would let a second DB object in
@@ -343,15 +451,30 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  // A "*.log" name is a WAL written as with WalWriteMode::kAuto, for
+  // callers that reach PosixEnv through a wrapper that does not forward
+  // NewLogFile (see Env::NewLogFile).
   Status NewWritableFile(const std::string& fname,
                          std::unique_ptr<WritableFile>* result) override {
-    if (IsLogFile(fname)) {
-      const int fd = ::open(fname.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0) return PosixError(fname, errno);
-      *result = std::make_unique<PosixMappedLogFile>(fname, fd);
-      return Status::OK();
-    }
+    if (IsLogFile(fname)) return NewLogFile(fname, WalWriteMode::kAuto, result);
     return OpenForWrite(fname, O_TRUNC, result);
+  }
+
+  Status NewLogFile(const std::string& fname, WalWriteMode mode,
+                    std::unique_ptr<WritableFile>* result) override {
+    switch (mode) {
+      case WalWriteMode::kWrite:
+        return OpenForWrite(fname, O_TRUNC, result);
+      case WalWriteMode::kAuto:
+      case WalWriteMode::kMapped: {
+        // Read and write: a shared writable mapping needs both.
+        const int fd = ::open(fname.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) return PosixError(fname, errno);
+        *result = std::make_unique<PosixMappedLogFile>(fname, fd, mode == WalWriteMode::kAuto);
+        return Status::OK();
+      }
+    }
+    return Status::InvalidArgument(fname, "unknown WalWriteMode");
   }
 
   Status NewAppendableFile(const std::string& fname,
@@ -462,8 +585,9 @@ class PosixEnv final : public Env {
   }
 
  private:
-  // Write-ahead logs ("NNNNNN.log") are written through a mapping (see
-  // PosixMappedLogFile); every other file through write(2).
+  // Write-ahead logs ("NNNNNN.log") are written through a mapping when the
+  // file system allows it (see PosixMappedLogFile); every other file
+  // through write(2).
   static bool IsLogFile(const std::string& fname) {
     return fname.size() > 4 && fname.compare(fname.size() - 4, 4, ".log") == 0;
   }
@@ -484,6 +608,12 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+void TEST_SetMappedLogFaults(const MappedLogFaults& faults) {
+  test_first_faulty_region.store(faults.first_region, std::memory_order_relaxed);
+  test_reserve_error.store(faults.reserve_error, std::memory_order_relaxed);
+  test_map_error.store(faults.map_error, std::memory_order_relaxed);
+}
 
 Env* Env::Default() {
   // Never destroyed: background threads of DBs closed during static

@@ -49,6 +49,12 @@ expect 2 "$lsmkv" --db "$db" get 'bad\x4';             contains "$err" "malforme
 expect 2 "$lsmkv" --db "$db" --hex get abc;            contains "$err" "malformed"
 expect 2 "$lsmkv" --db "$db" scan --limit x;           contains "$err" "--limit"
 expect 2 "$lsmkv" --db "$db" --bogus get k;            contains "$err" "unknown option"
+expect 2 "$lsmkv" --db "$db" --wal_write_mode x get k; contains "$err" "--wal_write_mode"
+# Each WAL write mode writes and reads back.
+for mode in auto mapped write; do
+  expect 0 "$lsmkv" --db "$work/waldb" --wal_write_mode "$mode" put "wal-$mode" "$mode"
+  expect 0 "$lsmkv" --db "$work/waldb" get "wal-$mode"; same "$out" "$mode"
+done
 expect 0 "$lsmkv" help;                                contains "$out" "dump-manifest"
 # A missing database is an error, not created by reads.
 expect 1 "$lsmkv" --db "$work/nothing" get k;          contains "$err" "does not exist"

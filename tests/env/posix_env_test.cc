@@ -5,13 +5,48 @@
 
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "env/posix_env_testing.h"
 #include "lsmkv/env.h"
+#include "support/mem_env.h"
 #include "support/test_util.h"
 
 namespace lsmkv {
+
+namespace {
+
+// Turns the simulated mmap / fallocate refusals on for one scope.
+class ScopedMappedLogFaults {
+ public:
+  explicit ScopedMappedLogFaults(const MappedLogFaults& faults) { TEST_SetMappedLogFaults(faults); }
+  ~ScopedMappedLogFaults() { TEST_SetMappedLogFaults(MappedLogFaults{}); }
+  ScopedMappedLogFaults(const ScopedMappedLogFaults&) = delete;
+  ScopedMappedLogFaults& operator=(const ScopedMappedLogFaults&) = delete;
+};
+
+// The i-th piece a test appends: 1..2000 bytes of one letter.
+std::string Piece(int i) {
+  return std::string(1 + (i * 7919) % 2000, static_cast<char>('a' + i % 26));
+}
+
+uint64_t FileSize(Env* env, const std::string& f) {
+  uint64_t size = 0;
+  REQUIRE(env->GetFileSize(f, &size).ok());
+  return size;
+}
+
+std::string FileContents(Env* env, const std::string& f) {
+  std::string data;
+  REQUIRE(ReadFileToString(env, f, &data).ok());
+  return data;
+}
+
+}  // namespace
 
 TEST_CASE("PosixEnv: write, read sequentially and at offsets", "[env]") {
   Env* env = Env::Default();
@@ -121,6 +156,194 @@ TEST_CASE("PosixEnv: a .log file that cannot grow fails Append cleanly", "[env]"
   INFO("child status " << status);
   REQUIRE(WIFEXITED(status));
   REQUIRE(WEXITSTATUS(status) == 0);
+}
+
+// Where the file system refuses the reservation as unsupported or refuses
+// the mapping, kAuto continues with write(2): at the first region (nothing
+// mapped yet) or at region 2 (192 KiB mapped, and for a refused mapping a
+// 256 KiB reservation to cut back). After every Flush the file holds
+// exactly the bytes appended: no reserved zeros in the middle, none lost,
+// none repeated.
+TEST_CASE("PosixEnv: a WAL falls back to write(2) where mmap or fallocate is refused",
+          "[env][walmode]") {
+  Env* env = Env::Default();
+  const std::string dir = test::ScratchDir("posix_log_fallback");
+  const std::string f = dir + "/000009.log";
+  // (refuse the mapping rather than the reservation, errno)
+  const auto refusal = GENERATE(table<bool, int>({{false, EOPNOTSUPP},
+                                                  {false, EINVAL},
+                                                  {false, ENOSYS},
+                                                  {true, ENODEV},
+                                                  {true, EINVAL},
+                                                  {true, EACCES},
+                                                  {true, ENOMEM}}));
+  const bool refuse_map = std::get<0>(refusal);
+  const int error_number = std::get<1>(refusal);
+  const int first_region = GENERATE(0, 2);
+  INFO((refuse_map ? "mmap" : "fallocate") << " fails with " << std::strerror(error_number)
+                                           << " from region " << first_region);
+  MappedLogFaults faults;
+  (refuse_map ? faults.map_error : faults.reserve_error) = error_number;
+  faults.first_region = first_region;
+  ScopedMappedLogFaults scoped(faults);
+
+  std::unique_ptr<WritableFile> w;
+  REQUIRE(env->NewLogFile(f, WalWriteMode::kAuto, &w).ok());
+  std::string expected;
+  bool checked_after_fallback = false;
+  for (int i = 0; i < 3000; i++) {  // ~3 MiB, regions of 64 KiB doubling to 1 MiB
+    const std::string piece = Piece(i);
+    REQUIRE(w->Append(piece).ok());
+    REQUIRE(w->Flush().ok());  // as the log writer does after every record
+    expected += piece;
+    if (i == 0) {
+      // Still mapped (a region is reserved past the bytes) until the
+      // faults start; written from the first byte when they do.
+      if (first_region == 0) {
+        REQUIRE(FileSize(env, f) == expected.size());
+      } else {
+        REQUIRE(FileSize(env, f) >= 64 * 1024);
+      }
+    }
+    if (!checked_after_fallback && expected.size() > 256 * 1024) {
+      // Past region 2's start (192 KiB): the fallback has happened either way.
+      REQUIRE(FileSize(env, f) == expected.size());
+      REQUIRE(FileContents(env, f) == expected);
+      checked_after_fallback = true;
+    }
+    if (i % 500 == 0) REQUIRE(w->Sync().ok());
+  }
+  REQUIRE(checked_after_fallback);
+  REQUIRE(w->Sync().ok());
+  REQUIRE(w->Close().ok());
+  REQUIRE(FileContents(env, f) == expected);
+  test::RemoveTree(dir);
+}
+
+// kMapped does not fall back: a refusal is an IOError naming the cause,
+// the bytes appended before it stay, and Close cuts a reservation the
+// refused mapping left behind. A later Append tries the region again.
+TEST_CASE("PosixEnv: a kMapped WAL reports a refused mmap or fallocate as IOError",
+          "[env][walmode]") {
+  Env* env = Env::Default();
+  const std::string dir = test::ScratchDir("posix_log_mapped_only");
+  const std::string f = dir + "/000010.log";
+  const bool refuse_map = GENERATE(false, true);
+  const int error_number = refuse_map ? ENODEV : EOPNOTSUPP;
+  INFO((refuse_map ? "mmap" : "fallocate") << " fails with " << std::strerror(error_number));
+  MappedLogFaults faults;
+  (refuse_map ? faults.map_error : faults.reserve_error) = error_number;
+  faults.first_region = 2;  // after 64 + 128 KiB were mapped
+  std::unique_ptr<WritableFile> w;
+  REQUIRE(env->NewLogFile(f, WalWriteMode::kMapped, &w).ok());
+  std::string accepted;
+  Status s;
+  {
+    ScopedMappedLogFaults scoped(faults);
+    // 1 KiB pieces fill 192 KiB exactly, so no piece is cut in two.
+    for (int i = 0; i < 1000 && s.ok(); i++) {
+      const std::string piece(1024, static_cast<char>('a' + i % 26));
+      s = w->Append(piece);
+      if (s.ok()) accepted += piece;
+    }
+    REQUIRE(s.IsIOError());
+    REQUIRE(s.ToString().find(std::strerror(error_number)) != std::string::npos);
+    REQUIRE(s.ToString().find("kWrite") != std::string::npos);
+    REQUIRE(accepted.size() == 192 * 1024);
+    REQUIRE(w->Append("x").IsIOError());  // still refused
+  }
+  REQUIRE(w->Append("after").ok());  // the file system "allows" it again
+  accepted += "after";
+  REQUIRE(w->Close().ok());
+  REQUIRE(FileContents(env, f) == accepted);
+
+  // Refused from the first region: nothing is written, nothing is left.
+  {
+    faults.first_region = 0;
+    ScopedMappedLogFaults scoped(faults);
+    REQUIRE(env->NewLogFile(f, WalWriteMode::kMapped, &w).ok());
+    REQUIRE(w->Append("record").IsIOError());
+    REQUIRE(w->Close().ok());
+    REQUIRE(FileSize(env, f) == 0);
+  }
+  test::RemoveTree(dir);
+}
+
+// No space, a quota or a failing disk are errors in kAuto too: write(2)
+// would hit them as well, and hiding them would only move the failure.
+TEST_CASE("PosixEnv: a kAuto WAL does not fall back on ENOSPC or EIO", "[env][walmode]") {
+  Env* env = Env::Default();
+  const std::string dir = test::ScratchDir("posix_log_nospace");
+  const std::string f = dir + "/000011.log";
+  const int error_number = GENERATE(ENOSPC, EDQUOT, EIO);
+  INFO("fallocate fails with " << std::strerror(error_number));
+  MappedLogFaults faults;
+  faults.reserve_error = error_number;
+  std::unique_ptr<WritableFile> w;
+  {
+    ScopedMappedLogFaults scoped(faults);
+    REQUIRE(env->NewLogFile(f, WalWriteMode::kAuto, &w).ok());
+    const Status s = w->Append("record");
+    REQUIRE(s.IsIOError());
+    REQUIRE(s.IsNoSpace() == (error_number != EIO));  // what lets the DB resume on its own
+    REQUIRE(s.ToString().find(std::strerror(error_number)) != std::string::npos);
+  }
+  // Space is back: the same file maps its first region and goes on.
+  REQUIRE(w->Append("record").ok());
+  REQUIRE(FileSize(env, f) >= 64 * 1024);  // mapped: a reserved region
+  REQUIRE(w->Close().ok());
+  REQUIRE(FileContents(env, f) == "record");
+  test::RemoveTree(dir);
+}
+
+// kWrite: write(2) from the first byte, never a reservation; the mapping
+// faults do not matter to it.
+TEST_CASE("PosixEnv: a kWrite WAL is written with write(2)", "[env][walmode]") {
+  Env* env = Env::Default();
+  const std::string dir = test::ScratchDir("posix_log_write");
+  const std::string f = dir + "/000012.log";
+  MappedLogFaults faults;
+  faults.map_error = ENODEV;
+  faults.reserve_error = EOPNOTSUPP;
+  ScopedMappedLogFaults scoped(faults);
+  std::unique_ptr<WritableFile> w;
+  REQUIRE(env->NewLogFile(f, WalWriteMode::kWrite, &w).ok());
+  std::string expected;
+  for (int i = 0; i < 500; i++) {
+    REQUIRE(w->Append(Piece(i)).ok());
+    REQUIRE(w->Flush().ok());
+    expected += Piece(i);
+    if (i % 100 == 0) REQUIRE(FileSize(env, f) == expected.size());
+  }
+  REQUIRE(w->Sync().ok());
+  REQUIRE(w->Close().ok());
+  REQUIRE(FileContents(env, f) == expected);
+  REQUIRE(env->NewLogFile(f, static_cast<WalWriteMode>(9), &w).IsInvalidArgument());
+  test::RemoveTree(dir);
+}
+
+// Envs that do not know write modes (MemEnv here; users' own) get WAL files
+// through NewWritableFile, and so do wrappers that intercept it.
+TEST_CASE("Env: NewLogFile defaults to NewWritableFile", "[env][walmode]") {
+  class CountingEnv final : public EnvWrapper {
+   public:
+    explicit CountingEnv(Env* base) : EnvWrapper(base) {}
+    Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
+      created++;
+      return target()->NewWritableFile(f, r);
+    }
+    int created = 0;
+  };
+  MemEnv mem;
+  CountingEnv counting(&mem);
+  for (WalWriteMode mode : {WalWriteMode::kAuto, WalWriteMode::kMapped, WalWriteMode::kWrite}) {
+    std::unique_ptr<WritableFile> w;
+    REQUIRE(counting.NewLogFile("/000013.log", mode, &w).ok());
+    REQUIRE(w->Append("record").ok());
+    REQUIRE(w->Close().ok());
+    REQUIRE(FileContents(&mem, "/000013.log") == "record");
+  }
+  REQUIRE(counting.created == 3);
 }
 
 TEST_CASE("PosixEnv: directories, rename, remove and errors", "[env]") {
