@@ -44,6 +44,11 @@ class UpdateIteratorImpl final : public UpdateIterator {
   UpdateIteratorImpl(FeedSource* source, SequenceNumber next)
       : source_(source), env_(source->feed_env()), wal_dir_(source->feed_wal_dir()), next_(next) {}
 
+  // Where the next iterator of a follower will most likely start.
+  ~UpdateIteratorImpl() override {
+    if (have_log_ && status_.ok()) source_->RememberFeedPosition(next_, log_, resume_offset_);
+  }
+
   // Finds the WAL holding next_ and the first batch at or after it.
   Status Start() {
     const bool published = next_ <= source_->PublishedSequence();
