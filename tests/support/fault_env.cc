@@ -1,6 +1,9 @@
 #include "support/fault_env.h"
 
+#include <algorithm>
 #include <vector>
+
+#include "util/random.h"
 
 namespace lsmkv {
 
@@ -30,7 +33,7 @@ class FaultWritableFile final : public WritableFile {
   Status Sync() override {
     Status s = env_->Check(FaultEnv::Op::kSync, fname_);
     if (s.ok()) s = base_->Sync();
-    if (s.ok()) env_->RecordSync(fname_);
+    if (s.ok()) s = env_->RecordSync(fname_);
     return s;
   }
   Status Close() override { return base_->Close(); }
@@ -40,6 +43,73 @@ class FaultWritableFile final : public WritableFile {
   const std::string fname_;
   std::unique_ptr<WritableFile> base_;
 };
+
+// FNV-1a: a file's name mixed into the page-loss seed, stable across
+// platforms and runs (std::hash is neither).
+uint64_t HashName(const std::string& name) {
+  uint64_t h = 14695981039346656037ull;
+  for (const unsigned char c : name) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// One file's page-loss power cut (FaultEnv::PowerLoss): `data` holds the
+// file as written; bytes [0, synced) are durable, [synced, written) were in
+// the page cache only, and the file system knew the file as fs_size bytes
+// long. Returns what is left on the disk.
+std::string LosePages(const FaultEnv::PowerLoss& how, const std::string& fname,
+                      const std::string& data, uint64_t synced, uint64_t written, uint64_t fs_size,
+                      FaultEnv::PowerLossReport* report) {
+  constexpr uint64_t kPage = FaultEnv::kPageSize;
+  Random rnd(how.seed ^ HashName(fname));
+  std::string out = data.substr(0, written);
+  uint64_t survived_end = synced;  // one past the last byte that survived
+  bool lost_before = false;        // some unsynced byte before this page was lost
+  bool out_of_order = false;
+  std::string fates;
+  const uint64_t first_page = synced / kPage;
+  const uint64_t end_page = written > synced ? (written + kPage - 1) / kPage : first_page;
+  for (uint64_t page = first_page; page < end_page; page++) {
+    // The page's unsynced bytes: [lo, hi).
+    const uint64_t lo = std::max(page * kPage, synced);
+    const uint64_t hi = std::min((page + 1) * kPage, written);
+    enum { kKept, kLost, kTorn } fate;
+    if (how.keep_page) {
+      fate = how.keep_page(fname, page) ? kKept : kLost;
+    } else {
+      const uint64_t draw = rnd.Uniform(8);
+      fate = draw < 4 ? kKept : draw < 7 ? kLost : kTorn;
+      if (fate == kTorn && hi - lo < 2) fate = kLost;  // no room for a strict prefix
+    }
+    uint64_t keep_to = hi;  // the page's bytes [lo, keep_to) survive
+    if (fate == kLost) keep_to = lo;
+    if (fate == kTorn) keep_to = lo + 1 + rnd.Uniform(hi - lo - 1);
+    if (keep_to > lo && lost_before) out_of_order = true;
+    if (keep_to < hi) lost_before = true;
+    if (keep_to > lo) survived_end = keep_to;
+    std::fill(out.begin() + static_cast<std::ptrdiff_t>(keep_to),
+              out.begin() + static_cast<std::ptrdiff_t>(hi), '\0');
+    fates += fate == kKept ? 'K' : fate == kLost ? 'L' : 'T';
+    report->pages_kept += fate == kKept;
+    report->pages_lost += fate == kLost;
+    report->pages_torn += fate == kTorn;
+  }
+  // The size on disk: up to the last surviving byte (a lost tail was never
+  // there), or sometimes the size the file system had, zero-filled.
+  uint64_t size = survived_end;
+  if (!how.keep_page && rnd.OneIn(4)) size = std::max(size, fs_size);
+  out.resize(size, '\0');
+  report->files_out_of_order += out_of_order;
+  report->description += fname + ": synced " + std::to_string(synced) + " of " +
+                         std::to_string(written) + " bytes; ";
+  report->description += fates.empty() ? std::string("no unsynced pages")
+                                       : "pages " + std::to_string(first_page) + ".." +
+                                             std::to_string(end_page - 1) + " " + fates;
+  report->description += "; now " + std::to_string(size) + " bytes\n";
+  return out;
+}
 
 }  // namespace
 
@@ -61,12 +131,20 @@ int FaultEnv::Count(Op op) {
 void FaultEnv::Freeze() {
   std::lock_guard<std::mutex> l(mu_);
   frozen_ = true;
+  for (auto& [name, info] : files_) {
+    uint64_t fs_size = 0;
+    if (!target()->GetFileSize(name, &fs_size).ok()) continue;  // removed meanwhile
+    info.frozen = true;
+    info.written_at_freeze = std::min(info.size, fs_size);
+    info.fs_size_at_freeze = fs_size;
+  }
 }
 
 void FaultEnv::Reset() {
   std::lock_guard<std::mutex> l(mu_);
   failures_.clear();
   frozen_ = false;
+  for (auto& [name, info] : files_) info.frozen = false;
 }
 
 Status FaultEnv::Check(Op op, const std::string& fname) {
@@ -102,10 +180,14 @@ void FaultEnv::RecordAppend(const std::string& fname, uint64_t n) {
   files_[fname].size += n;
 }
 
-void FaultEnv::RecordSync(const std::string& fname) {
+Status FaultEnv::RecordSync(const std::string& fname) {
   std::lock_guard<std::mutex> l(mu_);
+  // The power went while the fsync ran: it never returned, and the pages it
+  // was writing may or may not have reached the disk (they stay unsynced).
+  if (frozen_) return Status::IOError(fname, "simulated crash: power lost during the sync");
   FileInfo& info = files_[fname];
   info.synced = info.size;
+  return Status::OK();
 }
 
 Status FaultEnv::NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) {
@@ -205,6 +287,7 @@ Status FaultEnv::SyncDir(const std::string& d) {
   s = target()->SyncDir(d);
   if (s.ok()) {
     std::lock_guard<std::mutex> l(mu_);
+    if (frozen_) return Status::IOError(d, "simulated crash: power lost during the sync");
     for (auto it = unsynced_new_files_.begin(); it != unsynced_new_files_.end();) {
       it = DirOf(*it) == d ? unsynced_new_files_.erase(it) : std::next(it);
     }
@@ -216,6 +299,16 @@ Status FaultEnv::SyncDir(const std::string& d) {
 }
 
 Status FaultEnv::DropUnsyncedData(bool drop_unsynced_dir_entries) {
+  PowerLoss how;
+  how.drop_unsynced_dir_entries = drop_unsynced_dir_entries;
+  return DropUnsyncedData(how);
+}
+
+Status FaultEnv::DropUnsyncedData(const PowerLoss& how, PowerLossReport* report) {
+  PowerLossReport unused_report;
+  if (report == nullptr) report = &unused_report;
+  *report = PowerLossReport();
+  const bool drop_dir_entries = how.drop_unsynced_dir_entries;
   std::map<std::string, FileInfo> files;
   std::set<std::string> unsynced;
   std::map<std::string, std::string> overwritten;
@@ -227,15 +320,16 @@ Status FaultEnv::DropUnsyncedData(bool drop_unsynced_dir_entries) {
     frozen_ = false;
     failures_.clear();
   }
+  std::map<std::string, uint64_t> sizes_left;  // file -> its size after the cut
   for (const auto& [name, info] : files) {
     if (!target()->FileExists(name)) continue;
-    if (drop_unsynced_dir_entries && overwritten.count(name) > 0) {
+    if (drop_dir_entries && overwritten.count(name) > 0) {
       // The rename never became durable: the replaced file is back.
       Status s = WriteStringToFile(target(), overwritten[name], name, /*sync=*/true);
       if (!s.ok()) return s;
       continue;
     }
-    if (drop_unsynced_dir_entries && unsynced.count(name) > 0) {
+    if (drop_dir_entries && unsynced.count(name) > 0) {
       Status s = target()->RemoveFile(name);
       if (!s.ok()) return s;
       continue;
@@ -243,18 +337,42 @@ Status FaultEnv::DropUnsyncedData(bool drop_unsynced_dir_entries) {
     std::string data;
     Status s = ReadFileToString(target(), name, &data);
     if (!s.ok()) return s;
-    if (data.size() > info.synced) {
-      data.resize(info.synced);
-      s = WriteStringToFile(target(), data, name, /*sync=*/true);
+    const uint64_t synced = std::min<uint64_t>(info.synced, data.size());
+    std::string left;
+    if (how.lose_pages_out_of_order) {
+      // What was in the page cache at the crash: without a Freeze, all of it.
+      uint64_t written = std::min<uint64_t>(info.size, data.size());
+      uint64_t fs_size = data.size();
+      if (info.frozen) {
+        written = std::min<uint64_t>(info.written_at_freeze, data.size());
+        fs_size = info.fs_size_at_freeze;
+      }
+      written = std::max(written, synced);  // a sync racing the freeze completed
+      if (written == synced && fs_size <= written && data.size() == synced) {
+        sizes_left[name] = synced;
+        continue;  // nothing unsynced
+      }
+      left = LosePages(how, name, data, synced, written, std::max(fs_size, written), report);
+    } else {
+      left = data.substr(0, synced);
+    }
+    sizes_left[name] = left.size();
+    if (left != data) {
+      s = WriteStringToFile(target(), left, name, /*sync=*/true);
       if (!s.ok()) return s;
     }
   }
   std::lock_guard<std::mutex> l(mu_);
-  for (auto& [name, info] : files_) info.size = info.synced;
-  if (drop_unsynced_dir_entries) {
+  // What is left is durable.
+  for (auto& [name, info] : files_) {
+    const auto it = sizes_left.find(name);
+    info.size = info.synced = it != sizes_left.end() ? it->second : info.synced;
+    info.frozen = false;
+  }
+  if (drop_dir_entries) {
     for (const auto& [name, data] : overwritten) files_[name] = FileInfo{data.size(), data.size()};
   }
-  if (drop_unsynced_dir_entries) {
+  if (drop_dir_entries) {
     for (const std::string& name : unsynced) files_.erase(name);
   }
   unsynced_new_files_.clear();

@@ -3,17 +3,27 @@
 //  - Errors: FailNth(op, n) makes the n-th next call of `op` (1 = the next
 //    one) fail with IOError; with sticky = true every later call fails too.
 //  - Power loss: the env tracks, for every file written through it, how many
-//    bytes were synced. SimulatePowerLoss() first freezes the file system
-//    (every mutating call fails, so the dying DB can write nothing more),
-//    and after the DB is gone DropUnsyncedData() cuts every file back to its
-//    synced length. With drop_unsynced_dir_entries, files created since
-//    their directory's last SyncDir disappear as well, and a file replaced
-//    by such a rename comes back with its old contents.
+//    bytes were synced. Freeze() stops the file system (every mutating call
+//    fails, so the dying DB can write nothing more) and notes how many bytes
+//    of each file had reached the OS; after the DB is gone
+//    DropUnsyncedData() decides what of the unsynced bytes survives:
+//      * by default every file is cut back to its synced length;
+//      * with PowerLoss::lose_pages_out_of_order, each 4 KiB page holding
+//        unsynced bytes survives or not on its own, as write-back in any
+//        order leaves it (see PowerLoss). This applies alike to files
+//        written with write(2) and to the WAL, which the POSIX Env writes
+//        through a shared mapping: both put the bytes in the page cache,
+//        whose pages reach the disk in no particular order.
+//    With drop_unsynced_dir_entries, files created since their directory's
+//    last SyncDir disappear as well, and a file replaced by such a rename
+//    comes back with its old contents.
 //
 // Thread safety: thread-safe.
 #ifndef LSMKV_TESTS_SUPPORT_FAULT_ENV_H_
 #define LSMKV_TESTS_SUPPORT_FAULT_ENV_H_
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -40,11 +50,61 @@ class FaultEnv final : public EnvWrapper {
   int Count(Op op);
 
   // Freezes the file system: every later write, sync, rename, create or
-  // remove fails with IOError until Reset().
+  // remove fails with IOError until Reset() or DropUnsyncedData(). Notes,
+  // per tracked file, what had reached the OS by now (what a power cut at
+  // this moment could leave): closing the files afterwards, which may
+  // flush user-space buffers, adds nothing a page-loss crash keeps. A
+  // Sync or SyncDir still running fails and makes nothing durable: the
+  // power went before it returned.
   void Freeze();
-  // Cuts every tracked file to its synced length; with
-  // drop_unsynced_dir_entries also removes files whose creation was not
-  // made durable by SyncDir. Call after the DB is destroyed. Unfreezes.
+
+  // Page-loss granularity: the page-cache page.
+  static constexpr uint64_t kPageSize = 4096;
+
+  // How a simulated power loss treats what was not made durable.
+  struct PowerLoss {
+    // Files whose creation (or rename into place) was not made durable by
+    // SyncDir vanish; a file a rename replaced comes back.
+    bool drop_unsynced_dir_entries = false;
+    // false: every file is cut back to its synced length.
+    // true: every 4 KiB page (file offsets [i*4096, (i+1)*4096)) holding
+    // unsynced bytes independently is
+    //   kept  (1/2): holds what was written;
+    //   lost  (3/8): back to its durable state: its synced bytes, zeros after;
+    //   torn  (1/8): an older write-back: a prefix of what was written.
+    // The file then ends after its last surviving byte (a lost tail is cut
+    // off; a lost page before a surviving one reads as zeros, like a hole),
+    // or, 1 time in 4, at the size the file system had at the crash (for
+    // the mapped WAL: its reserved region), zero-filled: the size reached
+    // the disk, the data did not. Synced bytes always survive.
+    bool lose_pages_out_of_order = false;
+    // Picks the fates (per file, from seed and the file's name): the same
+    // seed over the same files gives the same result.
+    uint64_t seed = 0;
+    // If set, decides instead of the seed: true keeps page `page` of
+    // `fname`, false loses it; nothing is torn and a file is never extended.
+    std::function<bool(const std::string& fname, uint64_t page)> keep_page;
+  };
+
+  // What a page-loss power cut did, summed over the files.
+  struct PowerLossReport {
+    uint64_t pages_kept = 0;
+    uint64_t pages_lost = 0;
+    uint64_t pages_torn = 0;
+    // Files where unsynced bytes survived after earlier unsynced bytes were
+    // lost: the write-back reordering the mode exists to model.
+    uint64_t files_out_of_order = 0;
+    // One line per file that had unsynced bytes, e.g.
+    // "/db/000007.log: synced 8192 of 20000 bytes; pages 2..4 KLT; now 18190 bytes"
+    // (K kept, L lost, T torn).
+    std::string description;
+  };
+
+  // Applies a power cut as `how` says (see PowerLoss). Call after the DB is
+  // destroyed; unfreezes and forgets failures. *report (optional) says what
+  // happened to each file.
+  Status DropUnsyncedData(const PowerLoss& how, PowerLossReport* report = nullptr);
+  // The same with every file cut back to its synced length.
   Status DropUnsyncedData(bool drop_unsynced_dir_entries = false);
   // Forgets failures and freezing; keeps tracking.
   void Reset();
@@ -62,7 +122,9 @@ class FaultEnv final : public EnvWrapper {
   void RecordAppend(const std::string& fname, uint64_t n);
   // Takes n bytes of the disk-space budget; IOError when they do not fit.
   Status ChargeSpace(const std::string& fname, uint64_t n);
-  void RecordSync(const std::string& fname);
+  // Marks the file's bytes synced; IOError (nothing marked) if the file
+  // system froze while the sync ran.
+  Status RecordSync(const std::string& fname);
 
  private:
   struct Failure {
@@ -71,8 +133,15 @@ class FaultEnv final : public EnvWrapper {
     bool firing = false;
   };
   struct FileInfo {
-    uint64_t size = 0;
-    uint64_t synced = 0;
+    uint64_t size = 0;    // bytes appended through this env
+    uint64_t synced = 0;  // of those, made durable by Sync
+    // Set by Freeze: of the appended bytes, those in the file (write(2)
+    // files buffer in user space; the mapped WAL has them all), and the
+    // file's size as the file system saw it (the mapped WAL's reserved
+    // region included).
+    bool frozen = false;
+    uint64_t written_at_freeze = 0;
+    uint64_t fs_size_at_freeze = 0;
   };
 
   std::mutex mu_;
