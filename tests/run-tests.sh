@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is needed, builds with
 # -Wall -Wextra -Werror and runs the whole test suite with ctest (unit tests,
-# 30-cycle kill -9 / power-loss / power-loss-with-directory-entries crash
-# tests, the CLI, the HTTP server and the README's code blocks end to end,
-# the bench smoke run and the find_package/pkg-config consumer tests), then
+# 30-cycle kill -9 / power-loss / power-loss-with-directory-entries /
+# out-of-order-page-loss crash tests, the CLI, the HTTP server and the
+# README's code blocks end to end, the bench smoke run and the
+# find_package/pkg-config consumer tests), then
 # the unit tests again under ASan+UBSan and under TSan.
 #
 # When clang++ with libFuzzer is present, the fuzz targets (WAL reader,

@@ -15,12 +15,21 @@
 //    acknowledged with sync=true.
 //  - powerloss-dirs: the same, and files whose directory entry was not made
 //    durable by a directory fsync disappear (renames over them are undone).
+//  - powerloss-pages: power loss as write-back in any order leaves it: of
+//    each file's unsynced 4 KiB pages a random subset survives (a later page
+//    can survive an earlier lost one, which reads as zeros), for the WAL
+//    written through its mapping and the files written with write(2) alike
+//    (FaultEnv::PowerLoss::lose_pages_out_of_order). Odd cycles sync 1 op
+//    in 500 instead of 1 in 50 (long unsynced tails); cycles 2 and 3 of
+//    every 4 also drop unsynced directory entries. Same check as powerloss.
 //
 // In every mode: no error at open, no later write without an earlier one,
-// no resurrected delete.
+// no resurrected delete; a failure names the seed, the cycle and the first
+// operation missing while a later one is there.
 //
-//   lsmkv_crash_test [--mode=kill9|powerloss|powerloss-dirs] [--cycles=N]
-//                    [--seed=N] [--db=DIR] [--max_ms=N]
+//   lsmkv_crash_test [--mode=kill9|powerloss|powerloss-dirs|powerloss-pages]
+//                    [--cycles=N] [--seed=N] [--db=DIR] [--max_ms=N]
+//                    [--keep_going]
 //
 // The child's operations are a pure function of (seed, cycle, index), so the
 // parent regenerates them instead of trusting the side log's contents; the
@@ -33,8 +42,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <random>
 #include <set>
@@ -50,7 +61,7 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-enum class Mode { kKill9, kPowerLoss, kPowerLossDirs };
+enum class Mode { kKill9, kPowerLoss, kPowerLossDirs, kPowerLossPages };
 
 struct Flags {
   Mode mode = Mode::kKill9;
@@ -58,6 +69,9 @@ struct Flags {
   uint64_t seed = 20261126;
   std::string db = "/tmp/lsmkv-crash-test";
   int max_ms = 400;
+  // After a cycle whose recovered state is wrong, report it and go on (from
+  // the recovered state) instead of stopping; the exit status still fails.
+  bool keep_going = false;
 };
 
 struct Op {
@@ -66,11 +80,18 @@ struct Op {
   std::vector<std::string> deletes;
 };
 
+// One op in how many is written with sync = true. powerloss-pages syncs
+// rarely on odd cycles, so the power cut meets long unsynced WAL tails
+// spanning several 32 KiB log blocks (and WAL switches).
+uint64_t SyncOneIn(const Flags& f, int cycle) {
+  return f.mode == Mode::kPowerLossPages && cycle % 2 == 1 ? 500 : 50;
+}
+
 // Operation `index` of cycle `cycle`: deterministic.
-Op MakeOp(uint64_t seed, int cycle, uint64_t index) {
-  std::mt19937_64 rnd(seed * 1000003 + static_cast<uint64_t>(cycle) * 7919 + index);
+Op MakeOp(const Flags& f, int cycle, uint64_t index) {
+  std::mt19937_64 rnd(f.seed * 1000003 + static_cast<uint64_t>(cycle) * 7919 + index);
   Op op;
-  op.sync = rnd() % 50 == 0;
+  op.sync = rnd() % SyncOneIn(f, cycle) == 0;
   const int n = rnd() % 10 == 0 ? 1 + static_cast<int>(rnd() % 8) : 1;  // some multi-key batches
   for (int i = 0; i < n; i++) {
     char key[32];
@@ -101,7 +122,22 @@ lsmkv::Options DBOptions() {
   return o;
 }
 
+// The page-loss crash of a cycle: its seed, and whether it also drops
+// unsynced directory entries.
+uint64_t PageLossSeed(const Flags& f, int cycle) {
+  return f.seed * 7919 + static_cast<uint64_t>(cycle) * 1000003 + 1;
+}
+bool DropsDirEntries(const Flags& f, int cycle) {
+  return f.mode == Mode::kPowerLossDirs || (f.mode == Mode::kPowerLossPages && cycle % 4 >= 2);
+}
+
+// Where a page-loss child leaves its crash report for the parent.
+std::string PageReportFile(const Flags& f, int cycle) {
+  return f.db + "/pages-" + std::to_string(cycle);
+}
+
 [[noreturn]] void Fail(const std::string& what) {
+  std::fflush(stdout);  // the cycles' lines first
   std::fprintf(stderr, "lsmkv_crash_test: FAILED: %s\n", what.c_str());
   std::exit(1);
 }
@@ -115,7 +151,7 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
   const int fd = ::open(side.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
   if (fd < 0) _exit(3);
   for (uint64_t index = 0; stop == nullptr || !stop->load(); index++) {
-    const Op op = MakeOp(f.seed, cycle, index);
+    const Op op = MakeOp(f, cycle, index);
     lsmkv::WriteBatch batch;
     for (const auto& [k, v] : op.puts) batch.Put(k, v);
     for (const auto& k : op.deletes) batch.Delete(k);
@@ -162,7 +198,20 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
   stop = true;
   writer.join();
   db.reset();  // background jobs fail on the frozen file system and stop
-  s = fault.DropUnsyncedData(f.mode == Mode::kPowerLossDirs);
+  lsmkv::FaultEnv::PowerLoss how;
+  how.drop_unsynced_dir_entries = DropsDirEntries(f, cycle);
+  how.lose_pages_out_of_order = f.mode == Mode::kPowerLossPages;
+  how.seed = PageLossSeed(f, cycle);
+  lsmkv::FaultEnv::PowerLossReport report;
+  s = fault.DropUnsyncedData(how, &report);
+  if (s.ok() && how.lose_pages_out_of_order) {
+    // First line: kept lost torn out-of-order; then the per-file lines.
+    std::ofstream out(PageReportFile(f, cycle));
+    out << report.pages_kept << " " << report.pages_lost << " " << report.pages_torn << " "
+        << report.files_out_of_order << "\n"
+        << report.description;
+    if (!out) s = lsmkv::Status::IOError(PageReportFile(f, cycle), "cannot write");
+  }
   if (!s.ok()) {
     std::fprintf(stderr, "child: drop unsynced data: %s\n", s.ToString().c_str());
     _exit(7);
@@ -176,7 +225,7 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
 bool MatchesSomePrefix(const Model& start, const Model& recovered, const Flags& f, int cycle,
                        uint64_t min_ops, uint64_t max_ops, uint64_t* matched) {
   Model expected = start;
-  for (uint64_t i = 0; i < min_ops; i++) Apply(MakeOp(f.seed, cycle, i), &expected);
+  for (uint64_t i = 0; i < min_ops; i++) Apply(MakeOp(f, cycle, i), &expected);
   std::set<std::string> differing;
   for (const auto& [k, v] : expected) {
     const auto it = recovered.find(k);
@@ -191,7 +240,7 @@ bool MatchesSomePrefix(const Model& start, const Model& recovered, const Flags& 
       return true;
     }
     if (k == max_ops) return false;
-    const Op op = MakeOp(f.seed, cycle, k);
+    const Op op = MakeOp(f, cycle, k);
     Apply(op, &expected);
     std::vector<std::string> touched;
     for (const auto& [key, v] : op.puts) touched.push_back(key);
@@ -210,11 +259,101 @@ bool MatchesSomePrefix(const Model& start, const Model& recovered, const Flags& 
   }
 }
 
+// The op of this cycle that wrote `value` ("c<cycle>i<index>v..."), or -1
+// for a value from an earlier cycle (part of the start state).
+int64_t WriterOf(const std::string& value, int cycle) {
+  int value_cycle = -1;
+  unsigned long long index = 0;
+  if (std::sscanf(value.c_str(), "c%di%llu", &value_cycle, &index) != 2 || value_cycle != cycle) {
+    return -1;
+  }
+  return static_cast<int64_t>(index);
+}
+
+std::string Shorten(const std::string& value) {
+  return value.size() <= 16 ? value : value.substr(0, 16) + "...";
+}
+
+// Why `recovered` is no allowed prefix: names the latest op it holds and the
+// first earlier op it misses (a write, an overwrite or a delete), or the
+// synced ops it lost.
+std::string DescribeMismatch(const Model& start, const Model& recovered, const Flags& f, int cycle,
+                             uint64_t min_ops, uint64_t acked) {
+  std::ostringstream out;
+  int64_t latest = -1;  // the latest op of this cycle whose value is visible
+  std::string latest_key;
+  for (const auto& [k, v] : recovered) {
+    const int64_t op = WriterOf(v, cycle);
+    if (op > latest) {
+      latest = op;
+      latest_key = k;
+    }
+  }
+  // The state after ops [0, latest] and, per key, the last op touching it.
+  Model expected = start;
+  std::map<std::string, uint64_t> last_touch;
+  for (int64_t i = 0; i <= latest; i++) {
+    const Op op = MakeOp(f, cycle, static_cast<uint64_t>(i));
+    Apply(op, &expected);
+    for (const auto& [k, v] : op.puts) last_touch[k] = static_cast<uint64_t>(i);
+    for (const auto& k : op.deletes) last_touch[k] = static_cast<uint64_t>(i);
+  }
+  if (latest >= 0) {
+    out << "it holds op " << latest << " (" << latest_key << " = "
+        << Shorten(recovered.at(latest_key)) << ")";
+  } else {
+    out << "it holds no op of this cycle";
+  }
+  if (latest > static_cast<int64_t>(acked)) {
+    out << ", which was never acknowledged";
+  }
+  // Earlier ops it misses, the earliest first.
+  std::map<uint64_t, std::string> missing;  // op -> what is wrong
+  std::set<std::string> keys;
+  for (const auto& [k, v] : expected) keys.insert(k);
+  for (const auto& [k, v] : recovered) keys.insert(k);
+  for (const std::string& k : keys) {
+    const auto e = expected.find(k);
+    const auto r = recovered.find(k);
+    if ((e == expected.end()) == (r == recovered.end()) &&
+        (e == expected.end() || e->second == r->second)) {
+      continue;
+    }
+    const std::string found = r == recovered.end() ? "absent" : "found " + Shorten(r->second);
+    const auto t = last_touch.find(k);
+    if (t == last_touch.end()) {
+      missing[UINT64_MAX] = k + ": " + found + ", expected " +
+                            (e == expected.end() ? std::string("absent") : Shorten(e->second)) +
+                            " from before this cycle (no op of it touches the key)";
+    } else if (e == expected.end()) {
+      missing[t->second] = k + " was deleted by it, " + found + " (a deleted key came back)";
+    } else {
+      missing[t->second] = k + " = " + Shorten(e->second) + " was written by it, " + found +
+                           (r == recovered.end() ? "" : " (an overwrite was undone)");
+    }
+  }
+  if (!missing.empty()) {
+    const auto& [op, what] = *missing.begin();
+    out << " but misses ";
+    if (op == UINT64_MAX) {
+      out << "a key no op touched: " << what;
+    } else {
+      out << "the earlier op " << op << ": " << what << " (" << missing.size()
+          << " keys differ in all)";
+    }
+  } else if (static_cast<uint64_t>(latest + 1) < min_ops) {
+    out << " and nothing after it: the synced ops up to " << min_ops - 1 << " are lost";
+  }
+  out << "; " << acked << " ops acknowledged, the last synced one is op "
+      << static_cast<int64_t>(min_ops) - 1;
+  return out.str();
+}
+
 // Number of ops up to and including the last acknowledged one with sync=true.
 uint64_t SyncedPrefix(const Flags& f, int cycle, uint64_t acked) {
   uint64_t prefix = 0;
   for (uint64_t i = 0; i < acked; i++) {
-    if (MakeOp(f.seed, cycle, i).sync) prefix = i + 1;
+    if (MakeOp(f, cycle, i).sync) prefix = i + 1;
   }
   return prefix;
 }
@@ -241,6 +380,7 @@ int main(int argc, char** argv) {
       if (m == "kill9") f.mode = Mode::kKill9;
       else if (m == "powerloss") f.mode = Mode::kPowerLoss;
       else if (m == "powerloss-dirs") f.mode = Mode::kPowerLossDirs;
+      else if (m == "powerloss-pages") f.mode = Mode::kPowerLossPages;
       else {
         std::fprintf(stderr, "lsmkv_crash_test: unknown --mode=%s\n", v);
         return 2;
@@ -249,16 +389,18 @@ int main(int argc, char** argv) {
     else if (const char* v = value("seed")) f.seed = std::strtoull(v, nullptr, 10);
     else if (const char* v = value("db")) f.db = v;
     else if (const char* v = value("max_ms")) f.max_ms = std::atoi(v);
+    else if (a == "--keep_going") f.keep_going = true;
     else {
       std::fprintf(stderr,
-                   "usage: lsmkv_crash_test [--mode=kill9|powerloss|powerloss-dirs] [--cycles=N] "
-                   "[--seed=N] [--db=DIR] [--max_ms=N]\n");
+                   "usage: lsmkv_crash_test [--mode=kill9|powerloss|powerloss-dirs|powerloss-pages] "
+                   "[--cycles=N] [--seed=N] [--db=DIR] [--max_ms=N] [--keep_going]\n");
       return 2;
     }
   }
-  const char* mode_name = f.mode == Mode::kKill9       ? "kill9"
-                          : f.mode == Mode::kPowerLoss ? "powerloss"
-                                                       : "powerloss-dirs";
+  const char* mode_name = f.mode == Mode::kKill9           ? "kill9"
+                          : f.mode == Mode::kPowerLoss     ? "powerloss"
+                          : f.mode == Mode::kPowerLossDirs ? "powerloss-dirs"
+                                                           : "powerloss-pages";
   std::printf("lsmkv_crash_test: mode %s, %d cycles, seed %llu, db %s\n", mode_name, f.cycles,
               static_cast<unsigned long long>(f.seed), f.db.c_str());
   std::filesystem::remove_all(f.db);
@@ -267,6 +409,8 @@ int main(int argc, char** argv) {
   Model model;  // the state every cycle starts from
   uint64_t total_ops = 0;
   uint64_t lost_ops = 0;  // acknowledged without sync and legitimately lost to power loss
+  int reordered_cycles = 0;  // page loss: cycles where a later page outlived an earlier one
+  int failed_cycles = 0;     // with --keep_going
   for (int cycle = 0; cycle < f.cycles; cycle++) {
     std::fflush(stdout);
     const int delay_ms = 20 + static_cast<int>(rnd() % f.max_ms);
@@ -293,9 +437,32 @@ int main(int argc, char** argv) {
     const std::string side = f.db + "/acked-" + std::to_string(cycle);
     if (std::filesystem::exists(side)) acked = std::filesystem::file_size(side);
 
+    // What the page-loss crash did (the child's report), for the log and
+    // for a failure message.
+    std::string crash_summary, crash_files;
+    if (f.mode == Mode::kPowerLossPages) {
+      std::ifstream in(PageReportFile(f, cycle));
+      unsigned long long kept = 0, lost = 0, torn = 0, out_of_order = 0;
+      if (!(in >> kept >> lost >> torn >> out_of_order)) Fail("cycle " + std::to_string(cycle) + ": no page report");
+      std::getline(in, crash_files);  // rest of the first line
+      crash_files.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (out_of_order > 0) reordered_cycles++;
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), ", pages %llu kept %llu lost %llu torn, %llu files out of order",
+                    kept, lost, torn, out_of_order);
+      crash_summary = buf;
+    }
+    const std::string where = "seed " + std::to_string(f.seed) + ", cycle " + std::to_string(cycle) +
+                              (f.mode == Mode::kPowerLossPages
+                                   ? ", page-loss seed " + std::to_string(PageLossSeed(f, cycle)) +
+                                         (DropsDirEntries(f, cycle) ? ", directory entries dropped" : "")
+                                   : std::string());
+    const std::string crash_detail =
+        crash_files.empty() ? std::string() : "\nwhat the power cut left of each file:\n" + crash_files;
+
     std::unique_ptr<lsmkv::DB> db;
     const lsmkv::Status s = lsmkv::DB::Open(DBOptions(), f.db + "/db", &db);
-    if (!s.ok()) Fail("cycle " + std::to_string(cycle) + ": open after the crash: " + s.ToString());
+    if (!s.ok()) Fail(where + ": open after the crash: " + s.ToString() + crash_detail);
     const Model recovered = ReadAll(db.get());
 
     // kill9: every acknowledged op must be there, the next one may be. Power
@@ -303,9 +470,16 @@ int main(int argc, char** argv) {
     const uint64_t min_ops = f.mode == Mode::kKill9 ? acked : SyncedPrefix(f, cycle, acked);
     uint64_t matched = 0;
     if (!MatchesSomePrefix(model, recovered, f, cycle, min_ops, acked + 1, &matched)) {
-      Fail("cycle " + std::to_string(cycle) + ": recovered state is not the state after " +
-           std::to_string(min_ops) + ".." + std::to_string(acked + 1) +
-           " of the acknowledged operations; seed " + std::to_string(f.seed));
+      const std::string what = where + ": recovered state is not the state after " +
+                               std::to_string(min_ops) + ".." + std::to_string(acked + 1) +
+                               " of the acknowledged operations: " +
+                               DescribeMismatch(model, recovered, f, cycle, min_ops, acked) + crash_detail;
+      if (!f.keep_going) Fail(what);
+      std::printf("cycle %3d: FAILED: %s\n", cycle, what.c_str());
+      failed_cycles++;
+      model = recovered;  // the next cycle starts from what is there
+      total_ops += acked;
+      continue;
     }
     lost_ops += acked > matched ? acked - matched : 0;
     model = recovered;
@@ -313,13 +487,24 @@ int main(int argc, char** argv) {
     std::string l0, l1;
     db->GetProperty("lsmkv.num-files-at-level0", &l0);
     db->GetProperty("lsmkv.num-files-at-level1", &l1);
-    std::printf("cycle %3d: %6ju ops acknowledged, %6ju recovered, %5zu keys, L0 %s L1 %s files\n",
-                cycle, acked, static_cast<uintmax_t>(matched), recovered.size(), l0.c_str(), l1.c_str());
+    std::printf("cycle %3d: %6ju ops acknowledged, %6ju recovered, %5zu keys, L0 %s L1 %s files%s\n",
+                cycle, acked, static_cast<uintmax_t>(matched), recovered.size(), l0.c_str(), l1.c_str(),
+                crash_summary.c_str());
   }
-  std::printf("lsmkv_crash_test: %d passed, 0 failed (%llu operations acknowledged, %llu "
-              "unsynced ones lost to power loss)\n",
-              f.cycles, static_cast<unsigned long long>(total_ops),
+  std::printf("lsmkv_crash_test: %d passed, %d failed (%llu operations acknowledged, %llu "
+              "unsynced ones lost to power loss",
+              f.cycles - failed_cycles, failed_cycles, static_cast<unsigned long long>(total_ops),
               static_cast<unsigned long long>(lost_ops));
+  if (f.mode == Mode::kPowerLossPages) {
+    std::printf("; in %d cycles a later page outlived an earlier lost one", reordered_cycles);
+  }
+  std::printf(")\n");
+  if (failed_cycles > 0) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "lsmkv_crash_test: FAILED: %d of %d cycles recovered a wrong state (seed %llu)\n",
+                 failed_cycles, f.cycles, static_cast<unsigned long long>(f.seed));
+    return 1;
+  }
   std::filesystem::remove_all(f.db);
   return 0;
 }
