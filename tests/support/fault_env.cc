@@ -347,7 +347,7 @@ Status FaultEnv::DropUnsyncedData(const PowerLoss& how, PowerLossReport* report)
         written = std::min<uint64_t>(info.written_at_freeze, data.size());
         fs_size = info.fs_size_at_freeze;
       }
-      written = std::max(written, synced);  // a sync racing the freeze completed
+      written = std::max(written, synced);  // synced bytes are never lost
       if (written == synced && fs_size <= written && data.size() == synced) {
         sizes_left[name] = synced;
         continue;  // nothing unsynced
