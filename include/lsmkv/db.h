@@ -53,10 +53,37 @@ class LSMKV_EXPORT DB {
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;
-  // Waits for a running flush, closes files and releases the directory
-  // lock. Every acknowledged write is in a table or a WAL and is recovered
-  // by the next Open. All iterators must be destroyed first.
+  // Closes the DB if Close() was not called (ignoring its status): waits
+  // for a running flush, closes files and releases the directory lock.
+  // Every acknowledged write is in a table or a WAL and is recovered by the
+  // next Open. All iterators must be destroyed first.
   virtual ~DB();
+
+  // Closes the DB and says whether that worked: waits for background work,
+  // syncs and closes the WAL (so every acknowledged write, synced or not,
+  // is durable when it returns OK), records the last MANIFEST edit and
+  // releases the directory lock (also when something failed: the status
+  // then says what). A sticky background error is reported here too.
+  // Every later call on this object returns a non-OK status (InvalidArgument
+  // "DB is closed"; NewIterator an iterator with that status, GetSnapshot
+  // nullptr, GetProperty false); a second Close too. Iterators and
+  // snapshots must be released first.
+  virtual Status Close();
+
+  // Sequence number of the last write applied (every write batch takes
+  // Count() consecutive numbers; the first write of a new DB gets 1); 0 for
+  // a new, empty DB.
+  virtual uint64_t GetLatestSequenceNumber();
+
+  // A consistent copy of the DB in `dir` (must not exist; its parent must),
+  // openable with DB::Open (WALs are placed inside `dir`), made while the
+  // DB stays open for reads and writes. Table files are hard-linked when
+  // `dir` is on the same file system, copied otherwise; the WAL tail is
+  // copied up to the last complete write. The copy holds exactly the writes
+  // up to *sequence (set when not null), which covers every write
+  // acknowledged before the call. Everything is fsynced (files and
+  // directories) before OK is returned. See docs/backup.md.
+  virtual Status CreateCheckpoint(const std::string& dir, uint64_t* sequence = nullptr);
 
   virtual Status Put(const WriteOptions& options, const Slice& key, const Slice& value) = 0;
   // Deleting a missing key is not an error.

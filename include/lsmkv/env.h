@@ -138,6 +138,13 @@ class LSMKV_EXPORT Env {
   // Makes creations, renames and removals inside dir durable (fsync on the dir).
   virtual Status SyncDir(const std::string& dir) = 0;
 
+  // Makes target a second name of the existing file src (link(2)); target
+  // must not exist. Durable only after SyncDir of target's directory. Fails
+  // (IOError) when the two are on different file systems; this default
+  // returns NotSupported. Callers that only need the bytes (checkpoints)
+  // fall back to copying.
+  virtual Status LinkFile(const std::string& src, const std::string& target);
+
   // Takes an exclusive lock on fname (created if missing). Fails with Busy if
   // another holder, in this process or another, has it.
   virtual Status LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) = 0;
@@ -190,6 +197,9 @@ class LSMKV_EXPORT EnvWrapper : public Env {
     return target_->RenameFile(s, t);
   }
   Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
+  Status LinkFile(const std::string& s, const std::string& t) override {
+    return target_->LinkFile(s, t);
+  }
   Status LockFile(const std::string& f, std::unique_ptr<FileLock>* l) override {
     return target_->LockFile(f, l);
   }

@@ -39,6 +39,7 @@ void DBImpl::SetBackgroundError(const Status& s, ErrorSource source) {
 }
 
 Status DBImpl::Resume() {
+  if (Status closed = CheckNotClosed(); !closed.ok()) return closed;
   MutexLock l(&mutex_);
   return ResumeLocked();
 }

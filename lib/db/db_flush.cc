@@ -114,7 +114,8 @@ Status DBImpl::FlushOldestImmutable() {
 }
 
 Status DBImpl::Flush() {
-  Status s = WriteInternal(WriteOptions(), nullptr);  // switches a non-empty memtable
+  Status s = CheckNotClosed();
+  if (s.ok()) s = WriteInternal(WriteOptions(), nullptr);  // switches a non-empty memtable
   if (!s.ok()) return s;
   MutexLock l(&mutex_);
   while (!imms_.empty() && bg_error_.ok()) bg_cv_.Wait();

@@ -4,10 +4,12 @@
 // properties: db_properties.cc.
 #include "db/db_impl.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "format/filename.h"
 #include "replication/wal_archive.h"
+#include "version/version_edit.h"
 
 namespace lsmkv {
 
@@ -93,6 +95,13 @@ Status DB::WriteReplicated(const WriteOptions&, uint64_t, WriteBatch*) {
   return Status::NotSupported("WriteReplicated", "not implemented by this DB");
 }
 UpdateIterator::~UpdateIterator() = default;
+// New virtual methods get a default, so users' subclasses and mocks keep
+// compiling; DBImpl overrides them all.
+Status DB::Close() { return Status::NotSupported("DB::Close"); }
+uint64_t DB::GetLatestSequenceNumber() { return 0; }
+Status DB::CreateCheckpoint(const std::string&, uint64_t*) {
+  return Status::NotSupported("DB::CreateCheckpoint");
+}
 Snapshot::~Snapshot() = default;
 
 Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* db) {
@@ -123,38 +132,65 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       pool_(std::make_unique<ThreadPool>(options.max_background_jobs)) {}
 
 DBImpl::~DBImpl() {
+  if (!closed_.load()) (void)Close();  // the caller chose not to hear how it went
+  MutexLock l(&mutex_);
+  mem_.reset();
+  imms_.clear();
+  versions_.reset();
+}
+
+Status DBImpl::CheckNotClosed() const {
+  return closed_.load() ? Status::InvalidArgument("DB is closed") : Status::OK();
+}
+
+uint64_t DBImpl::GetLatestSequenceNumber() {
+  MutexLock l(&mutex_);
+  return last_sequence_;
+}
+
+Status DBImpl::Close() {
   {
     MutexLock l(&mutex_);
+    if (closed_.load()) return Status::InvalidArgument("DB is closed", "Close was called before");
+    closed_.store(true);
     shutting_down_ = true;
     shutdown_requested_.store(true, std::memory_order_relaxed);
     bg_cv_.SignalAll();  // an automatic resume waiting out its back-off
     while (flush_scheduled_ || compactions_running_ > 0 || auto_resume_running_) bg_cv_.Wait();
   }
-  pool_.reset();  // joins the threads; no job is running or queued
+  pool_.reset();  // joins the threads; no job is running or queued, none can be scheduled
   MutexLock l(&mutex_);
-  // Files that only released iterators or finished jobs still pinned. Not
-  // after a failed Open: its state may not match what CURRENT names. An
-  // empty edit first confirms the last one, so the files it made obsolete
-  // go too and a cleanly closed DB leaves only live files.
+  // The first failure is reported; every later step still runs, so the
+  // files are closed and the lock is released whatever happened.
+  Status result = bg_error_;
+  const auto note = [&result](const Status& s) {
+    if (result.ok() && !s.ok()) result = s;
+  };
+  // Not after a failed Open: its state may not match what CURRENT names.
   if (opened_) {
+    // Every acknowledged write is in a table or a WAL: make the WALs
+    // durable (earlier ones first, then their directory, then the active
+    // one), so a closed DB loses nothing even to a power loss.
+    if (bg_error_.ok()) {
+      for (const UnsyncedLog& u : unsynced_logs_) note(u.file->Sync());
+      if (wal_dir_unsynced_) note(env_->SyncDir(wal_dir_));
+      if (logfile_ != nullptr) note(logfile_->Sync());
+    }
+    // An empty edit confirms the last one, so the files it made obsolete go
+    // too and a cleanly closed DB leaves only live files.
     if (bg_error_.ok() && versions_->last_edit_unconfirmed()) {
       VersionEdit confirm;
-      (void)versions_->LogAndApply(&confirm);  // on failure the files just stay
+      note(versions_->LogAndApply(&confirm));
     }
     RemoveObsoleteFiles();
   }
-  // Every WAL record is already handed to the OS by its writer, and
-  // memtables not yet flushed are recovered from their WALs: closing loses
-  // nothing.
-  if (logfile_ != nullptr) (void)logfile_->Close();
-  for (UnsyncedLog& u : unsynced_logs_) (void)u.file->Close();
+  if (logfile_ != nullptr) note(logfile_->Close());
+  for (UnsyncedLog& u : unsynced_logs_) note(u.file->Close());
   unsynced_logs_.clear();
   log_.reset();
   logfile_.reset();
-  mem_.reset();
-  imms_.clear();
-  versions_.reset();
   db_lock_.reset();
+  return result;
 }
 
 void DBImpl::RemoveObsoleteFiles() {
@@ -163,7 +199,8 @@ void DBImpl::RemoveObsoleteFiles() {
   if (!bg_error_.ok() || !versions_->manifest_error().ok()) return;
   std::set<uint64_t> live = pending_outputs_;
   versions_->LiveFiles(&live);
-  const uint64_t min_log = versions_->min_log_to_keep();
+  uint64_t min_log = versions_->min_log_to_keep();
+  if (!pinned_log_numbers_.empty()) min_log = std::min(min_log, *pinned_log_numbers_.begin());
   const uint64_t manifest = versions_->manifest_number();
   std::vector<std::string> doomed;
   std::vector<uint64_t> to_archive;  // obsolete WALs kept for the change feed

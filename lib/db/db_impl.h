@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 
+#include "db/live_files.h"
 #include "db/snapshot.h"
 #include "db/table_cache.h"
 #include "db/wal_replay.h"
@@ -68,6 +69,17 @@ class DBImpl final : public DB, public FeedSource {
   void RememberFeedPosition(SequenceNumber seq, uint64_t log, uint64_t offset) override EXCLUDES(mutex_);
   Env* feed_env() override { return env_; }
   const std::string& feed_wal_dir() override { return wal_dir_; }
+  Status Close() override;
+  uint64_t GetLatestSequenceNumber() override;
+  Status CreateCheckpoint(const std::string& dir, uint64_t* sequence) override;  // checkpoint.cc
+
+  // For checkpoints and backups (db_live_files.cc): fills *files with a
+  // consistent set of files holding exactly the writes up to
+  // files->sequence, and pins them: none of them is deleted until
+  // UnpinLiveFiles(files). Holds mutex_ only while it looks.
+  Status PinLiveFiles(LiveFileSet* files) EXCLUDES(mutex_);
+  // Releases the pin (files->version too) and deletes what became obsolete.
+  void UnpinLiveFiles(LiveFileSet* files) EXCLUDES(mutex_);
 
   // Called once by DB::Open: locks the directory, creates or recovers the
   // DB, and starts a new WAL.
@@ -81,12 +93,13 @@ class DBImpl final : public DB, public FeedSource {
   // A memtable no longer written to, waiting for its flush.
   struct Immutable {
     std::shared_ptr<MemTable> mem;
-    uint64_t log_number;  // the WAL its writes started in
+    uint64_t log_number;  // the WAL holding its writes
     // Its newest sequence. Recorded as the MANIFEST's last sequence when it
     // is flushed, so the MANIFEST's last sequence is always the newest
     // sequence in tables and the oldest WAL still needed starts right
     // after it (WAL replay checks that no batch is missing in between).
     SequenceNumber last_sequence;
+    uint64_t log_bytes;  // its WAL's size: complete records only (checkpoints copy that much)
   };
   // What a read needs, copied under mutex_.
   struct ReadView {
@@ -144,11 +157,13 @@ class DBImpl final : public DB, public FeedSource {
   // Merges queued writers behind the front one into one batch; returns it
   // and sets *last_writer to the last writer merged, *sync if any asked.
   WriteBatch* BuildBatchGroup(Writer** last_writer, bool* sync) REQUIRES(mutex_);
-  // Deletes files no Version, pending flush or recovery needs. Nothing
-  // while a background error or a MANIFEST write failure is set: after a
-  // failed MANIFEST write, CURRENT may name a state that still needs files
-  // the in-memory one does not.
+  // Deletes files no Version, pending flush, recovery or pinned file set
+  // (PinLiveFiles) needs. Nothing while a background error or a MANIFEST
+  // write failure is set: after a failed MANIFEST write, CURRENT may name a
+  // state that still needs files the in-memory one does not.
   void RemoveObsoleteFiles() REQUIRES(mutex_);
+  // InvalidArgument once Close() ran; OK before.
+  Status CheckNotClosed() const;
 
   // Background errors (db_errors.cc). Where an error came from decides
   // whether Resume may clear it.
@@ -185,6 +200,11 @@ class DBImpl final : public DB, public FeedSource {
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mutex_);
   uint64_t mem_log_number_ GUARDED_BY(mutex_) = 0;
   std::deque<Immutable> imms_ GUARDED_BY(mutex_);  // oldest first
+  // Bytes of the active memtable's WAL (number mem_log_number_) that hold
+  // complete, published write groups: set by the leader under mutex_ with
+  // last_sequence_, so it always ends at a record boundary and at exactly
+  // the writes up to last_sequence_ (a checkpoint copies that much).
+  uint64_t wal_published_bytes_ GUARDED_BY(mutex_) = 0;
   // Sequence of the newest write visible to readers. Advanced after the
   // whole group is in the memtable, so a batch becomes visible atomically.
   SequenceNumber last_sequence_ GUARDED_BY(mutex_) = 0;
@@ -199,6 +219,10 @@ class DBImpl final : public DB, public FeedSource {
   SnapshotList snapshots_ GUARDED_BY(mutex_);
   // Table numbers being written (not yet in a Version): never obsolete.
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);
+  // The smallest WAL number of every file set pinned by PinLiveFiles (one
+  // entry per pin): WALs at or above the smallest are never obsolete. The
+  // pinned sets' tables are kept by the Versions they hold.
+  std::multiset<uint64_t> pinned_log_numbers_ GUARDED_BY(mutex_);
   bool flush_scheduled_ GUARDED_BY(mutex_) = false;
   // Compactions scheduled or running, and the files they hold.
   int compactions_running_ GUARDED_BY(mutex_) = 0;
@@ -214,6 +238,9 @@ class DBImpl final : public DB, public FeedSource {
   int in_place_level_ GUARDED_BY(mutex_) = -1;
   bool shutting_down_ GUARDED_BY(mutex_) = false;
   bool opened_ GUARDED_BY(mutex_) = false;  // Open() succeeded
+  // Close() ran (set under mutex_ at its start; atomic so that calls check
+  // it without the lock). After it nothing may schedule background work.
+  std::atomic<bool> closed_{false};
   // Mirrors shutting_down_ for compaction loops running without mutex_.
   // Relaxed: only makes a long compaction stop early; nothing is published.
   std::atomic<bool> shutdown_requested_{false};

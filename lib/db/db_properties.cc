@@ -31,7 +31,7 @@ std::string DBImpl::LevelStatsTable() {
 }
 
 bool DBImpl::GetProperty(const Slice& property, std::string* value) {
-  if (value == nullptr) return false;
+  if (value == nullptr || closed_.load()) return false;
   value->clear();
   Slice in = property;
   const Slice prefix("lsmkv.");

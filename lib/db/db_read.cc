@@ -7,6 +7,7 @@
 
 #include "db/db_iter.h"
 #include "db/level_iterator.h"
+#include "table/iterator_util.h"
 #include "table/merging_iterator.h"
 
 namespace lsmkv {
@@ -25,6 +26,7 @@ DBImpl::ReadView DBImpl::GetReadView(const ReadOptions& options) {
 
 Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
   if (value == nullptr) return Status::InvalidArgument("Get", "value must not be null");
+  if (Status closed = CheckNotClosed(); !closed.ok()) return closed;
   const ReadView view = GetReadView(options);
   gets_.fetch_add(1, std::memory_order_relaxed);
   const LookupKey lkey(key, view.sequence);
@@ -99,6 +101,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  if (Status closed = CheckNotClosed(); !closed.ok()) return NewErrorIterator(closed);
   auto view = std::make_shared<ReadView>(GetReadView(options));
   std::vector<std::unique_ptr<Iterator>> children;
   children.push_back(view->mem->NewIterator());
@@ -122,6 +125,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
+  if (closed_.load()) return nullptr;
   MutexLock l(&mutex_);
   return snapshots_.New(last_sequence_);
 }

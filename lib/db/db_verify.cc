@@ -8,6 +8,7 @@
 namespace lsmkv {
 
 Status DBImpl::VerifyChecksums() {
+  if (Status closed = CheckNotClosed(); !closed.ok()) return closed;
   std::shared_ptr<const Version> version;  // pinned: its files stay on disk
   {
     MutexLock l(&mutex_);

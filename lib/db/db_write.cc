@@ -66,7 +66,8 @@ Status DBImpl::Delete(const WriteOptions& options, const Slice& key) {
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   if (updates == nullptr) return Status::InvalidArgument("Write", "updates must not be null");
-  Status s = WriteBatchInternal::CheckSizes(updates);
+  Status s = CheckNotClosed();
+  if (s.ok()) s = WriteBatchInternal::CheckSizes(updates);
   if (!s.ok()) return s;
   return WriteInternal(options, updates);
 }
@@ -164,6 +165,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates,
     if (status.ok()) {
       last_sequence_ = first + count - 1;  // publish the whole group at once
       if (sequence_waiters_ > 0) sequence_cv_.SignalAll();
+      wal_published_bytes_ = log_->size();
     } else {
       // The WAL may now hold a partial or unsynced record: refuse further
       // writes until reopen, whose recovery sorts it out.
@@ -312,7 +314,8 @@ Status DBImpl::SwitchMemTable() {
   log_number_ = new_log;
   wal_synced_offset_ = 0;
   wal_marked_offset_ = 0;
-  imms_.push_back(Immutable{std::move(mem_), mem_log_number_, last_sequence_});
+  imms_.push_back(Immutable{std::move(mem_), mem_log_number_, last_sequence_, wal_published_bytes_});
+  wal_published_bytes_ = 0;
   mem_ = std::make_shared<MemTable>(&internal_comparator_);
   mem_log_number_ = new_log;
   MaybeScheduleFlush();

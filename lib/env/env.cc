@@ -15,6 +15,10 @@ Status Env::NewLogFile(const std::string& fname, WalWriteMode /*mode*/,
   return NewWritableFile(fname, result);
 }
 
+Status Env::LinkFile(const std::string& src, const std::string&) {
+  return Status::NotSupported(src, "this Env cannot hard-link files");
+}
+
 Status WriteStringToFile(Env* env, const Slice& data, const std::string& fname, bool sync) {
   std::unique_ptr<WritableFile> file;
   Status s = env->NewWritableFile(fname, &file);

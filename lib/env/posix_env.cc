@@ -533,6 +533,11 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  Status LinkFile(const std::string& src, const std::string& target) override {
+    if (::link(src.c_str(), target.c_str()) != 0) return PosixError(src, errno);
+    return Status::OK();
+  }
+
   Status SyncDir(const std::string& dir) override {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return PosixError(dir, errno);

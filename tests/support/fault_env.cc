@@ -281,6 +281,19 @@ Status FaultEnv::RenameFile(const std::string& src, const std::string& target_na
   return s;
 }
 
+Status FaultEnv::LinkFile(const std::string& src, const std::string& target_name) {
+  Status s = Check(Op::kLink, src);
+  if (!s.ok()) return s;
+  s = target()->LinkFile(src, target_name);
+  if (s.ok()) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = files_.find(src);
+    if (it != files_.end()) files_[target_name] = it->second;
+    unsynced_new_files_.insert(target_name);
+  }
+  return s;
+}
+
 Status FaultEnv::SyncDir(const std::string& d) {
   Status s = Check(Op::kSync, d);
   if (!s.ok()) return s;

@@ -35,7 +35,7 @@ namespace lsmkv {
 
 class FaultEnv final : public EnvWrapper {
  public:
-  enum class Op { kWrite, kSync, kRename, kOpen };
+  enum class Op { kWrite, kSync, kRename, kOpen, kLink };
 
   explicit FaultEnv(Env* base) : EnvWrapper(base) {}
 
@@ -116,6 +116,9 @@ class FaultEnv final : public EnvWrapper {
   Status RemoveFile(const std::string& f) override;
   Status RenameFile(const std::string& s, const std::string& t) override;
   Status SyncDir(const std::string& d) override;
+  // The new name is an unsynced directory entry until SyncDir; both names
+  // share the synced length (a crash cuts both alike).
+  Status LinkFile(const std::string& s, const std::string& t) override;
 
   // Called by the file wrappers.
   Status Check(Op op, const std::string& fname);

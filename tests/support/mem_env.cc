@@ -169,6 +169,15 @@ Status MemEnv::RenameFile(const std::string& s, const std::string& t) {
   return Status::OK();
 }
 
+Status MemEnv::LinkFile(const std::string& s, const std::string& t) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(s);
+  if (it == files_.end()) return Status::NotFound(s, "no such file");
+  if (files_.count(t) > 0) return Status::IOError(t, "file exists");
+  files_[t] = it->second;
+  return Status::OK();
+}
+
 Status MemEnv::LockFile(const std::string& f, std::unique_ptr<FileLock>* lock) {
   std::lock_guard<std::mutex> l(mu_);
   if (!locks_.insert(f).second) return Status::Busy(f, "already locked");

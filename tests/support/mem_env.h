@@ -32,6 +32,8 @@ class MemEnv final : public Env {
   Status GetFileSize(const std::string& f, uint64_t* s) override;
   Status RenameFile(const std::string& s, const std::string& t) override;
   Status SyncDir(const std::string&) override { return Status::OK(); }
+  // Both names share one file, as with link(2).
+  Status LinkFile(const std::string& s, const std::string& t) override;
   Status LockFile(const std::string& f, std::unique_ptr<FileLock>* l) override;
   uint64_t NowMicros() override;
   uint64_t NowUnixSeconds() override;
