@@ -109,7 +109,7 @@ void FillDB(DB* db, int first, int count, const std::string& tag) {
 
 }  // namespace
 
-TEST_CASE("Backups taken during writes, flushes and compactions restore exactly their sequence's writes",
+TEST_CASE("Backups taken during writes with flushes and compactions restore exactly their sequence's writes",
           "[backup]") {
   const uint64_t seed = test::TestSeed(20261130);
   INFO("seed " << seed);
@@ -247,7 +247,7 @@ TEST_CASE("A damaged backed-up table fails verify and restore of exactly the bac
   CHECK(missing.ToString().find("missing") != std::string::npos);
 }
 
-TEST_CASE("Purge and delete keep exactly what the remaining backups need; ids are never reused",
+TEST_CASE("Purge and delete keep exactly what the remaining backups need and ids are never reused",
           "[backup]") {
   MemEnv mem;
   std::unique_ptr<DB> db;
@@ -299,7 +299,7 @@ TEST_CASE("Purge and delete keep exactly what the remaining backups need; ids ar
   CHECK(stored.empty());
 }
 
-TEST_CASE("Restore refuses a non-empty target; a second engine on the directory is refused",
+TEST_CASE("Restore refuses a non-empty target and a second engine on the directory is refused",
           "[backup]") {
   MemEnv mem;
   std::unique_ptr<DB> db;
@@ -354,7 +354,7 @@ TEST_CASE("A backup of a DB with a separate wal_dir restores with or without one
   CHECK(Contents(restored.get()) == expected);
 }
 
-TEST_CASE("A damaged metadata file is reported, never listed as a backup", "[backup]") {
+TEST_CASE("A damaged metadata file is reported and never listed as a backup", "[backup]") {
   MemEnv mem;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(BusyOptions(&mem), "/db", &db).ok());

@@ -106,7 +106,7 @@ void CheckpointsWhileWriting(Env* env, const std::string& root) {
 
 }  // namespace
 
-TEST_CASE("Checkpoints taken during writes, flushes and compactions hold exactly their sequence's writes",
+TEST_CASE("Checkpoints taken during writes with flushes and compactions hold exactly their sequence's writes",
           "[checkpoint]") {
   SECTION("posix") {
     const std::string root = test::ScratchDir("checkpoint-live");
@@ -120,7 +120,7 @@ TEST_CASE("Checkpoints taken during writes, flushes and compactions hold exactly
   }
 }
 
-TEST_CASE("Checkpoint tables are hard links on the same file system, copies when linking fails",
+TEST_CASE("Checkpoint tables are hard links on the same file system and copies when linking fails",
           "[checkpoint]") {
   const std::string root = test::ScratchDir("checkpoint-links");
   HookEnv env(Env::Default());
@@ -225,7 +225,7 @@ TEST_CASE("CreateCheckpoint refuses an existing directory or a missing parent", 
   CHECK(db->CreateCheckpoint("/cp").IsInvalidArgument());  // now it exists
 }
 
-TEST_CASE("A checkpoint of a new, empty DB opens empty at sequence 0", "[checkpoint]") {
+TEST_CASE("A checkpoint of a new empty DB opens empty at sequence 0", "[checkpoint]") {
   MemEnv mem;
   REQUIRE(mem.CreateDir("/").ok());  // a checkpoint's parent must exist
   std::unique_ptr<DB> db;
