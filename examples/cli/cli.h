@@ -26,6 +26,7 @@ struct CommandLine {
   std::vector<std::string> args;  // operands after the command, as typed
 
   std::string db;     // --db
+  std::string backup_dir;  // --backup_dir
   bool hex = false;   // --hex: keys and values in and out as hex digits
   bool sync = false;  // --sync
   std::optional<std::string> from, to;  // --from / --to (decoded)
@@ -59,6 +60,11 @@ int CmdRepair(const CommandLine& cl);
 
 // The change feed (feed_commands.cc).
 int CmdTail(const CommandLine& cl);
+
+// Copies of a database (backup_commands.cc): checkpoint; backup create
+// (needs --db), list, verify ID, restore ID DIR, purge KEEP, delete ID.
+int CmdCheckpoint(const CommandLine& cl);
+int CmdBackup(const CommandLine& cl);
 
 // Commands reading files directly, without opening the DB (dump_commands.cc).
 int CmdDumpSst(const CommandLine& cl);

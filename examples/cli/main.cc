@@ -32,6 +32,17 @@ commands on a database (--db DIR):
                          (default 1), as "sequence N: K updates" then
                          "  put KEY VALUE" / "  delete KEY" lines; exit 1
                          when SEQ is older than the WALs kept
+  checkpoint DIR         a consistent copy of the database in DIR (must not
+                         exist): tables hard-linked, the WAL tail copied
+commands on a backup directory (--backup_dir B; see docs/backup.md):
+  backup create          back up --db DIR (incremental: files already
+                         backed up are shared, not copied again)
+  backup list            "id<TAB>sequence<TAB>files<TAB>bytes<TAB>time" lines
+  backup verify ID       re-read every file of the backup and check it
+  backup restore ID DIR  write the backup into DIR (absent or empty); with
+                         --wal_dir W the WALs go into W
+  backup purge KEEP      keep the newest KEEP backups, delete the others
+  backup delete ID       delete one backup
 commands on one file (the database need not open):
   dump-sst FILE          properties, index and entries of a table file
   dump-wal FILE          the batches in a WAL file
@@ -42,6 +53,7 @@ options:
   --hex                  keys and values as hex digits, in and out
   --sync                 fsync the WAL before a write returns
   --wal_dir DIR          WAL directory, if not the database directory
+  --backup_dir DIR       the backup directory (created if missing)
   --compression C        lz, zstd or none (default lz)
   --wal_write_mode M     auto, mapped or write: how the WAL is written
                          (default auto: mapped, write(2) where refused)
@@ -67,6 +79,7 @@ const std::map<std::string, Command>& Commands() {
       {"compact", CmdCompact}, {"verify", CmdVerify},   {"repair", CmdRepair},
       {"tail", CmdTail},
       {"dump-sst", CmdDumpSst}, {"dump-wal", CmdDumpWal}, {"dump-manifest", CmdDumpManifest},
+      {"checkpoint", CmdCheckpoint}, {"backup", CmdBackup},
   };
   return commands;
 }
@@ -116,6 +129,8 @@ int Parse(int argc, char** argv, CommandLine* cl) {
     uint64_t n = 0;
     if (name == "db") {
       cl->db = value;
+    } else if (name == "backup_dir") {
+      cl->backup_dir = value;
     } else if (name == "wal_dir") {
       cl->options.wal_dir = value;
     } else if (name == "from") {
@@ -184,7 +199,10 @@ int Main(int argc, char** argv) {
   }
   const auto it = Commands().find(cl.command);
   if (it == Commands().end()) return UsageError("unknown command: " + cl.command);
-  const bool needs_db = cl.command.compare(0, 5, "dump-") != 0;
+  // Commands on one file or on a backup directory need no database, except
+  // backup create.
+  const bool needs_db = cl.command.compare(0, 5, "dump-") != 0 &&
+                        (cl.command != "backup" || (!cl.args.empty() && cl.args[0] == "create"));
   if (needs_db && cl.db.empty()) return UsageError(cl.command + " needs --db DIR");
   return it->second(cl);
 }

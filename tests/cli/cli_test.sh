@@ -151,4 +151,56 @@ expect 0 "$lsmkv" --db "$feed" put c 3                 # no retention: the WALs 
 expect 0 "$lsmkv" --db "$feed" tail --from 5;           same "$out" ""
 expect 1 "$lsmkv" --db "$feed" tail --from 1;           contains "$err" "NotFound: change feed: no longer kept"
 
+# checkpoint and backup create|list|verify|restore|purge|delete.
+cp_db="$work/cp-db" backups="$work/backups"
+expect 0 "$lsmkv" --db "$cp_db" batch <"$work/many"
+expect 0 "$lsmkv" --db "$cp_db" compact
+expect 0 "$lsmkv" --db "$cp_db" put extra in-wal
+expect 0 "$lsmkv" --db "$cp_db" checkpoint "$work/cp";   same "$out" "checkpoint at sequence 301"
+expect 0 "$lsmkv" --db "$work/cp" get extra;             same "$out" "in-wal"
+expect 0 "$lsmkv" --db "$work/cp" scan
+same "$(echo "$out" | wc -l)" "301"
+expect 1 "$lsmkv" --db "$cp_db" checkpoint "$work/cp";   contains "$err" "already exists"
+expect 2 "$lsmkv" --db "$cp_db" checkpoint;              contains "$err" "usage"
+expect 0 "$lsmkv" --db "$cp_db" backup create --backup_dir "$backups"
+contains "$out" "backup 1: sequence 301"
+expect 0 "$lsmkv" --db "$cp_db" put extra second
+expect 0 "$lsmkv" --db "$cp_db" backup create --backup_dir "$backups"
+contains "$out" "backup 2: sequence 302"
+copied="$(echo "$out" | sed -E 's/.*, ([0-9]+) bytes copied/\1/')"
+total="$(echo "$out" | sed -E 's/.* files, ([0-9]+) bytes,.*/\1/')"
+(( copied * 2 < total )) || fail "second backup copied $copied of $total bytes"
+expect 0 "$lsmkv" --db "$cp_db" put extra third
+expect 0 "$lsmkv" --db "$cp_db" backup create --backup_dir "$backups"
+expect 0 "$lsmkv" backup list --backup_dir "$backups"
+same "$(echo "$out" | cut -f1,2)" $'1\tsequence 301\n2\tsequence 302\n3\tsequence 303'
+expect 0 "$lsmkv" backup verify 2 --backup_dir "$backups";  same "$out" "backup 2: OK"
+expect 0 "$lsmkv" backup restore 2 "$work/restored" --backup_dir "$backups"
+same "$out" "restored backup 2 (sequence 302)"
+expect 0 "$lsmkv" --db "$work/restored" get extra;       same "$out" "second"
+expect 1 "$lsmkv" backup restore 2 "$work/restored" --backup_dir "$backups"
+contains "$err" "not empty"
+expect 0 "$lsmkv" backup restore 3 "$work/restored-split" --wal_dir "$work/restored-wal" --backup_dir "$backups"
+expect 0 "$lsmkv" --db "$work/restored-split" --wal_dir "$work/restored-wal" get extra
+same "$out" "third"
+expect 0 "$lsmkv" backup purge 2 --backup_dir "$backups"; same "$out" "2 backups kept"
+expect 1 "$lsmkv" backup verify 1 --backup_dir "$backups"; contains "$err" "no such backup"
+expect 0 "$lsmkv" backup delete 2 --backup_dir "$backups"; same "$out" "backup 2 deleted"
+expect 0 "$lsmkv" backup list --backup_dir "$backups"
+same "$(echo "$out" | cut -f1)" "3"
+# Damage in a stored table: verify and restore fail (exit 1) and name it.
+stored="$(ls -S "$backups"/files/*.sst_* | head -1)"
+printf '\xAA' | dd of="$stored" bs=1 seek=100 conv=notrunc status=none
+expect 1 "$lsmkv" backup verify 3 --backup_dir "$backups"; contains "$err" "Corruption"
+contains "$err" "$(basename "$stored")"
+expect 1 "$lsmkv" backup restore 3 "$work/restored-bad" --backup_dir "$backups"
+contains "$err" "Corruption"
+[[ ! -e "$work/restored-bad" ]] || fail "a failed restore left its target behind"
+# Command-line errors.
+expect 2 "$lsmkv" backup list;                           contains "$err" "--backup_dir"
+expect 2 "$lsmkv" backup frob --backup_dir "$backups";   contains "$err" "usage"
+expect 2 "$lsmkv" backup verify x --backup_dir "$backups"; contains "$err" "usage"
+expect 2 "$lsmkv" backup create --backup_dir "$backups"; contains "$err" "needs --db"
+expect 0 "$lsmkv" help;                                  contains "$out" "backup restore"
+
 echo "cli_test: all passed"
