@@ -6,6 +6,9 @@
 #                 recover the first one's data)
 #   compile       C++: compiled with -Wall -Wextra -Werror against the
 #                 library and run
+#   program       C++: compiled the same way and run in a scratch directory;
+#                 it must exit 0 and its stdout equal the next block
+#                 (program-output)
 #   consumer      CMake: must appear in examples/consumer/CMakeLists.txt,
 #                 which tests/package builds against an install
 #   run           shell, run from a directory where build/ is the build tree
@@ -64,6 +67,16 @@ for block in "${blocks[@]}"; do
       (cd "$work/tmp" && "$work/quickstart") >"$work/quickstart.out" || fail "quick start failed"
       grep -q "key2 = value2" "$work/quickstart.out" || fail "quick start printed: $(cat "$work/quickstart.out")"
       ;;
+    program)
+      n="$(basename "$block" .program)"
+      cp "$block" "$work/program-$n.cc"
+      "$cxx" -std=c++17 -Wall -Wextra -Werror -I"$src/include" "$work/program-$n.cc" \
+        -o "$work/program-$n" "${link_args[@]}" || fail "README C++ block $n does not compile"
+      mkdir -p "$work/tmp/program-$n"
+      (cd "$work/tmp/program-$n" && "$work/program-$n") >"$work/program-$n.out" ||
+        fail "README program $n failed: $(cat "$work/program-$n.out")"
+      expected_output="$work/program-$n.out"
+      ;;
     consumer)
       while IFS= read -r line; do
         grep -qxF "$line" "$src/examples/consumer/CMakeLists.txt" ||
@@ -96,7 +109,7 @@ for block in "${blocks[@]}"; do
       server_pid=""
       [[ "$rc" == 0 ]] || fail "server exited $rc after SIGTERM"
       ;;
-    cli-output|server-output)
+    cli-output|server-output|program-output)
       [[ -n "$expected_output" ]] || fail "$kind block without a block before it"
       diff -u "$block" "$expected_output" || fail "output differs from the README ($kind)"
       expected_output=""
