@@ -67,7 +67,8 @@ class LSMKV_EXPORT DB {
   // Every later call on this object returns a non-OK status (InvalidArgument
   // "DB is closed"; NewIterator an iterator with that status, GetSnapshot
   // nullptr, GetProperty false); a second Close too. Iterators and
-  // snapshots must be released first.
+  // snapshots must be released first, and no other thread may be inside a
+  // call on this DB while Close runs.
   virtual Status Close();
 
   // Sequence number of the last write applied (every write batch takes
