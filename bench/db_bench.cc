@@ -90,7 +90,7 @@ struct Flags {
                "lsmkv_bench: %s\n"
                "usage: lsmkv_bench [--benchmarks=a,b,...] [--engine=lsmkv|leveldb|rocksdb|all]\n"
                "  [--num=N] [--reads=N] [--value_size=N] [--key_size=N] [--threads=N]\n"
-               "  [--db=DIR] [--use_existing_db=0|1] [--compression=lz|zstd|none] [--zstd_level=N]\n"
+               "  [--db=DIR] [--use_existing_db=0|1] [--compression=lz4|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
                error.c_str());
@@ -127,10 +127,10 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "threads") f.threads = static_cast<int>(ParseInt(name, v));
     else if (name == "use_existing_db") f.use_existing_db = ParseBool(name, v);
     else if (name == "compression") {
-      if (v == "lz") f.compression = EngineConfig::Compression::kFast;
+      if (v == "lz4") f.compression = EngineConfig::Compression::kFast;
       else if (v == "zstd") f.compression = EngineConfig::Compression::kZstd;
       else if (v == "none") f.compression = EngineConfig::Compression::kNone;
-      else Usage("--compression is lz, zstd or none");
+      else Usage("--compression is lz4, zstd or none");
     } else if (name == "wal_write_mode") {
       if (v != "auto" && v != "mapped" && v != "write") {
         Usage("--wal_write_mode is auto, mapped or write");
@@ -436,7 +436,7 @@ std::vector<std::string> Split(const std::string& s) {
 std::string CompressionDescription(const Flags& f) {
   switch (f.compression) {
     case EngineConfig::Compression::kFast:
-      return "lz (rocksdb: lz4, leveldb: snappy)";
+      return "lz4 (leveldb: snappy)";
     case EngineConfig::Compression::kZstd:
       return "zstd level " + std::to_string(f.zstd_level) + " (rocksdb: zstd, leveldb: snappy)";
     case EngineConfig::Compression::kNone:
