@@ -4,9 +4,23 @@
 //   lsmkv_bench --engine=all --num=1000000 --benchmarks=fillseq,readrandom
 //
 // Output, one line per engine and workload:
-//   engine   workload     :    X micros/op;   Y ops/sec;   Z MB/s
+//   engine   workload     :    X micros/op;   Y ops/sec;   Z MB/s  [shape: ...]
 // With --engine=all the engines run interleaved, workload by workload, and a
 // ratio line (lsmkv / other) follows each workload.
+//
+// The default set measures two DB shapes, each on a fresh DB:
+//  - sorted: fillseq, fillbatch (sorted keys in batches of 1000, flushed
+//    straight to the bottom level), then the reads, deleterandom and
+//    readwhilewriting on the fillbatch DB;
+//  - random: LevelDB's db_bench order, fillsync (its own small DB), then
+//    fillrandom, overwrite and the reads on the DB those two leave (tables
+//    on several levels, two versions of most keys).
+// Every line ends with the shape of the DB it ran on: "sorted" or "random",
+// and the writes that made it since the last fresh fill (e.g. "random:
+// fillrandom+overwrite"). With --warm_reads=1 (the default) each read
+// workload runs twice per engine, back to back: the first (cold, printed as
+// "<workload>-cold") warms the caches and is not counted; the second is the
+// one reported and compared.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -64,8 +78,11 @@ namespace {
 
 struct Flags {
   std::string benchmarks =
-      "fillseq,fillrandom,overwrite,fillsync,fillbatch,readrandom,readmissing,readhot,readseq,"
-      "readreverse,seekrandom,deleterandom,readwhilewriting";
+      // sorted shape
+      "fillseq,fillbatch,readrandom,readmissing,readhot,readseq,readreverse,seekrandom,"
+      "deleterandom,readwhilewriting,"
+      // random shape (LevelDB's db_bench order)
+      "fillsync,fillrandom,overwrite,readrandom,readmissing,readhot,readseq,readreverse,seekrandom";
   std::string engine = "lsmkv";
   std::string db = "/tmp/lsmkv_bench";
   int64_t num = 1000000;
@@ -74,6 +91,7 @@ struct Flags {
   int key_size = 16;
   int threads = 1;
   bool use_existing_db = false;
+  bool warm_reads = true;  // each read workload twice per engine, the second counted
   EngineConfig::Compression compression = EngineConfig::Compression::kFast;
   int zstd_level = -1;  // lsmkv's default (Options::zstd_level)
   std::string wal_write_mode = "auto";  // lsmkv's Options::wal_write_mode
@@ -90,7 +108,8 @@ struct Flags {
                "lsmkv_bench: %s\n"
                "usage: lsmkv_bench [--benchmarks=a,b,...] [--engine=lsmkv|leveldb|rocksdb|all]\n"
                "  [--num=N] [--reads=N] [--value_size=N] [--key_size=N] [--threads=N]\n"
-               "  [--db=DIR] [--use_existing_db=0|1] [--compression=lz|zstd|none] [--zstd_level=N]\n"
+               "  [--db=DIR] [--use_existing_db=0|1] [--warm_reads=0|1]\n"
+               "  [--compression=lz4|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
                error.c_str());
@@ -126,11 +145,12 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "key_size") f.key_size = static_cast<int>(ParseInt(name, v));
     else if (name == "threads") f.threads = static_cast<int>(ParseInt(name, v));
     else if (name == "use_existing_db") f.use_existing_db = ParseBool(name, v);
+    else if (name == "warm_reads") f.warm_reads = ParseBool(name, v);
     else if (name == "compression") {
-      if (v == "lz") f.compression = EngineConfig::Compression::kFast;
+      if (v == "lz4") f.compression = EngineConfig::Compression::kFast;
       else if (v == "zstd") f.compression = EngineConfig::Compression::kZstd;
       else if (v == "none") f.compression = EngineConfig::Compression::kNone;
-      else Usage("--compression is lz, zstd or none");
+      else Usage("--compression is lz4, zstd or none");
     } else if (name == "wal_write_mode") {
       if (v != "auto" && v != "mapped" && v != "write") {
         Usage("--wal_write_mode is auto, mapped or write");
@@ -208,11 +228,14 @@ class Benchmark {
  public:
   explicit Benchmark(const Flags& flags) : f_(flags) {}
 
-  // Runs `workload` on `engine_name` and prints its line. `position` (the
-  // workload's place in --benchmarks) seeds the run, so every engine sees
-  // the same keys and different workloads see different ones (deleterandom
-  // must not delete exactly the keys a later readrandom reads).
-  Result Run(const std::string& engine_name, const std::string& workload, uint64_t position) {
+  // Runs `workload` on `engine_name` and prints its line, ending with
+  // `shape` (the DB it ran on). `position` (the workload's place in
+  // --benchmarks) seeds the run, so every engine sees the same keys and
+  // different workloads see different ones (deleterandom must not delete
+  // exactly the keys a later readrandom reads). A `cold` run is the
+  // uncounted first of two: the same keys as the counted run after it.
+  Result Run(const std::string& engine_name, const std::string& workload, uint64_t position,
+             const std::string& shape, bool cold = false) {
     EngineConfig config;
     config.dir = f_.db + "/" + engine_name;
     config.write_buffer_size = static_cast<size_t>(f_.write_buffer_size);
@@ -309,9 +332,10 @@ class Benchmark {
     if (workload.rfind("read", 0) == 0 || workload == "seekrandom") {
       r.note = "(" + std::to_string(found) + " of " + std::to_string(ops) + " found)";
     }
-    std::printf("%-8s %-16s : %11.3f micros/op; %10.0f ops/sec; %8.1f MB/s %s\n",
-                engine_name.c_str(), workload.c_str(), r.micros_per_op, r.ops_per_sec,
-                r.mb_per_sec, r.note.c_str());
+    const std::string shown = cold ? workload + "-cold" : workload;
+    std::printf("%-8s %-16s : %11.3f micros/op; %10.0f ops/sec; %8.1f MB/s %s [%s]\n",
+                engine_name.c_str(), shown.c_str(), r.micros_per_op, r.ops_per_sec,
+                r.mb_per_sec, r.note.c_str(), shape.c_str());
     if (f_.histogram && hist.count() > 0) {
       std::printf("%-8s %-16s   latency micros: p50 %.2f  p99 %.2f  p99.9 %.2f\n",
                   engine_name.c_str(), "", hist.Percentile(50), hist.Percentile(99),
@@ -419,6 +443,40 @@ class Benchmark {
   std::map<std::string, std::unique_ptr<Engine>> engines_;
 };
 
+// Read-only workloads: the ones --warm_reads runs twice.
+bool IsReadWorkload(const std::string& w) {
+  return w == "readrandom" || w == "readmissing" || w == "readhot" || w == "readseq" ||
+         w == "readreverse" || w == "seekrandom";
+}
+
+// Tracks the shape of the DB the workloads run on: "sorted" or "random"
+// after a fresh fill, and the writes since it ("random: fillrandom+overwrite").
+class DbShape {
+ public:
+  explicit DbShape(bool existing) : label_(existing ? "existing" : "empty") {}
+
+  // The shape `workload` runs on (for a fill or a write, the DB it builds);
+  // becomes the current shape.
+  std::string Next(const std::string& workload) {
+    if (workload == "fillseq" || workload == "fillbatch") {
+      kind_ = "sorted";
+      writes_ = workload;
+    } else if (workload == "fillrandom" || workload == "fillsync") {
+      kind_ = "random";
+      writes_ = workload;
+    } else if (!IsReadWorkload(workload)) {  // overwrite, deleterandom, readwhilewriting
+      writes_ += (writes_.empty() ? "" : "+") + workload;
+    }
+    if (!kind_.empty()) label_ = kind_ + ": " + writes_;
+    return label_;
+  }
+
+ private:
+  std::string kind_;    // "sorted" or "random"; empty before the first fill
+  std::string writes_;  // the fill and the writes after it
+  std::string label_;
+};
+
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -436,7 +494,7 @@ std::vector<std::string> Split(const std::string& s) {
 std::string CompressionDescription(const Flags& f) {
   switch (f.compression) {
     case EngineConfig::Compression::kFast:
-      return "lz (rocksdb: lz4, leveldb: snappy)";
+      return "lz4 (leveldb: snappy)";
     case EngineConfig::Compression::kZstd:
       return "zstd level " + std::to_string(f.zstd_level) + " (rocksdb: zstd, leveldb: snappy)";
     case EngineConfig::Compression::kNone:
@@ -477,10 +535,23 @@ int main(int argc, char** argv) {
 
   Benchmark bench(flags);
   const std::vector<std::string> workloads = Split(flags.benchmarks);
+  DbShape shapes(flags.use_existing_db);
+  std::string previous_shape;
   for (size_t position = 0; position < workloads.size(); position++) {
     const std::string& workload = workloads[position];
+    const std::string shape = shapes.Next(workload);
+    const std::string kind = shape.substr(0, shape.find(':'));
+    if (kind != previous_shape) {
+      std::printf("=== DB shape: %s\n", kind.c_str());
+      previous_shape = kind;
+    }
     std::map<std::string, Result> results;
-    for (const auto& engine : engines) results[engine] = bench.Run(engine, workload, position);
+    for (const auto& engine : engines) {
+      if (flags.warm_reads && IsReadWorkload(workload)) {
+        (void)bench.Run(engine, workload, position, shape, /*cold=*/true);
+      }
+      results[engine] = bench.Run(engine, workload, position, shape);
+    }
     if (engines.size() > 1 && results.count("lsmkv") > 0) {
       std::string line = "ratio    " + workload + " :";
       for (const auto& e : engines) {
@@ -490,7 +561,7 @@ int main(int argc, char** argv) {
                       results["lsmkv"].ops_per_sec / std::max(results[e].ops_per_sec, 1e-9));
         line += buf;
       }
-      std::printf("%s\n", line.c_str());
+      std::printf("%s [%s]\n", line.c_str(), shape.c_str());
     }
   }
   bench.CloseAll();

@@ -18,7 +18,7 @@ struct EngineConfig {
   size_t write_buffer_size = 4 << 20;
   size_t cache_size = 8 << 20;
   int bloom_bits = 10;
-  // kFast: each engine's fast codec (lsmkv lz, LevelDB snappy, RocksDB lz4);
+  // kFast: each engine's fast codec (lsmkv and RocksDB lz4, LevelDB snappy);
   // kZstd: zstd for lsmkv and RocksDB, snappy for LevelDB (it has no zstd).
   enum class Compression { kFast, kZstd, kNone };
   Compression compression = Compression::kFast;

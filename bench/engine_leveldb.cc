@@ -91,7 +91,7 @@ std::unique_ptr<Engine> OpenLevelDB(const EngineConfig& config, std::string* err
   options.write_buffer_size = config.write_buffer_size;
   options.block_cache = cache.get();
   options.filter_policy = filter.get();
-  // LevelDB has only snappy: it stands in for both lz and zstd.
+  // LevelDB has only snappy: it stands in for both lz4 and zstd.
   options.compression = config.compression == EngineConfig::Compression::kNone
                             ? leveldb::kNoCompression
                             : leveldb::kSnappyCompression;

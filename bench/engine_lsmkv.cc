@@ -81,7 +81,7 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
   options.bloom_bits_per_key = config.bloom_bits;
   switch (config.compression) {
     case EngineConfig::Compression::kFast:
-      options.compression = lsmkv::kLzCompression;
+      options.compression = lsmkv::kLz4Compression;
       break;
     case EngineConfig::Compression::kZstd:
       options.compression = lsmkv::kZstdCompression;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs LevelDB and RocksDB (Debian packages), builds lsmkv_bench in
-# Release mode and runs every workload on all three engines, interleaved.
+# Release mode and runs every workload on all three engines, interleaved:
+# the default set, reads on a sorted (fillbatch) and on a random
+# (fillrandom + overwrite) DB, each read warm (docs/performance.md).
 # Extra arguments go to lsmkv_bench (e.g. --num=100000).
 #
 #   bash bench/run-bench.sh [lsmkv_bench flags...]

@@ -16,12 +16,15 @@ configure_package_config_file(cmake/lsmkvConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/lsmkvConfig.cmake INSTALL_DESTINATION ${LSMKV_CMAKE_DIR})
 write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/lsmkvConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
+# FindLZ4.cmake goes along: LZ4 has no CMake package of its own, and a
+# static lsmkv's consumers must find it (lsmkvConfig.cmake).
 install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/lsmkvConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/lsmkvConfigVersion.cmake
+  cmake/FindLZ4.cmake
   DESTINATION ${LSMKV_CMAKE_DIR})
 
 # What a static archive needs on the consumer's link line.
-set(LSMKV_PC_LIBS_PRIVATE "-lzstd -lpthread")
+set(LSMKV_PC_LIBS_PRIVATE "-lzstd -llz4 -lpthread")
 configure_file(cmake/lsmkv.pc.in ${CMAKE_CURRENT_BINARY_DIR}/lsmkv.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/lsmkv.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -63,7 +63,7 @@ if [[ $quick -eq 0 ]]; then
       -DLSMKV_SANITIZE=address,undefined -DLSMKV_WERROR=ON -DLSMKV_BUILD_TESTS=OFF \
       -DLSMKV_BUILD_BENCH=OFF -DLSMKV_BUILD_EXAMPLES=OFF >/dev/null
     cmake --build "$build-fuzz" -j "$jobs"
-    for target in wal_reader table_reader version_edit write_batch lz_codec; do
+    for target in wal_reader table_reader version_edit write_batch lz4_block; do
       corpus="$(mktemp -d)"
       log="$(mktemp)"
       echo "fuzz_$target: ${LSMKV_FUZZ_SECONDS:-20} s"

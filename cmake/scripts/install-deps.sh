@@ -6,9 +6,9 @@
 #   cmake/scripts/install-deps.sh [--bench]   (--bench adds LevelDB/RocksDB)
 set -euo pipefail
 
-# The library, its tests and benchmarks; the HTTP server example
+# The library (codecs: zstd, LZ4), its tests and benchmarks; the HTTP server example
 # (cpp-httplib, nlohmann-json) and curl, which its tests drive it with.
-packages=(cmake g++ make pkg-config libxxhash-dev libzstd-dev catch2 libbenchmark-dev
+packages=(cmake g++ make pkg-config libxxhash-dev libzstd-dev liblz4-dev catch2 libbenchmark-dev
           libcpp-httplib-dev nlohmann-json3-dev curl)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libleveldb-dev librocksdb-dev)

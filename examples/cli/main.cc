@@ -54,7 +54,7 @@ options:
   --sync                 fsync the WAL before a write returns
   --wal_dir DIR          WAL directory, if not the database directory
   --backup_dir DIR       the backup directory (created if missing)
-  --compression C        lz, zstd or none (default lz)
+  --compression C        lz4, zstd or none (default lz4)
   --wal_write_mode M     auto, mapped or write: how the WAL is written
                          (default auto: mapped, write(2) where refused)
   --write_buffer_size N  memtable bytes (default 4194304)
@@ -143,14 +143,15 @@ int Parse(int argc, char** argv, CommandLine* cl) {
       if (!ParseNumber(value, &n)) return UsageError("--limit needs a number: " + value);
       cl->limit = n;
     } else if (name == "compression") {
-      if (value == "lz") {
-        cl->options.compression = kLzCompression;
+      if (value == "lz4") {
+        cl->options.compression = kLz4Compression;
       } else if (value == "zstd") {
         cl->options.compression = kZstdCompression;
       } else if (value == "none") {
         cl->options.compression = kNoCompression;
       } else {
-        return UsageError("--compression is lz, zstd or none");
+        return UsageError("--compression is lz4, zstd or none" +
+                          std::string(value == "lz" ? " (lz was replaced by lz4)" : ""));
       }
     } else if (name == "wal_write_mode") {
       if (value == "auto") {

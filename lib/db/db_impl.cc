@@ -66,8 +66,8 @@ Status ValidateOptions(const Options& o) {
   check(o.bloom_bits_per_key >= 0 && o.bloom_bits_per_key <= 64,
         "bloom_bits_per_key must be in [0, 64]");
   check(o.compression == kNoCompression || o.compression == kZstdCompression ||
-            o.compression == kLzCompression,
-        "compression must be kNoCompression, kZstdCompression or kLzCompression");
+            o.compression == kLz4Compression,
+        "compression must be kNoCompression, kZstdCompression or kLz4Compression");
   check(o.wal_write_mode == WalWriteMode::kAuto || o.wal_write_mode == WalWriteMode::kMapped ||
             o.wal_write_mode == WalWriteMode::kWrite,
         "wal_write_mode must be kAuto, kMapped or kWrite");

@@ -1,12 +1,12 @@
 #include "table/format.h"
 
+#include <lz4.h>
 #include <zstd.h>
 
 #include <cstring>
 
 #include "util/coding.h"
 #include "util/hash.h"
-#include "util/lz.h"
 
 namespace lsmkv {
 
@@ -90,10 +90,14 @@ Status Footer::DecodeFrom(const Slice& input, const std::string& fname) {
     return Status::NotSupported(fname, "unknown checksum type " + std::to_string(static_cast<uint8_t>(p[48])));
   }
   format_version = DecodeFixed32(p + 52);
+  if (format_version == kRetiredLzTableFormatVersion) {
+    return Status::NotSupported(fname, "table format version 2 (blocks of the retired lz codec) is "
+                                       "no longer read; this build reads versions 1 and 3");
+  }
   if (format_version < kMinTableFormatVersion || format_version > kTableFormatVersion) {
     return Status::NotSupported(fname, "table format version " + std::to_string(format_version) +
                                            " (this build reads " +
-                                           std::to_string(kMinTableFormatVersion) + ".." +
+                                           std::to_string(kMinTableFormatVersion) + " and " +
                                            std::to_string(kTableFormatVersion) + ")");
   }
   return Status::OK();
@@ -105,8 +109,8 @@ std::string CompressionName(uint64_t type) {
       return "none";
     case kZstdCompression:
       return "zstd";
-    case kLzCompression:
-      return "lz";
+    case kLz4Compression:
+      return "lz4";
     default:
       return "unknown(" + std::to_string(type) + ")";
   }
@@ -124,9 +128,22 @@ Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std:
   if (raw.empty()) return raw;
   // Keep a compressed form only when it saves at least 12.5%.
   const size_t max_kept = raw.size() - raw.size() / 8;
-  if (type == kLzCompression) {
-    if (!LzCompress(raw, max_kept, scratch)) return raw;
-    *out_type = kLzCompression;
+  if (type == kLz4Compression) {
+    // varint32 raw size ‖ LZ4 block. LZ4 gives up (returns 0) as soon as
+    // the output would not fit in max_kept, so incompressible blocks cost
+    // little. Blocks past kMaxBlockBytes stay raw: readers refuse larger
+    // decoded sizes.
+    if (raw.size() > kMaxBlockBytes) return raw;
+    scratch->clear();
+    PutVarint32(scratch, static_cast<uint32_t>(raw.size()));
+    const size_t header = scratch->size();
+    if (header >= max_kept) return raw;
+    scratch->resize(max_kept);
+    const int n = LZ4_compress_fast(raw.data(), scratch->data() + header, static_cast<int>(raw.size()),
+                                    static_cast<int>(max_kept - header), kLz4Acceleration);
+    if (n <= 0) return raw;
+    scratch->resize(header + static_cast<size_t>(n));
+    *out_type = kLz4Compression;
     return Slice(*scratch);
   }
   if (type != kZstdCompression) return raw;
@@ -162,11 +179,18 @@ const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result
       result->size = static_cast<size_t>(size);
       return nullptr;
     }
-    case kLzCompression: {
-      size_t size;
-      if (!LzDecompressedSize(stored, &size) || size > kMaxBlockBytes) return "bad lz block size";
+    case kLz4Compression: {
+      // varint32 raw size ‖ LZ4 block; the block must decode to exactly
+      // raw size bytes and use all of its input (LZ4_decompress_safe checks
+      // both bounds, whatever the bytes).
+      Slice input = stored;
+      uint32_t size;
+      if (!GetVarint32(&input, &size) || size > kMaxBlockBytes) return "bad lz4 block size";
+      if (input.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) return "lz4 block too large";
       std::unique_ptr<char[]> out(new char[size]);
-      if (!LzDecompress(stored, out.get(), size)) return "lz decompression failed";
+      const int got = LZ4_decompress_safe(input.data(), out.get(), static_cast<int>(input.size()),
+                                          static_cast<int>(size));
+      if (got < 0 || static_cast<uint32_t>(got) != size) return "lz4 decompression failed";
       result->buf = std::move(out);
       result->size = size;
       return nullptr;

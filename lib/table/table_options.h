@@ -16,7 +16,7 @@ struct TableOptions {
   const Comparator* comparator = BytewiseComparator();
   // Uncompressed bytes of data per block (approximate).
   size_t block_size = 4096;
-  CompressionType compression = kLzCompression;
+  CompressionType compression = kLz4Compression;
   int zstd_level = -1;  // as Options::zstd_level
   // 0: no filter block.
   int bloom_bits_per_key = 10;

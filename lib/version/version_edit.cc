@@ -88,6 +88,12 @@ Status VersionEdit::DecodeFrom(const Slice& src) {
                                       "written by a newer lsmkv; this build reads up to version " +
                                           std::to_string(kDbFormatVersion));
         }
+        if (IsRetiredLzDbFormatVersion(version)) {
+          return Status::NotSupported(
+              "DB format version " + std::to_string(version),
+              "its tables may hold blocks of the retired lz codec, which this build no longer "
+              "reads (it reads DB format versions 1 and " + std::to_string(kDbFormatVersion) + ")");
+        }
         format_version_ = version;
         break;
       case kComparator:

@@ -35,7 +35,13 @@ struct FileMetaData {
 // Version 2: tables may use format version 2 (lz-compressed blocks).
 // Version 3: WALs may hold SYNC_MARK records; the last sequence is the
 // newest sequence in tables.
-constexpr uint32_t kDbFormatVersion = 3;
+// Version 4: tables may use table format 3 (LZ4-compressed blocks), and the
+// lz codec is retired: versions 2 and 3, whose tables may hold lz blocks
+// (table format 2), are refused with NotSupported too (no release kept data
+// in them). Versions 1 and 4 are read.
+constexpr uint32_t kDbFormatVersion = 4;
+// True for the DB format versions whose tables may hold lz blocks.
+constexpr bool IsRetiredLzDbFormatVersion(uint32_t v) { return v == 2 || v == 3; }
 
 class VersionEdit {
  public:
@@ -65,8 +71,9 @@ class VersionEdit {
 
   void EncodeTo(std::string* dst) const;
   // Corruption on malformed input, an unknown tag or a level out of range;
-  // NotSupported for a format version above kDbFormatVersion (checked as
-  // soon as it is read, before any tag this build may not know).
+  // NotSupported for a format version above kDbFormatVersion or one of the
+  // retired lz versions (checked as soon as it is read, before any tag this
+  // build may not know).
   Status DecodeFrom(const Slice& src);
 
  private:

@@ -13,6 +13,7 @@
 #include "support/test_util.h"
 #include "util/random.h"
 #include "version/version_edit.h"
+#include "wal/log_reader.h"
 #include "wal/log_writer.h"
 
 namespace lsmkv {
@@ -604,42 +605,83 @@ TEST_CASE("Recovery: a bit flip anywhere in a WAL is Corruption or a clean prefi
   REQUIRE(corruption > 0);
 }
 
-// A DB written by a newer lsmkv (its MANIFEST names a larger DB format
-// version) is refused with NotSupported naming both versions, and is left
-// untouched.
-TEST_CASE("Recovery: a DB of a newer format version is refused clearly", "[recovery]") {
-  MemEnv mem;
-  Options options;
-  options.env = &mem;
-  options.create_if_missing = true;
-  std::unique_ptr<DB> db;
-  REQUIRE(DB::Open(options, "/db", &db).ok());
-  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
-  db.reset();
+namespace {
 
-  // A MANIFEST as a future version would write it, and CURRENT naming it.
+// A MANIFEST naming DB format `version` (0: without the version tag, as
+// version 1 wrote it) over the DB at /db, and CURRENT naming it. Log number
+// 0, so the WALs already there are replayed.
+void WriteManifestOfVersion(MemEnv* mem, uint32_t version) {
   VersionEdit edit;
-  edit.SetFormatVersion(kDbFormatVersion + 1);
+  if (version != 0) edit.SetFormatVersion(version);
   edit.SetComparatorName(BytewiseComparator()->Name());
   edit.SetLogNumber(0);
   edit.SetNextFileNumber(1000);
-  edit.SetLastSequence(10);
+  edit.SetLastSequence(0);
   std::string record;
   edit.EncodeTo(&record);
   std::unique_ptr<WritableFile> file;
-  REQUIRE(mem.NewWritableFile("/db/MANIFEST-000999", &file).ok());
+  REQUIRE(mem->NewWritableFile("/db/MANIFEST-000999", &file).ok());
   log::Writer writer(file.get(), 999);
   REQUIRE(writer.AddRecord(record).ok());
   REQUIRE(file->Close().ok());
-  REQUIRE(WriteStringToFile(&mem, "MANIFEST-000999\n", "/db/CURRENT", false).ok());
-  const DirImage before = TakeImage(&mem, "/db");
+  REQUIRE(WriteStringToFile(mem, "MANIFEST-000999\n", "/db/CURRENT", false).ok());
+}
 
-  const Status s = DB::Open(options, "/db", &db);
-  INFO(s.ToString());
-  REQUIRE(s.IsNotSupported());
-  REQUIRE(s.ToString().find("newer lsmkv") != std::string::npos);
-  REQUIRE(db == nullptr);
-  REQUIRE(TakeImage(&mem, "/db") == before);  // nothing deleted or rewritten
+// The DB format version named by the opening record of /db's MANIFEST.
+uint32_t CurrentFormatVersion(MemEnv* mem) {
+  std::string current;
+  REQUIRE(ReadFileToString(mem, "/db/CURRENT", &current).ok());
+  const std::string name = current.substr(0, current.size() - 1);
+  uint64_t number;
+  FileType type;
+  REQUIRE(ParseFileName(name, &number, &type));
+  std::unique_ptr<SequentialFile> file;
+  REQUIRE(mem->NewSequentialFile("/db/" + name, &file).ok());
+  log::Reader reader(file.get(), name, nullptr, number);
+  Slice record;
+  std::string scratch;
+  REQUIRE(reader.ReadRecord(&record, &scratch));
+  VersionEdit edit;
+  REQUIRE(edit.DecodeFrom(record).ok());
+  return edit.format_version().value_or(1);
+}
+
+}  // namespace
+
+// DB format versions: 1 (before the version tag) opens and is rewritten as
+// the current version; 2 and 3 (whose tables may hold blocks of the retired
+// lz codec) and versions newer than this build are refused with
+// NotSupported saying why, and the DB is left untouched.
+TEST_CASE("Recovery: DB format 1 opens, 2 and 3 (retired lz) and newer are refused clearly",
+          "[recovery]") {
+  for (uint32_t version : {0u, 2u, 3u, kDbFormatVersion + 1}) {
+    INFO("MANIFEST of DB format version " << version << " (0: no version tag)");
+    MemEnv mem;
+    Options options;
+    options.env = &mem;
+    options.create_if_missing = true;
+    std::unique_ptr<DB> db;
+    REQUIRE(DB::Open(options, "/db", &db).ok());
+    REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+    db.reset();
+    WriteManifestOfVersion(&mem, version);
+    const DirImage before = TakeImage(&mem, "/db");
+
+    const Status s = DB::Open(options, "/db", &db);
+    INFO(s.ToString());
+    if (version == 0) {
+      REQUIRE(s.ok());
+      std::string value;
+      REQUIRE(db->Get(ReadOptions(), "k", &value).ok());
+      REQUIRE(value == "v");
+      REQUIRE(CurrentFormatVersion(&mem) == kDbFormatVersion);
+      continue;
+    }
+    REQUIRE(s.IsNotSupported());
+    REQUIRE(s.ToString().find(version <= 3 ? "retired lz codec" : "newer lsmkv") != std::string::npos);
+    REQUIRE(db == nullptr);
+    REQUIRE(TakeImage(&mem, "/db") == before);  // nothing deleted or rewritten
+  }
 }
 
 }  // namespace lsmkv

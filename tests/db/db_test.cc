@@ -152,7 +152,7 @@ TEST_CASE("DB: tables of every codec, written across reopens, read and compact t
   std::map<std::string, std::string> model;
   Random rnd(test::TestSeed(12));
   int round = 0;
-  for (CompressionType codec : {kZstdCompression, kNoCompression, kLzCompression, kZstdCompression}) {
+  for (CompressionType codec : {kZstdCompression, kNoCompression, kLz4Compression, kZstdCompression}) {
     INFO("codec " << int(codec));
     f.options.compression = codec;
     f.options.write_buffer_size = 64 << 10;  // several tables per round

@@ -12,6 +12,7 @@
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
 #include "support/mem_env.h"
+#include "table/format.h"
 
 namespace lsmkv {
 
@@ -202,6 +203,37 @@ TEST_CASE("RepairDB: a damaged table keeps what precedes the damage", "[repair]"
   REQUIRE(from_damaged < 2000);
   REQUIRE(f.LogText().find("damaged") != std::string::npos);
   REQUIRE(f.env.FileExists("/db/lost/" + tables[1].substr(4)));
+}
+
+// A table of the retired format 2 (lz codec) cannot be read: RepairDB sets
+// it aside in lost/ with the NotSupported reason in the LOG, deletes
+// nothing, and keeps every other table.
+TEST_CASE("RepairDB: a table of the retired lz format is set aside, not deleted", "[repair]") {
+  Fixture f;
+  for (int t = 0; t < 2; t++) {
+    for (int i = 0; i < 500; i++) f.Put("t" + std::to_string(t) + "-" + std::to_string(1000 + i), "v");
+    REQUIRE(f.db->Flush().ok());
+  }
+  f.db.reset();
+  const auto tables = Children(&f.env, "/db", FileType::kTableFile);
+  REQUIRE(tables.size() == 2);
+  std::string data;
+  REQUIRE(ReadFileToString(&f.env, tables[0], &data).ok());
+  Footer footer;
+  const size_t footer_at = data.size() - Footer::kEncodedLength;
+  REQUIRE(footer.DecodeFrom(Slice(data.data() + footer_at, Footer::kEncodedLength), tables[0]).ok());
+  footer.format_version = 2;
+  data.resize(footer_at);
+  footer.EncodeTo(&data);
+  REQUIRE(f.mem.SetContents(tables[0], data).ok());
+
+  f.RepairAndReopen();
+  const Model got = Contents(f.db.get());
+  for (const auto& [k, v] : f.model) REQUIRE(got.count(k) == (k.rfind("t0-", 0) == 0 ? 0u : 1u));
+  REQUIRE(f.LogText().find("retired lz codec") != std::string::npos);
+  std::string kept;
+  REQUIRE(ReadFileToString(&f.env, "/db/lost/" + tables[0].substr(4), &kept).ok());
+  REQUIRE(kept == data);
 }
 
 TEST_CASE("RepairDB: damaged WAL records are dropped, the rest salvaged", "[repair]") {

@@ -35,7 +35,8 @@ foreach(f include/lsmkv/db.h lib/cmake/lsmkv/lsmkvConfig.cmake
     message(FATAL_ERROR "not installed: ${f}")
   endif()
 endforeach()
-file(GLOB leaked ${prefix}/include/lsmkv/*xxhash* ${prefix}/include/lsmkv/*zstd*)
+file(GLOB leaked ${prefix}/include/lsmkv/*xxhash* ${prefix}/include/lsmkv/*zstd*
+     ${prefix}/include/lsmkv/*lz4*)
 if(leaked)
   message(FATAL_ERROR "third-party headers installed: ${leaked}")
 endif()

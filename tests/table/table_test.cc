@@ -5,7 +5,10 @@
 
 #include "support/mem_env.h"
 #include "support/test_util.h"
+#include "table/block.h"
 #include "table/table_builder.h"
+#include "util/coding.h"
+#include "util/hash.h"
 #include "util/random.h"
 
 namespace lsmkv {
@@ -49,6 +52,27 @@ struct TableFixture {
     std::string data;
     REQUIRE(ReadFileToString(&env, kFile, &data).ok());
     return data;
+  }
+
+  // The compression type byte of every data block, in order (read from the
+  // file through the footer and the index block).
+  std::vector<uint8_t> DataBlockTypes() {
+    const std::string data = Contents();
+    Footer footer;
+    const Slice tail(data.data() + data.size() - Footer::kEncodedLength, Footer::kEncodedLength);
+    REQUIRE(footer.DecodeFrom(tail, kFile).ok());
+    auto index = std::make_shared<const Block>(
+        data.substr(footer.index.offset, footer.index.size));
+    std::vector<uint8_t> types;
+    auto it = Block::NewIterator(index, options.comparator);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      Slice value = it->value();
+      BlockHandle handle;
+      REQUIRE(handle.DecodeFrom(&value).ok());
+      types.push_back(static_cast<uint8_t>(data[handle.offset + handle.size]));
+    }
+    REQUIRE(it->status().ok());
+    return types;
   }
 
   // Reads everything; the iterator's final status.
@@ -105,7 +129,7 @@ TEST_CASE("Table: round-trips of 0, 1 and 100k entries, each codec, bloom on and
   const uint64_t seed = test::TestSeed(404);
   INFO("seed " << seed);
   Random rnd(seed);
-  for (CompressionType compression : {kNoCompression, kZstdCompression, kLzCompression}) {
+  for (CompressionType compression : {kNoCompression, kZstdCompression, kLz4Compression}) {
     for (int bloom : {0, 10}) {
       for (size_t n : {size_t{0}, size_t{1}, size_t{100000}}) {
         INFO("compression " << int(compression) << " bloom " << bloom << " entries " << n);
@@ -251,6 +275,140 @@ TEST_CASE("Table: truncated files, wrong magic, a footer pointing outside", "[ta
   }
 }
 
+TEST_CASE("Table: LZ4 keeps a block compressed only when it saves 12.5%, the rest are stored raw",
+          "[table][lz4]") {
+  const uint64_t seed = test::TestSeed(4242);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  TableFixture f;
+  f.options.compression = kLz4Compression;
+  Model model;
+  // Keys a*: compressible values; b*: random bytes, which LZ4 cannot shrink.
+  for (int i = 0; i < 2000; i++) {
+    model["a" + std::to_string(10000 + i)] = std::string(60, 'v') + rnd.Bytes(10);
+    model["b" + std::to_string(10000 + i)] = rnd.Bytes(120);
+  }
+  REQUIRE(f.BuildAndOpen(model).ok());
+  CheckTable(f, model, &rnd);
+  const std::vector<uint8_t> types = f.DataBlockTypes();
+  REQUIRE(types.size() == f.table->properties().num_data_blocks);
+  size_t lz4 = 0, raw = 0;
+  for (size_t i = 0; i < types.size(); i++) {
+    INFO("block " << i << " of " << types.size());
+    REQUIRE((types[i] == kLz4Compression || types[i] == kNoCompression));
+    (types[i] == kLz4Compression ? lz4 : raw)++;
+  }
+  // The a* blocks come first and compress; the b* blocks do not.
+  REQUIRE(lz4 > 5);
+  REQUIRE(raw > 5);
+  REQUIRE(types.front() == kLz4Compression);
+  REQUIRE(types.back() == kNoCompression);
+}
+
+// A damaged LZ4 block whose checksum still matches (a bug or a forged
+// file, not a bit flip: the checksum catches those) must be Corruption
+// naming the file and offset, never a crash or wrong data.
+TEST_CASE("Table: an LZ4 block that does not decode is Corruption, even with a valid checksum",
+          "[table][lz4][corruption]") {
+  TableFixture f;
+  f.options.compression = kLz4Compression;
+  Model model;
+  for (int i = 0; i < 3000; i++) model["key" + std::to_string(100000 + i)] = std::string(80, 'v');
+  REQUIRE(f.BuildAndOpen(model).ok());
+  const std::string good = f.Contents();
+  const std::vector<uint8_t> types = f.DataBlockTypes();
+  REQUIRE(types.at(1) == kLz4Compression);
+
+  // The second data block: find its handle, break its LZ4 bytes, re-seal.
+  Footer footer;
+  REQUIRE(footer.DecodeFrom(Slice(good.data() + good.size() - Footer::kEncodedLength,
+                                  Footer::kEncodedLength),
+                            kFile)
+              .ok());
+  auto index = std::make_shared<const Block>(good.substr(footer.index.offset, footer.index.size));
+  auto it = Block::NewIterator(index, f.options.comparator);
+  it->SeekToFirst();
+  it->Next();
+  REQUIRE(it->Valid());
+  const std::string second_key = it->key().ToString();
+  Slice value = it->value();
+  BlockHandle handle;
+  REQUIRE(handle.DecodeFrom(&value).ok());
+
+  BlockContents raw_block;
+  REQUIRE(DecodeBlock(good.substr(handle.offset, handle.size), kLz4Compression, &raw_block) == nullptr);
+  for (const std::string how : {"wrong size", "stream ends early", "garbage"}) {
+    INFO(how);
+    std::string stored = good.substr(handle.offset, handle.size);
+    if (how == "wrong size") {
+      stored[0] = static_cast<char>(stored[0] ^ 0x01);  // varint32 raw size, low byte
+    } else if (how == "stream ends early") {
+      // A valid LZ4 stream of the first half only, zero-padded to the
+      // block's length, under the full block's size.
+      const std::string half = raw_block.data().ToString().substr(0, raw_block.size / 2);
+      std::string scratch;
+      CompressionType type;
+      const Slice half_stored = MaybeCompress(half, kLz4Compression, 0, &scratch, &type);
+      REQUIRE(type == kLz4Compression);
+      Slice lz4_half = half_stored;
+      uint32_t ignored;
+      REQUIRE(GetVarint32(&lz4_half, &ignored));
+      std::string forged;
+      PutVarint32(&forged, static_cast<uint32_t>(raw_block.size));
+      forged += lz4_half.ToString();
+      REQUIRE(forged.size() <= stored.size());
+      forged.resize(stored.size(), '\0');
+      stored = forged;
+    } else {
+      for (size_t i = 2; i < stored.size(); i++) stored[i] = static_cast<char>(0xf0 | (i & 0x0f));
+    }
+    BlockContents ignored_contents;
+    REQUIRE(DecodeBlock(stored, kLz4Compression, &ignored_contents) != nullptr);
+    std::string bad = good;
+    bad.replace(handle.offset, handle.size, stored);
+    const char type = static_cast<char>(kLz4Compression);
+    EncodeFixed64(&bad[handle.offset + handle.size + 1],
+                  Hash64WithSeed(stored.data(), stored.size(), static_cast<uint8_t>(type) + 1));
+    REQUIRE(f.env.SetContents(kFile, bad).ok());
+    REQUIRE(f.Open().ok());  // data blocks are read lazily
+
+    Model read;
+    const Status s = f.ReadAll(&read);
+    INFO(s.ToString());
+    REQUIRE(s.IsCorruption());
+    REQUIRE(s.ToString().find("lz4") != std::string::npos);
+    REQUIRE(s.ToString().find(kFile) != std::string::npos);
+    REQUIRE(s.ToString().find("offset " + std::to_string(handle.offset)) != std::string::npos);
+    for (const auto& [k, v] : read) REQUIRE(model.at(k) == v);
+    REQUIRE(read.size() < model.size());
+
+    Table::GetResult result;
+    std::string k, v;
+    REQUIRE(f.table->Get(ReadOptions(), second_key, &result, &k, &v).IsCorruption());
+  }
+}
+
+TEST_CASE("Table: format version 2 tables (the retired lz codec) are NotSupported", "[table]") {
+  TableFixture f;
+  f.options.compression = kZstdCompression;
+  Model model;
+  for (int i = 0; i < 500; i++) model["key" + std::to_string(i)] = std::string(50, 'v');
+  REQUIRE(f.BuildAndOpen(model).ok());
+  const std::string good = f.Contents();
+  Footer footer;
+  const Slice tail(good.data() + good.size() - Footer::kEncodedLength, Footer::kEncodedLength);
+  REQUIRE(footer.DecodeFrom(tail, kFile).ok());
+  footer.format_version = 2;
+  std::string old = good.substr(0, good.size() - Footer::kEncodedLength);
+  footer.EncodeTo(&old);
+  REQUIRE(f.env.SetContents(kFile, old).ok());
+  const Status s = f.Open();
+  INFO(s.ToString());
+  REQUIRE(s.IsNotSupported());
+  REQUIRE(s.ToString().find("retired lz codec") != std::string::npos);
+  REQUIRE(s.ToString().find(kFile) != std::string::npos);
+}
+
 TEST_CASE("Table: format version 1 tables (zstd, before lz existed) still read", "[table]") {
   Random rnd(31);
   TableFixture f;
@@ -263,7 +421,7 @@ TEST_CASE("Table: format version 1 tables (zstd, before lz existed) still read",
   Footer footer;
   const Slice tail(good.data() + good.size() - Footer::kEncodedLength, Footer::kEncodedLength);
   REQUIRE(footer.DecodeFrom(tail, kFile).ok());
-  REQUIRE(footer.format_version == 2);
+  REQUIRE(footer.format_version == kTableFormatVersion);
   footer.format_version = 1;
   std::string old = good.substr(0, good.size() - Footer::kEncodedLength);
   footer.EncodeTo(&old);

@@ -83,4 +83,28 @@ TEST_CASE("VersionEdit: a newer DB format version is NotSupported, before unknow
   REQUIRE(decoded.DecodeFrom(std::string("\x08\x00", 2)).IsCorruption());  // version 0
 }
 
+TEST_CASE("VersionEdit: DB format versions 2 and 3 (retired lz codec) are NotSupported, 1 and 4 decode",
+          "[version_edit]") {
+  for (uint32_t version : {1u, 2u, 3u, 4u}) {
+    INFO("version " << version);
+    VersionEdit edit;
+    edit.SetFormatVersion(version);
+    edit.SetComparatorName("cmp");
+    std::string encoded;
+    edit.EncodeTo(&encoded);
+    VersionEdit decoded;
+    const Status s = decoded.DecodeFrom(encoded);
+    INFO(s.ToString());
+    if (version == 2 || version == 3) {
+      REQUIRE(s.IsNotSupported());
+      REQUIRE(s.ToString().find("DB format version " + std::to_string(version)) != std::string::npos);
+      REQUIRE(s.ToString().find("retired lz codec") != std::string::npos);
+    } else {
+      REQUIRE(s.ok());
+      REQUIRE(decoded.format_version() == version);
+    }
+  }
+  REQUIRE(kDbFormatVersion == 4);
+}
+
 }  // namespace lsmkv
