@@ -136,7 +136,7 @@ class UpdateIteratorImpl final : public UpdateIterator {
   void Advance() {
     valid_ = false;
     if (!status_.ok()) return;
-    bool reopened = false;  // the newest WAL reopened once for this batch
+    bool reopened = false;  // the WAL reopened once for this batch
     while (true) {
       if (next_ > source_->PublishedSequence()) {
         // The end for now; a new iterator from next_ can start here.
@@ -149,9 +149,20 @@ class UpdateIteratorImpl final : public UpdateIterator {
         if (!have_log_) return Fail(Status::NotFound("change feed", "batch " + std::to_string(next_) + " is no longer kept"));
       }
       Slice record;
-      if (reader_->ReadRecord(&record, &scratch_)) {
-        if (!damage_.first.ok()) return Fail(damage_.first);
+      const bool got = reader_->ReadRecord(&record, &scratch_);
+      if (!damage_.first.ok()) {
+        // The block was read while the writer was still filling it (a
+        // later record's bytes without an earlier one's): read it again
+        // from the last record's end. Damage still there is real.
+        if (reopened) return Fail(damage_.first);
+        reopened = true;
+        Status s = OpenLog(log_, resume_offset_);
+        if (!s.ok()) return Fail(s);
+        continue;
+      }
+      if (got) {
         resume_offset_ = reader_->NextRecordOffset();
+        reopened = false;  // progress: a later stale block may be re-read too
         if (record.size() < WriteBatchInternal::kHeader) {
           return Fail(Status::Corruption("change feed", "WAL record too small for a write batch"));
         }
@@ -189,7 +200,6 @@ class UpdateIteratorImpl final : public UpdateIterator {
         return;
       }
       if (!reader_->status().ok()) return Fail(reader_->status());
-      if (!damage_.first.ok()) return Fail(damage_.first);
       // The end of this WAL as far as written: go on in the next one, or
       // (the batch being published) read the newest one again from where
       // the last record ended -- the first read stopped short of it.
