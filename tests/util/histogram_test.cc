@@ -3,6 +3,7 @@
 #include "util/histogram.h"
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -109,10 +110,14 @@ TEST_CASE("Histogram: percentiles of known inputs", "[histogram]") {
 TEST_CASE("Histogram: concurrent records are all counted", "[histogram][concurrency]") {
   LatencyHistogram h;
   constexpr int kThreads = 4;
-  constexpr uint64_t kPerThread = 50000;
+  constexpr uint64_t kPerThread = 500000;
+  // All threads start together so their records really overlap.
+  std::atomic<int> ready{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; t++) {
-    threads.emplace_back([&h, t] {
+    threads.emplace_back([&h, &ready, t] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) std::this_thread::yield();
       for (uint64_t i = 0; i < kPerThread; i++) h.Record(i % 64 + static_cast<uint64_t>(t));
     });
   }
