@@ -215,12 +215,13 @@ std::string FormatStatsText(const DbStats& s) {
 
 namespace {
 
-// JSON numbers: integers as they are; doubles with enough digits, and
-// never NaN or infinity (which JSON cannot express).
+// JSON numbers: integers as they are; doubles with every digit (so a
+// reader gets the same double back), and never NaN or infinity (which JSON
+// cannot express).
 void AppendDouble(std::string* out, double v) {
   if (!std::isfinite(v)) v = 0;
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%.6g", v);
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
   *out += buf;
 }
 
