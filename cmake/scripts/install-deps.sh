@@ -6,10 +6,12 @@
 #   cmake/scripts/install-deps.sh [--bench]   (--bench adds LevelDB/RocksDB)
 set -euo pipefail
 
-# The library (codecs: zstd, LZ4), its tests and benchmarks; the HTTP server example
-# (cpp-httplib, nlohmann-json) and curl, which its tests drive it with.
+# The library (codecs: zstd, LZ4), its tests and benchmarks; the HTTP server
+# example (cpp-httplib, nlohmann-json) and curl, which its tests drive it
+# with; nlohmann-json also parses lsmkv.stats.json in the unit tests, and
+# python3 checks the server's /metrics exposition (tests/kvserver).
 packages=(cmake g++ make pkg-config libxxhash-dev libzstd-dev liblz4-dev catch2 libbenchmark-dev
-          libcpp-httplib-dev nlohmann-json3-dev curl)
+          libcpp-httplib-dev nlohmann-json3-dev curl python3)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libleveldb-dev librocksdb-dev)
 fi

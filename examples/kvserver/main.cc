@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "kv_service.h"
+#include "metrics.h"
 #include "lsmkv/db.h"
 
 namespace kvserver {
@@ -157,6 +158,8 @@ int Main(int argc, char** argv) {
   KvService service(db.get(), flags.sync, flags.max_body_bytes);
   httplib::Server server;
   AddRoutes(service, &server);
+  ServerMetrics metrics(db.get());  // GET /metrics; times every request
+  metrics.Install(&server);
 
   int port = flags.port;
   if (port == 0) {

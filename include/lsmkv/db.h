@@ -12,6 +12,7 @@
 #include "lsmkv/env.h"
 #include "lsmkv/export.h"
 #include "lsmkv/iterator.h"
+#include "lsmkv/logger.h"
 #include "lsmkv/options.h"
 #include "lsmkv/slice.h"
 #include "lsmkv/status.h"
@@ -41,6 +42,15 @@ class LSMKV_EXPORT UpdateIterator {
   virtual uint64_t sequence() const = 0;
   // REQUIRES: Valid(). Stays valid until Next().
   virtual const WriteBatch& batch() const = 0;
+};
+
+// A range of user keys [start, limit) for DB::GetApproximateSizes. The
+// slices are borrowed for the call.
+struct LSMKV_EXPORT Range {
+  Range() = default;
+  Range(const Slice& s, const Slice& l) : start(s), limit(l) {}
+  Slice start;  // included
+  Slice limit;  // not included
 };
 
 class LSMKV_EXPORT DB {
@@ -99,9 +109,11 @@ class LSMKV_EXPORT DB {
   virtual const Snapshot* GetSnapshot() = 0;
   virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
 
-  // Properties: "lsmkv.stats", "lsmkv.num-files-at-level<N>",
-  // "lsmkv.approximate-memory-usage", "lsmkv.sstables",
-  // "lsmkv.wal-corrupted-records". False for an unknown property.
+  // Properties: "lsmkv.stats", "lsmkv.stats.json", "lsmkv.latency" (and
+  // "lsmkv.latency.<get|write|synced-write|flush|compaction>"),
+  // "lsmkv.num-files-at-level<N>", "lsmkv.approximate-memory-usage",
+  // "lsmkv.sstables", "lsmkv.wal-corrupted-records", and every name
+  // GetIntProperty knows (as decimal text). False for an unknown property.
   virtual bool GetProperty(const Slice& property, std::string* value) = 0;
 
   // Writes every memtable to level-0 table files and returns once they are
@@ -147,6 +159,21 @@ class LSMKV_EXPORT DB {
   // where to resume. Ordinary writes to a replica advance its sequence
   // too, so the leader's next batch is then refused: don't mix them.
   virtual Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch);
+
+  // Statistics (docs/statistics.md lists every name, its unit and whether
+  // it is a counter or a gauge). Every figure of "lsmkv.stats" is readable
+  // as a number here, e.g. "lsmkv.num-files-at-level<N>",
+  // "lsmkv.total-sst-bytes", "lsmkv.user-bytes-written",
+  // "lsmkv.stall-micros", "lsmkv.latency.get.p99-nanos". False for an
+  // unknown name. The whole set, with the latency histograms, is
+  // GetProperty("lsmkv.stats.json").
+  virtual bool GetIntProperty(const Slice& property, uint64_t* value);
+
+  // For each of the n ranges, about how many bytes of table files hold its
+  // keys (from the tables' index blocks: block granularity; memtables are
+  // not counted). sizes[i] is for ranges[i]; an empty range gives 0.
+  // InvalidArgument for n < 0 or null arrays when n > 0.
+  virtual Status GetApproximateSizes(const Range* ranges, int n, uint64_t* sizes);
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The

@@ -6,11 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "lsmkv/comparator.h"
 #include "lsmkv/env.h"
 #include "lsmkv/export.h"
+#include "lsmkv/logger.h"
 #include "lsmkv/slice.h"
 
 namespace lsmkv {
@@ -113,6 +115,16 @@ struct LSMKV_EXPORT Options {
   uint64_t wal_retention_bytes = 0;
   // Order of user keys. Must outlive the DB; its Name() is recorded on disk.
   const Comparator* comparator = BytewiseComparator();
+  // Where the DB logs its events (open/recovery, flushes, compactions,
+  // stalls, background errors; docs/statistics.md). Shared: the DB keeps a
+  // reference while it is open, so the caller may drop its own. nullptr:
+  // the file "LOG" in the DB directory, the previous one renamed to
+  // "LOG.old" at open, rotated again whenever it passes max_log_file_size.
+  std::shared_ptr<Logger> info_log;
+  // Bytes after which the default LOG file is rotated to LOG.old (so at
+  // most about twice this is kept). At least 4 KiB. Ignored when info_log
+  // is set.
+  size_t max_log_file_size = 4 << 20;
 };
 
 struct LSMKV_EXPORT ReadOptions {

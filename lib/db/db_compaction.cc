@@ -3,11 +3,14 @@
 #include "db/db_impl.h"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <vector>
 
 #include "db/builder.h"
 #include "db/level_iterator.h"
 #include "table/merging_iterator.h"
+#include "util/logging.h"
 #include "version/compaction.h"
 #include "version/version_edit.h"
 
@@ -60,6 +63,9 @@ Status DBImpl::RunCompaction(Compaction* c) {
     edit.AddFile(c->output_level(), *f);
     Status s = versions_->LogAndApply(&edit);
     if (s.ok()) level_stats_[c->output_level()].compactions++;
+    Log(info_log_.get(), "compaction: trivial move of table %06" PRIu64 " (%" PRIu64 " bytes) L%d -> L%d%s%s",
+        f->number, f->file_size, c->level(), c->output_level(), s.ok() ? "" : ", failed: ",
+        s.ok() ? "" : s.ToString().c_str());
     return s;
   }
   Status s = DoCompactionWork(c);
@@ -111,6 +117,7 @@ Status DBImpl::DoCompactionWork(Compaction* c) {
   // one above it, where reads would find it first (LevelDB issue 320). So a
   // wish to cut (grandparent overlap, size) waits for the next user key.
   bool cut_wanted = false;
+  uint64_t dropped = 0;
   for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
     if (shutdown_requested_.load(std::memory_order_relaxed)) {
       s = Status::IOError("compaction", "abandoned: the DB is closing");
@@ -145,7 +152,10 @@ Status DBImpl::DoCompactionWork(Compaction* c) {
       drop = true;
     }
     last_sequence_for_key = ikey.sequence;
-    if (drop) continue;
+    if (drop) {
+      dropped++;
+      continue;
+    }
 
     if (!writer.is_open()) {
       uint64_t number;
@@ -176,10 +186,27 @@ Status DBImpl::DoCompactionWork(Compaction* c) {
   // unreferenced and RemoveObsoleteFiles deletes them.
   for (uint64_t number : allocated) pending_outputs_.erase(number);
   CompactionStats& stats = level_stats_[c->output_level()];
+  const uint64_t micros = env_->NowMicros() - start;
+  uint64_t written = 0;
+  for (const auto& meta : outputs) written += meta.file_size;
   stats.compactions++;
-  stats.micros += env_->NowMicros() - start;
+  stats.micros += micros;
   stats.bytes_read += c->InputBytes(0) + c->InputBytes(1);
-  for (const auto& meta : outputs) stats.bytes_written += meta.file_size;
+  stats.bytes_written += written;
+  compaction_entries_dropped_ += dropped;
+  compaction_latency_.Record(micros * 1000);
+  char inputs[64];
+  if (c->output_level() == c->level()) {  // CompactRange rewriting its bottom level
+    std::snprintf(inputs, sizeof(inputs), "L%d %zu files in place", c->level(), c->inputs[0].size());
+  } else {
+    std::snprintf(inputs, sizeof(inputs), "L%d %zu files + L%d %zu files", c->level(), c->inputs[0].size(),
+                  c->output_level(), c->inputs[1].size());
+  }
+  Log(info_log_.get(),
+      "compaction: %s (%" PRIu64 " bytes) -> L%d %zu files (%" PRIu64 " bytes), %" PRIu64
+      " entries dropped, %.3f s%s%s",
+      inputs, c->InputBytes(0) + c->InputBytes(1), c->output_level(), outputs.size(), written, dropped,
+      micros / 1e6, s.ok() ? "" : ", failed: ", s.ok() ? "" : s.ToString().c_str());
   return s;
 }
 

@@ -17,6 +17,7 @@
 #include <algorithm>
 
 #include "db/db_impl.h"
+#include "util/logging.h"
 
 namespace lsmkv {
 
@@ -28,9 +29,16 @@ constexpr int64_t kMaxBackoffMicros = 1000 * 1000;
 }  // namespace
 
 void DBImpl::SetBackgroundError(const Status& s, ErrorSource source) {
-  if (s.ok() || !bg_error_.ok()) return;
+  if (s.ok()) return;
+  if (!bg_error_.ok()) {
+    Log(info_log_.get(), "error after the first background error: %s", s.ToString().c_str());
+    return;
+  }
   bg_error_ = s;
   bg_error_resumable_ = source == ErrorSource::kBackground;
+  Log(info_log_.get(), "background error (%s): %s; writes are refused until %s",
+      source == ErrorSource::kWal ? "WAL write" : "flush, compaction or MANIFEST write", s.ToString().c_str(),
+      bg_error_resumable_ ? (s.IsNoSpace() ? "space is back (automatic resume)" : "Resume or reopen") : "reopen");
   if (bg_error_resumable_ && s.IsNoSpace() && !auto_resume_running_ && !shutting_down_) {
     auto_resume_running_ = true;
     pool_->Schedule([this] { AutoResume(); }, ThreadPool::Priority::kLow);
@@ -52,6 +60,7 @@ Status DBImpl::ResumeLocked() {
     Status s = versions_->RewriteManifest();
     if (!s.ok()) return s;
   }
+  Log(info_log_.get(), "resume: cleared background error %s", bg_error_.ToString().c_str());
   bg_error_ = Status::OK();
   bg_error_resumable_ = false;
   resumes_++;

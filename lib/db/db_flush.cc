@@ -3,9 +3,11 @@
 #include "db/db_impl.h"
 
 #include <algorithm>
+#include <cinttypes>
 #include <vector>
 
 #include "db/builder.h"
+#include "util/logging.h"
 #include "version/version_edit.h"
 
 namespace lsmkv {
@@ -62,7 +64,15 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
     flushes_++;
     flush_bytes_ += meta.file_size;
   }
-  flush_micros_ += env_->NowMicros() - start;
+  const uint64_t micros = env_->NowMicros() - start;
+  flush_micros_ += micros;
+  flush_latency_.Record(micros * 1000);
+  Log(info_log_.get(),
+      "%s: memtable %zu bytes, %" PRIu64 " entries -> table %06" PRIu64 " level %d, %" PRIu64
+      " bytes, %.3f s%s%s",
+      placement == FlushPlacement::kLevel0 ? "recovery flush" : "flush", mem->ApproximateMemoryUsage(),
+      mem->num_entries(), meta.number, edit->new_files().empty() ? 0 : edit->new_files().back().first,
+      meta.file_size, micros / 1e6, s.ok() ? "" : ", failed: ", s.ok() ? "" : s.ToString().c_str());
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include "format/filename.h"
 #include "replication/wal_archive.h"
 #include "version/version_edit.h"
+#include "util/logging.h"
 
 namespace lsmkv {
 
@@ -75,6 +76,7 @@ Status ValidateOptions(const Options& o) {
   check(o.max_open_files >= 16, "max_open_files must be at least 16");
   check(o.target_file_size >= 4096, "target_file_size must be at least 4096");
   check(o.max_bytes_for_level_base >= 4096, "max_bytes_for_level_base must be at least 4096");
+  check(o.max_log_file_size >= 4096, "max_log_file_size must be at least 4096");
   check(o.level0_file_num_compaction_trigger >= 1 &&
             o.level0_file_num_compaction_trigger <= o.level0_slowdown_writes_trigger &&
             o.level0_slowdown_writes_trigger <= o.level0_stop_writes_trigger,
@@ -111,7 +113,12 @@ Status DB::Open(const Options& options, const std::string& name, std::unique_ptr
   if (name.empty()) return Status::InvalidArgument("DB name must not be empty");
   auto impl = std::make_unique<DBImpl>(options, name);
   s = impl->Open();
-  if (s.ok()) *db = std::move(impl);
+  if (s.ok()) {
+    *db = std::move(impl);
+  } else {
+    // Null when Open failed before it held the lock (and so opened no log).
+    Log(impl->info_log(), "open: failed: %s", s.ToString().c_str());
+  }
   return s;
 }
 
@@ -191,6 +198,13 @@ Status DBImpl::Close() {
   logfile_.reset();
   db_lock_.reset();
   return result;
+}
+
+void DBImpl::EndSlowdownEpisode() {
+  Log(info_log_.get(), "stall: write slowdown ended: %llu writes delayed, %.3f s in all",
+      static_cast<unsigned long long>(episode_slowdowns_), episode_slowdown_micros_ / 1e6);
+  episode_slowdowns_ = 0;
+  episode_slowdown_micros_ = 0;
 }
 
 void DBImpl::RemoveObsoleteFiles() {

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "db/live_files.h"
+#include "db/db_stats.h"
 #include "db/snapshot.h"
 #include "db/table_cache.h"
 #include "db/wal_replay.h"
@@ -36,6 +37,7 @@
 #include "replication/update_iterator.h"
 #include "table/table_options.h"
 #include "util/cache.h"
+#include "util/histogram.h"
 #include "util/mutex.h"
 #include "version/version_set.h"
 #include "wal/log_writer.h"
@@ -55,6 +57,8 @@ class DBImpl final : public DB, public FeedSource {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   bool GetProperty(const Slice& property, std::string* value) override;
+  bool GetIntProperty(const Slice& property, uint64_t* value) override;
+  Status GetApproximateSizes(const Range* ranges, int n, uint64_t* sizes) override;
   Status Flush() override;
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status VerifyChecksums() override;
@@ -87,6 +91,12 @@ class DBImpl final : public DB, public FeedSource {
 
   // Test hook: returns once no flush or compaction is running or needed.
   void TEST_WaitForBackgroundWork();
+
+  // The info log (Options::info_log, or the LOG file the DB opened); null
+  // before Open. Set once by Open, then never changed: safe to read from
+  // any thread after Open returned. For events of other layers, e.g.
+  //   Log(impl->info_log(), "checkpoint: ...");   (util/logging.h)
+  Logger* info_log() const { return info_log_.get(); }
 
  private:
   struct Writer;
@@ -179,7 +189,14 @@ class DBImpl final : public DB, public FeedSource {
   // that works, the error is not a full disk, or the DB closes.
   void AutoResume() EXCLUDES(mutex_);
 
-  std::string LevelStatsTable() REQUIRES(mutex_);
+  // Every statistic, read under mutex_ (db_stats.cc).
+  DbStats CollectStats() REQUIRES(mutex_);
+  // Bytes of table data before user key `key` in the current version
+  // (db_stats.cc).
+  uint64_t ApproximateOffsetOf(const Version& v, const Slice& key);
+
+  // Logs the end of a write-slowdown episode (see slowdown_writes_).
+  void EndSlowdownEpisode() REQUIRES(mutex_);
 
   // Immutable after construction.
   const Options options_;
@@ -275,7 +292,16 @@ class DBImpl final : public DB, public FeedSource {
   uint64_t flushes_below_level0_ GUARDED_BY(mutex_) = 0;  // placed at level 1 or 2
   uint64_t flush_bytes_ GUARDED_BY(mutex_) = 0;
   uint64_t flush_micros_ GUARDED_BY(mutex_) = 0;
-  uint64_t stall_micros_ GUARDED_BY(mutex_) = 0;
+  uint64_t stall_micros_ GUARDED_BY(mutex_) = 0;  // slowdowns + stops
+  uint64_t slowdown_micros_ GUARDED_BY(mutex_) = 0;
+  uint64_t write_slowdowns_ GUARDED_BY(mutex_) = 0;  // writes delayed ~1 ms
+  uint64_t write_stops_ GUARDED_BY(mutex_) = 0;      // waits for a flush/compaction
+  // The current slowdown episode (level 0 at or past the slowdown trigger):
+  // writes delayed and microseconds slept since it began; logged as one
+  // line when it ends, not one line per delayed write.
+  uint64_t episode_slowdowns_ GUARDED_BY(mutex_) = 0;
+  uint64_t episode_slowdown_micros_ GUARDED_BY(mutex_) = 0;
+  uint64_t compaction_entries_dropped_ GUARDED_BY(mutex_) = 0;
   struct CompactionStats {
     uint64_t compactions = 0;
     uint64_t micros = 0;
@@ -288,6 +314,16 @@ class DBImpl final : public DB, public FeedSource {
   std::atomic<uint64_t> tables_probed_{0};
   std::atomic<uint64_t> bloom_useful_{0};
   std::atomic<uint64_t> bloom_useless_{0};  // passed the filter, key not there
+  // Latencies in nanoseconds; lock-free (util/histogram.h). Writes land in
+  // write_latency_ or, with WriteOptions::sync, synced_write_latency_.
+  LatencyHistogram get_latency_;
+  LatencyHistogram write_latency_;
+  LatencyHistogram synced_write_latency_;
+  LatencyHistogram flush_latency_;
+  LatencyHistogram compaction_latency_;
+
+  // See info_log(). Written by Open before any background job starts.
+  std::shared_ptr<Logger> info_log_;
 
   // The current WAL; used by the write-group leader only (see above), and
   // replaced by it in SwitchMemTable.

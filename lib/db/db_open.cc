@@ -3,12 +3,14 @@
 #include "db/db_impl.h"
 
 #include <algorithm>
+#include <cinttypes>
 #include <vector>
 
 #include "db/files_without_current.h"
 #include "db/wal_replay.h"
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
+#include "util/logging.h"
 #include "version/version_edit.h"
 
 namespace lsmkv {
@@ -46,6 +48,17 @@ Status DBImpl::Open() {
   }
   s = env_->LockFile(LockFileName(dbname_), &db_lock_);
   if (!s.ok()) return s;
+  // The info log is opened only once the lock is held, so a second Open of
+  // a DB in use never rotates the LOG of the one using it.
+  const uint64_t open_start = env_->NowMicros();
+  info_log_ = options_.info_log;
+  if (info_log_ == nullptr) {
+    s = NewFileLogger(env_, InfoLogFileName(dbname_), options_.max_log_file_size, &info_log_);
+    if (!s.ok()) return s;
+  }
+  Log(info_log_.get(), "open: %s (wal_dir %s), write_buffer_size %zu, compression %d, block cache %zu bytes",
+      dbname_.c_str(), wal_dir_.c_str(), options_.write_buffer_size, static_cast<int>(options_.compression),
+      options_.block_cache_capacity);
 
   const std::string comparator_name = options_.comparator->Name();
   if (!env_->FileExists(CurrentFileName(dbname_))) {
@@ -114,6 +127,12 @@ Status DBImpl::Open() {
       },
       &wal_recovery_);
   if (!s.ok()) return s;
+  if (!logs.empty()) {
+    std::string report = wal_recovery_.ToString();  // lines joined with "; "
+    while (!report.empty() && report.back() == '\n') report.pop_back();
+    for (size_t p = report.find('\n'); p != std::string::npos; p = report.find('\n', p)) report.replace(p, 1, "; ");
+    Log(info_log_.get(), "recovery: %s", report.c_str());
+  }
   wal_corrupted_records_ = wal_recovery_.damaged_records;
   wal_corrupted_bytes_ = wal_recovery_.damaged_bytes;
   const SequenceNumber max_sequence = std::max(versions_->last_sequence(), wal_recovery_.last_replayed);
@@ -149,6 +168,15 @@ Status DBImpl::Open() {
   last_sequence_ = max_sequence;
   RemoveObsoleteFiles();
   opened_ = true;
+  int table_files = 0;
+  for (int level = 0; level < kNumLevels; level++) table_files += versions_->current()->NumFiles(level);
+  Log(info_log_.get(),
+      "open: done: MANIFEST-%06" PRIu64 ", %zu WAL(s) replayed into %zu table(s), %" PRIu64
+      " corrupted WAL records skipped (%" PRIu64 " bytes), last sequence %" PRIu64
+      ", %d table files, new WAL %06" PRIu64 ", %.3f s",
+      versions_->manifest_number(), logs.size(), edit.new_files().size(), wal_corrupted_records_,
+      wal_corrupted_bytes_, last_sequence_, table_files, log_number_,
+      (env_->NowMicros() - open_start) / 1e6);
   MaybeScheduleCompaction();
   return Status::OK();
 }

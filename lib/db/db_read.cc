@@ -27,6 +27,7 @@ DBImpl::ReadView DBImpl::GetReadView(const ReadOptions& options) {
 Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
   if (value == nullptr) return Status::InvalidArgument("Get", "value must not be null");
   if (Status closed = CheckNotClosed(); !closed.ok()) return closed;
+  ScopedLatency latency(&get_latency_);
   const ReadView view = GetReadView(options);
   gets_.fetch_add(1, std::memory_order_relaxed);
   const LookupKey lkey(key, view.sequence);

@@ -4,11 +4,13 @@
 #include "db/db_impl.h"
 
 #include <algorithm>
+#include <cinttypes>
 #include <chrono>
 #include <vector>
 
 #include "db/write_batch_internal.h"
 #include "format/filename.h"
+#include "util/logging.h"
 
 namespace lsmkv {
 
@@ -69,6 +71,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* updates) {
   Status s = CheckNotClosed();
   if (s.ok()) s = WriteBatchInternal::CheckSizes(updates);
   if (!s.ok()) return s;
+  ScopedLatency latency(options.sync ? &synced_write_latency_ : &write_latency_);
   return WriteInternal(options, updates);
 }
 
@@ -267,9 +270,20 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       mutex_.Unlock();
       env_->SleepForMicroseconds(1000);
       mutex_.Lock();
-      stall_micros_ += env_->NowMicros() - start;
+      const uint64_t slept = env_->NowMicros() - start;
+      stall_micros_ += slept;
+      slowdown_micros_ += slept;
+      write_slowdowns_++;
+      if (episode_slowdowns_++ == 0) {
+        Log(info_log_.get(), "stall: write slowdown began: %d level-0 files (slowdown trigger %d)",
+            level0_files, options_.level0_slowdown_writes_trigger);
+      }
+      episode_slowdown_micros_ += slept;
       allow_delay = false;
       continue;
+    }
+    if (episode_slowdowns_ > 0 && level0_files < options_.level0_slowdown_writes_trigger) {
+      EndSlowdownEpisode();
     }
     if (!force && mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) return Status::OK();
     if (force && mem_->num_entries() == 0) return Status::OK();
@@ -280,7 +294,12 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       const uint64_t start = env_->NowMicros();
       MaybeScheduleCompaction();
       bg_cv_.Wait();
-      stall_micros_ += env_->NowMicros() - start;
+      const uint64_t waited = env_->NowMicros() - start;
+      stall_micros_ += waited;
+      write_stops_++;
+      Log(info_log_.get(), "stall: writes stopped %.3f ms: %s (%zu immutable memtables, %d level-0 files)",
+          waited / 1e3, level0_files >= options_.level0_stop_writes_trigger ? "level 0 at the stop trigger" : "memtables full",
+          imms_.size(), level0_files);
       continue;
     }
     Status s = SwitchMemTable();

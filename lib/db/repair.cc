@@ -51,7 +51,9 @@
 // still holds the value. Nothing better is possible without the MANIFEST;
 // the LOG says so.
 //
-// What was salvaged, set aside and dropped is appended to <db>/LOG.
+// What was salvaged, set aside and dropped goes to Options::info_log, or is
+// appended to <db>/LOG. LOG and LOG.old are not database files: repair
+// leaves them be.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -449,7 +451,13 @@ class Repairer {
     return target;
   }
 
+  // To Options::info_log when set; else appended to <db>/LOG (not rotated:
+  // the repair report stays next to what the last run logged).
   void Log(const std::string& line) {
+    if (options_.info_log != nullptr) {
+      options_.info_log->LogLine(line);
+      return;
+    }
     std::unique_ptr<WritableFile> file;
     if (!env_->NewAppendableFile(InfoLogFileName(dbname_), &file).ok()) return;
     (void)file->Append(line + "\n");

@@ -52,6 +52,7 @@ std::string CurrentFileName(const std::string& dir) { return dir + "/CURRENT"; }
 std::string CurrentTempFileName(const std::string& dir) { return dir + "/CURRENT.tmp"; }
 std::string LockFileName(const std::string& dir) { return dir + "/LOCK"; }
 std::string InfoLogFileName(const std::string& dir) { return dir + "/LOG"; }
+std::string OldInfoLogFileName(const std::string& dir) { return dir + "/LOG.old"; }
 
 bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
   const Slice s(name);
@@ -68,7 +69,7 @@ bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
     *type = FileType::kLockFile;
     return true;
   }
-  if (s == "LOG") {
+  if (s == "LOG" || s == "LOG.old") {
     *type = FileType::kInfoLogFile;
     return true;
   }

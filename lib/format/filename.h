@@ -7,7 +7,8 @@
 //   CURRENT          name of the live MANIFEST, ending in '\n'
 //   CURRENT.tmp      CURRENT while it is replaced
 //   LOCK             held by the process that has the DB open
-//   LOG              human-readable event log
+//   LOG              human-readable event log (the default info log)
+//   LOG.old          the previous LOG, rotated at open or at its size cap
 #ifndef LSMKV_FORMAT_FILENAME_H_
 #define LSMKV_FORMAT_FILENAME_H_
 
@@ -37,6 +38,7 @@ std::string CurrentFileName(const std::string& dir);
 std::string CurrentTempFileName(const std::string& dir);
 std::string LockFileName(const std::string& dir);
 std::string InfoLogFileName(const std::string& dir);
+std::string OldInfoLogFileName(const std::string& dir);
 
 // Parses a name (not a path). For types without a number, *number is 0.
 // False for names that are not ours.

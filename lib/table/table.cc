@@ -40,6 +40,9 @@ Status Table::Open(const TableOptions& options, const std::string& fname,
   }
 
   std::shared_ptr<Table> t(new Table(options, fname, std::move(file), cache_id));
+  // Data blocks come first; the filter (if any), properties and index
+  // blocks follow them.
+  t->data_end_ = footer.filter.size > 0 ? footer.filter.offset : footer.properties.offset;
   BlockContents contents;
   s = ReadBlock(t->file_.get(), fname, footer.index, &contents);
   if (!s.ok()) return s;
@@ -95,6 +98,19 @@ std::unique_ptr<Iterator> Table::NewDataBlockIterator(const ReadOptions& options
   Status s = ReadDataBlock(options, encoded_handle, &block);
   if (!s.ok()) return NewErrorIterator(s);
   return Block::NewIterator(std::move(block), options_.comparator);
+}
+
+uint64_t Table::ApproximateOffsetOf(const Slice& key) const {
+  std::optional<Slice> encoded;
+  Status s = Block::SeekFirstAtOrAfter(*index_block_, options_.comparator, key, &encoded,
+                                       [](void* h, const Slice&, const Slice& value) {
+                                         *static_cast<std::optional<Slice>*>(h) = value;
+                                       });
+  if (!s.ok() || !encoded) return data_end_;
+  Slice input = *encoded;
+  BlockHandle handle;
+  if (!handle.DecodeFrom(&input).ok()) return data_end_;
+  return handle.offset;
 }
 
 std::unique_ptr<Iterator> Table::NewIndexIterator() const {

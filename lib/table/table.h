@@ -54,6 +54,11 @@ class Table : public std::enable_shared_from_this<Table> {
   Status Get(const ReadOptions& options, const Slice& target, GetResult* result,
              std::string* key, std::string* value) const;
 
+  // About where in the file the data of internal keys >= key begins: the
+  // offset of the data block that would hold key (from the pinned index,
+  // no I/O), or the end of the data blocks when key is past the last one.
+  uint64_t ApproximateOffsetOf(const Slice& key) const;
+
   const TableProperties& properties() const { return properties_; }
   bool has_filter() const { return !filter_.empty(); }
   // Bytes kept in memory for this table (index, filter, properties).
@@ -77,6 +82,7 @@ class Table : public std::enable_shared_from_this<Table> {
   std::shared_ptr<const Block> index_block_;
   std::string filter_;  // empty: no filter
   TableProperties properties_;
+  uint64_t data_end_ = 0;  // offset of the first block after the data blocks
 };
 
 }  // namespace lsmkv

@@ -26,6 +26,9 @@ TEST_CASE("FileName: generated names parse back", "[filename]") {
   REQUIRE(type == FileType::kLockFile);
   REQUIRE(ParseFileName("LOG", &number, &type));
   REQUIRE(type == FileType::kInfoLogFile);
+  REQUIRE(ParseFileName("LOG.old", &number, &type));
+  REQUIRE((number == 0 && type == FileType::kInfoLogFile));
+  REQUIRE(base(OldInfoLogFileName("/db")) == "LOG.old");
   REQUIRE(ParseFileName("18446744073709551615.log", &number, &type));
   REQUIRE(number == 18446744073709551615ull);
 }
@@ -35,7 +38,7 @@ TEST_CASE("FileName: foreign names are rejected", "[filename]") {
   FileType type;
   for (const char* name : {"", "foo", "foo-dx-100.log", ".log", "100", "100.", "100.lop",
                            "MANIFEST", "MANIFEST-", "MANIFEST-3x", "18446744073709551616.log",
-                           "184467440737095516150.log", "-1.log", "CURRENTX"}) {
+                           "184467440737095516150.log", "-1.log", "CURRENTX", "LOG.older", "LOG.", "LOGX"}) {
     INFO(name);
     REQUIRE_FALSE(ParseFileName(name, &number, &type));
   }
