@@ -7,6 +7,7 @@
 #include "db/db_impl.h"
 #include "env/file_copy.h"
 #include "util/crc32c.h"
+#include "util/logging.h"
 
 namespace lsmkv {
 
@@ -210,8 +211,9 @@ Status BackupEngineImpl::CreateBackup(DB* db, BackupInfo* info) {
   if (s.ok()) s = env_->SyncDir(FilesDir());
   if (s.ok()) s = WriteFileAtomically(MetaDir(), std::to_string(id), EncodeBackupMeta(meta));
   if (!s.ok()) return s;
-  // Info-log hook (issue 15, info log): "backup <id> at sequence <n>,
-  // <files> files, <copied> bytes copied" belongs here.
+  Log(impl->info_log(), "backup %u to %s at sequence %llu: %zu files, %llu bytes copied", id,
+      dir_.c_str(), static_cast<unsigned long long>(meta.sequence), meta.files.size(),
+      static_cast<unsigned long long>(copied));
   if (info != nullptr) {
     *info = BackupInfo();
     info->id = id;

@@ -14,6 +14,7 @@
 #include "db/db_impl.h"
 #include "env/file_copy.h"
 #include "format/filename.h"
+#include "util/logging.h"
 
 namespace lsmkv {
 
@@ -84,8 +85,8 @@ Status DBImpl::CreateCheckpoint(const std::string& dir, uint64_t* sequence) {
     RemoveCheckpointDir(env_, dir);
     return s;
   }
-  // Info-log hook (issue 15, info log): "checkpoint <dir> at sequence
-  // <files.sequence>, <tables> tables, <wals> WALs" belongs here.
+  Log(info_log(), "checkpoint %s at sequence %llu: %zu tables, %zu WALs", dir.c_str(),
+      static_cast<unsigned long long>(files.sequence), files.tables.size(), files.wals.size());
   if (sequence != nullptr) *sequence = files.sequence;
   return Status::OK();
 }

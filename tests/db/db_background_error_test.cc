@@ -4,6 +4,7 @@
 // acknowledged write. Flush, compaction and MANIFEST errors can be cleared
 // by Resume (automatically after a full disk); WAL errors cannot.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -367,6 +368,39 @@ TEST_CASE("Background errors: writes resume on their own once a full disk has sp
   db.reset();
   REQUIRE(DB::Open(options, "/db", &db).ok());
   RequireModel(db.get(), model, unknown);
+}
+
+namespace {
+
+// Records the directories synced.
+class DirSyncRecorder final : public EnvWrapper {
+ public:
+  explicit DirSyncRecorder(Env* base) : EnvWrapper(base) {}
+  Status SyncDir(const std::string& d) override {
+    std::lock_guard<std::mutex> l(mu_);
+    synced.push_back(d);
+    return EnvWrapper::SyncDir(d);
+  }
+  std::mutex mu_;
+  std::vector<std::string> synced;
+};
+
+}  // namespace
+
+TEST_CASE("Open: new DB and WAL directories are made durable in their parents", "[db][open]") {
+  MemEnv mem;
+  DirSyncRecorder env(&mem);
+  Options options;
+  options.env = &env;
+  options.create_if_missing = true;
+  options.wal_dir = "/top/wal";
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/top/db", &db).ok());
+  REQUIRE(std::count(env.synced.begin(), env.synced.end(), "/top") == 2);
+  db.reset();
+  env.synced.clear();
+  REQUIRE(DB::Open(options, "/top/db", &db).ok());  // existing: nothing new to sync there
+  REQUIRE(std::count(env.synced.begin(), env.synced.end(), "/top") == 0);
 }
 
 }  // namespace lsmkv

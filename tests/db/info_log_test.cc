@@ -361,3 +361,29 @@ TEST_CASE("InfoLog: RepairDB leaves LOG.old alone and takes neither for a DB fil
 }
 
 }  // namespace lsmkv
+
+#include "lsmkv/backup.h"
+
+namespace lsmkv {
+
+TEST_CASE("Info log: checkpoints and backups are logged", "[infolog]") {
+  MemEnv env;
+  auto logger = std::make_shared<CapturingLogger>();
+  Options options;
+  options.env = &env;
+  options.create_if_missing = true;
+  options.info_log = logger;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+  REQUIRE(env.CreateDir("/out").ok());
+  REQUIRE(db->CreateCheckpoint("/out/cp").ok());
+  std::unique_ptr<BackupEngine> backups;
+  REQUIRE(BackupEngine::Open("/backups", &backups, &env).ok());
+  REQUIRE(backups->CreateBackup(db.get()).ok());
+  INFO(logger->All());
+  REQUIRE(logger->All().find("checkpoint /out/cp at sequence 1: ") != std::string::npos);
+  REQUIRE(logger->All().find("backup 1 to /backups at sequence 1: ") != std::string::npos);
+}
+
+}  // namespace lsmkv

@@ -168,6 +168,33 @@ TEST_CASE("Change feed: a batch is split where the start falls inside it", "[rep
   REQUIRE(it->sequence() == 4);
 }
 
+TEST_CASE("Change feed: a follower started from a checkpoint follows, and an ordinary write breaks it",
+          "[replication]") {
+  MemEnv env;
+  REQUIRE(env.CreateDir("/out").ok());
+  std::unique_ptr<DB> leader;
+  REQUIRE(DB::Open(LeaderOptions(&env, 64 << 20), "/out/leader", &leader).ok());
+  Random rnd(23);
+  RandomWrites(leader.get(), &rnd, 800);
+  uint64_t sequence = 0;
+  REQUIRE(leader->CreateCheckpoint("/out/follower", &sequence).ok());
+  RandomWrites(leader.get(), &rnd, 800);
+  std::unique_ptr<DB> follower;
+  REQUIRE(DB::Open(LeaderOptions(&env, 0), "/out/follower", &follower).ok());
+  REQUIRE(follower->GetLatestSequenceNumber() == sequence);  // starts at the checkpoint
+  Apply(leader.get(), follower.get(), LastSequence(leader.get()));
+  REQUIRE(test::Contents(follower.get()) == test::Contents(leader.get()));
+  // Mixing: an ordinary write on the follower takes the next sequence, so
+  // the leader's next batch is refused as a repeat (documented).
+  REQUIRE(leader->Put(WriteOptions(), "next", "1").ok());
+  REQUIRE(follower->Put(WriteOptions(), "local", "x").ok());
+  std::unique_ptr<UpdateIterator> it;
+  REQUIRE(leader->GetUpdatesSince(LastSequence(leader.get()), &it).ok());
+  REQUIRE(it->Valid());
+  WriteBatch batch = it->batch();
+  REQUIRE(follower->WriteReplicated(WriteOptions(), it->sequence(), &batch).IsInvalidArgument());
+}
+
 TEST_CASE("Change feed: WriteReplicated refuses a gap and a repeat", "[replication]") {
   MemEnv env;
   std::unique_ptr<DB> db;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "format/filename.h"
+#include "support/fault_env.h"
 #include "support/mem_env.h"
 #include "version/compaction.h"
 
@@ -161,6 +162,56 @@ TEST_CASE("Compaction: base level and output splitting", "[version_set]") {
   REQUIRE(in_place->output_level() == 1);
   REQUIRE(in_place->inputs[1].empty());
   REQUIRE_FALSE(in_place->IsBaseLevelForKey("f"));
+}
+
+}  // namespace lsmkv
+
+namespace lsmkv {
+
+// A MANIFEST roll-over that fails (here: renaming CURRENT) leaves the
+// edit's fate unknown: every later LogAndApply returns the error without
+// appending to the old MANIFEST, until RewriteManifest writes a new one.
+TEST_CASE("VersionSet: a failed MANIFEST roll-over is sticky until RewriteManifest", "[version_set]") {
+  MemEnv mem;
+  FaultEnv env(&mem);
+  InternalKeyComparator icmp{BytewiseComparator()};
+  LevelOptions lo;
+  lo.max_manifest_bytes = 2048;
+  REQUIRE(env.CreateDir("/db").ok());
+  auto versions = std::make_unique<VersionSet>("/db", &env, &icmp, lo);
+  REQUIRE(versions->CreateNew(BytewiseComparator()->Name()).ok());
+  REQUIRE(versions->Recover(BytewiseComparator()->Name()).ok());
+  REQUIRE(versions->WriteSnapshot(VersionEdit()).ok());
+  const uint64_t first_manifest = versions->manifest_number();
+  uint64_t next = 100;
+  Status s;
+  // Edits until the roll-over, whose CURRENT rename fails.
+  env.FailNth(FaultEnv::Op::kRename, 1);
+  while (s.ok()) {
+    VersionEdit edit;
+    edit.AddFile(1, File(next, "k" + std::to_string(next), "k" + std::to_string(next) + "z"));
+    s = versions->LogAndApply(&edit);
+    if (s.ok()) next++;
+  }
+  env.ClearFailures();
+  REQUIRE(versions->manifest_number() == first_manifest);
+  REQUIRE(!versions->manifest_error().ok());
+  uint64_t size = 0;
+  REQUIRE(mem.GetFileSize(DescriptorFileName("/db", first_manifest), &size).ok());
+  VersionEdit later;
+  later.AddFile(1, File(next + 1, "z1", "z2"));
+  REQUIRE(versions->LogAndApply(&later).IsIOError());  // sticky, nothing appended
+  uint64_t size_after = 0;
+  REQUIRE(mem.GetFileSize(DescriptorFileName("/db", first_manifest), &size_after).ok());
+  REQUIRE(size_after == size);
+  REQUIRE(versions->RewriteManifest().ok());
+  REQUIRE(versions->manifest_error().ok());
+  REQUIRE(versions->LogAndApply(&later).ok());
+  const int files = versions->current()->NumFiles(1);
+  versions = std::make_unique<VersionSet>("/db", &env, &icmp, lo);
+  REQUIRE(versions->Recover(BytewiseComparator()->Name()).ok());
+  REQUIRE(versions->current()->NumFiles(1) == files);  // the failed edit's file is not there
+  REQUIRE(files == static_cast<int>(next - 100) + 1);
 }
 
 }  // namespace lsmkv
