@@ -7,41 +7,24 @@
 
 namespace lsmkv {
 
-int DbStats::total_files() const {
-  int n = 0;
-  for (const Level& l : levels) n += l.files;
+namespace {
+
+// The sum of one per-level figure over every level.
+template <typename Field>
+Field SumLevels(const DbStats::Level (&levels)[kNumLevels], Field DbStats::Level::*field) {
+  Field n = 0;
+  for (const DbStats::Level& l : levels) n += l.*field;
   return n;
 }
 
-uint64_t DbStats::total_sst_bytes() const {
-  uint64_t n = 0;
-  for (const Level& l : levels) n += l.bytes;
-  return n;
-}
+}  // namespace
 
-uint64_t DbStats::compaction_bytes_read() const {
-  uint64_t n = 0;
-  for (const Level& l : levels) n += l.compaction_bytes_read;
-  return n;
-}
-
-uint64_t DbStats::compaction_bytes_written() const {
-  uint64_t n = 0;
-  for (const Level& l : levels) n += l.compaction_bytes_written;
-  return n;
-}
-
-uint64_t DbStats::compactions() const {
-  uint64_t n = 0;
-  for (const Level& l : levels) n += l.compactions;
-  return n;
-}
-
-uint64_t DbStats::compaction_micros() const {
-  uint64_t n = 0;
-  for (const Level& l : levels) n += l.compaction_micros;
-  return n;
-}
+int DbStats::total_files() const { return SumLevels(levels, &Level::files); }
+uint64_t DbStats::total_sst_bytes() const { return SumLevels(levels, &Level::bytes); }
+uint64_t DbStats::compaction_bytes_read() const { return SumLevels(levels, &Level::compaction_bytes_read); }
+uint64_t DbStats::compaction_bytes_written() const { return SumLevels(levels, &Level::compaction_bytes_written); }
+uint64_t DbStats::compactions() const { return SumLevels(levels, &Level::compactions); }
+uint64_t DbStats::compaction_micros() const { return SumLevels(levels, &Level::compaction_micros); }
 
 uint64_t DbStats::estimate_num_keys() const { return table_entries + active_memtable_entries; }
 
