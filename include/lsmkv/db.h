@@ -15,6 +15,7 @@
 #include "lsmkv/options.h"
 #include "lsmkv/slice.h"
 #include "lsmkv/status.h"
+#include "lsmkv/transaction.h"
 #include "lsmkv/write_batch.h"
 
 namespace lsmkv {
@@ -147,6 +148,12 @@ class LSMKV_EXPORT DB {
   // where to resume. Ordinary writes to a replica advance its sequence
   // too, so the leader's next batch is then refused: don't mix them.
   virtual Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch);
+
+  // Starts a transaction (see lsmkv/transaction.h); its writes are
+  // committed with `options`. The default implementation returns a
+  // transaction whose every method returns NotSupported.
+  virtual std::unique_ptr<Transaction> BeginTransaction(
+      const WriteOptions& options, const TransactionOptions& txn_options = TransactionOptions());
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The
