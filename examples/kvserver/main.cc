@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "kv_service.h"
+#include "txn_handler.h"
 #include "lsmkv/db.h"
 
 namespace kvserver {
@@ -157,6 +158,7 @@ int Main(int argc, char** argv) {
   KvService service(db.get(), flags.sync, flags.max_body_bytes);
   httplib::Server server;
   AddRoutes(service, &server);
+  AddTxnRoute(db.get(), flags.sync, flags.max_body_bytes, &server);  // POST /txn
 
   int port = flags.port;
   if (port == 0) {
