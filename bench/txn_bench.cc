@@ -49,6 +49,9 @@ struct Flags {
   bool sync = false;
   int low_keys = 100000;
   int high_keys = 4;
+  bool rmw = true;     // --workloads=rmw,commit (default both)
+  bool commit = true;
+  std::string only_mode;  // --mode=NAME: just that mode's rmw (and its commit pair)
 };
 
 [[noreturn]] void Die(const std::string& what) {
@@ -239,12 +242,16 @@ int main(int argc, char** argv) {
       flags.sync = std::atoi(a + 7) != 0;
     } else if (std::strncmp(a, "--high_keys=", 12) == 0) {
       flags.high_keys = std::atoi(a + 12);
+    } else if (std::strncmp(a, "--workloads=", 12) == 0) {
+      const std::string w = a + 12;
+      flags.rmw = w.find("rmw") != std::string::npos;
+      flags.commit = w.find("commit") != std::string::npos;
     } else if (std::strncmp(a, "--low_keys=", 11) == 0) {
       flags.low_keys = std::atoi(a + 11);
     } else {
       std::fprintf(stderr,
                    "usage: lsmkv_txn_bench [--dir=D] [--ops=N] [--repeats=R] [--sync=0|1] "
-                   "[--low_keys=N] [--high_keys=N]\n");
+                   "[--low_keys=N] [--high_keys=N] [--workloads=rmw,commit]\n");
       return 2;
     }
   }
@@ -252,7 +259,8 @@ int main(int argc, char** argv) {
   std::string mkdir = "mkdir -p '" + flags.dir + "'";
   if (std::system(mkdir.c_str()) != 0) Die("cannot create " + flags.dir);
 
-  std::printf("read-modify-write, %d ops per run, median of %d runs, sync=%d\n", flags.ops,
+  if (flags.rmw) {
+    std::printf("read-modify-write, %d ops per run, median of %d runs, sync=%d\n", flags.ops,
               flags.repeats, flags.sync ? 1 : 0);
   std::printf("%-14s %-10s %7s %12s %10s\n", "mode", "contention", "threads", "ops/s", "attempts");
   for (const Mode& mode : Modes(flags)) {
@@ -272,6 +280,8 @@ int main(int argc, char** argv) {
       }
     }
   }
+  }
+  if (!flags.commit) return 0;
 
   // Commit overhead: alternate plain and one-write-transaction runs so
   // drift in machine load hits both alike.

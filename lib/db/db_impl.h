@@ -91,9 +91,10 @@ class DBImpl final : public DB, public FeedSource {
       EXCLUDES(mutex_);
   // lib/txn's transaction manager, made on first use.
   WriteHook* GetOrCreateWriteHook() EXCLUDES(mutex_);
-  // While acquired at least once, the WriteHook sees every write.
-  void AcquireWriteHook() EXCLUDES(mutex_);
-  void ReleaseWriteHook() EXCLUDES(mutex_);
+  // While acquired at least once, the WriteHook sees every write. Acquire
+  // also takes a snapshot (one lock hold for both), Release releases it.
+  const Snapshot* AcquireWriteHook() EXCLUDES(mutex_);
+  void ReleaseWriteHook(const Snapshot* snapshot) EXCLUDES(mutex_);
   // An iterator over the internal keys (every version, tombstones too) of
   // the current view, whose newest sequence goes to *sequence.
   std::unique_ptr<Iterator> NewInternalIterator(SequenceNumber* sequence) EXCLUDES(mutex_);

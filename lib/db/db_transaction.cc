@@ -46,15 +46,17 @@ std::unique_ptr<Transaction> DBImpl::BeginTransaction(const WriteOptions& option
   return BeginOptimisticTransaction(GetOrCreateWriteHook(), options, txn_options);
 }
 
-void DBImpl::AcquireWriteHook() {
+const Snapshot* DBImpl::AcquireWriteHook() {
   MutexLock l(&mutex_);
   if (write_hook_users_++ == 0) {
     write_hook_->OnAcquired(std::max(last_assigned_sequence_, last_sequence_));
   }
+  return snapshots_.New(last_sequence_);
 }
 
-void DBImpl::ReleaseWriteHook() {
+void DBImpl::ReleaseWriteHook(const Snapshot* snapshot) {
   MutexLock l(&mutex_);
+  snapshots_.Release(static_cast<const SnapshotImpl*>(snapshot));
   if (--write_hook_users_ == 0) write_hook_->OnReleased();
 }
 

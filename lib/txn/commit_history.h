@@ -47,6 +47,9 @@ class CommitHistory {
   void Record(const WriteBatch& batch, SequenceNumber first);
   // Drops what no transaction with a snapshot >= seq can need.
   void TrimThrough(SequenceNumber seq);
+  // Writes up to seq go unrecorded: the floor rises to seq (everything
+  // recorded is older, so the history is emptied).
+  void SkipThrough(SequenceNumber seq) { TrimThrough(seq); }
 
   // REQUIRES: after >= floor(). Whether a write sequenced after `after`
   // touched key / a key inside range.

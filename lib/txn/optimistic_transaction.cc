@@ -2,7 +2,6 @@
 
 #include "db/db_impl.h"
 #include "db/snapshot.h"
-#include "db/write_batch_internal.h"
 #include "table/iterator_util.h"
 #include "txn/transaction_iterator.h"
 #include "txn/transaction_manager.h"
@@ -84,15 +83,10 @@ Status OptimisticTransaction::Delete(const Slice& key) { return Write(key, /*del
 
 Status OptimisticTransaction::Write(const Slice& key, bool deleted, const Slice& value) {
   if (snapshot_ == nullptr) return Finished();
-  // The engine's own limits, checked now rather than at commit.
-  WriteBatch probe;
-  if (deleted) {
-    probe.Delete(key);
-  } else {
-    probe.Put(key, value);
+  // The engine's own limits (WriteBatch's), checked now rather than at commit.
+  if (key.size() > WriteBatch::kMaxKeySize || value.size() > WriteBatch::kMaxValueSize) {
+    return Status::InvalidArgument("Transaction", "a key is over 64 MiB or a value over 3 GiB");
   }
-  Status s = WriteBatchInternal::CheckSizes(&probe);
-  if (!s.ok()) return s;
   auto [it, inserted] = pending_.try_emplace(key.ToString());
   if (!save_points_.empty()) undo_.push_back(Undo{it->first, !inserted, it->second});
   it->second.deleted = deleted;

@@ -1,5 +1,7 @@
 #include "txn/transaction_manager.h"
 
+#include <algorithm>
+
 #include "db/db_impl.h"
 #include "db/snapshot.h"
 #include "txn/optimistic_transaction.h"
@@ -18,17 +20,17 @@ void TransactionManager::OnAcquired(SequenceNumber last_assigned) {
 
 void TransactionManager::OnReleased() {
   MutexLock l(&mu_);
-  history_.Reset(0);  // frees the memory; the next OnAcquired sets the floor
+  if (history_.size() > 0) history_.Reset(0);  // frees the memory; OnAcquired sets the floor
 }
 
 const Snapshot* TransactionManager::Begin() {
-  // The hook first: every write sequenced after the snapshot is then
-  // recorded, or (a group in flight at the acquire) lies below the floor,
-  // which the commit's DB check covers.
-  db_->AcquireWriteHook();
-  const Snapshot* snapshot = db_->GetSnapshot();
+  // The hook with the snapshot: every write sequenced after the snapshot
+  // is then recorded, or (a group in flight at the acquire) lies below the
+  // floor, which the commit's DB check covers.
+  const Snapshot* snapshot = db_->AcquireWriteHook();
+  const SequenceNumber seq = static_cast<const SnapshotImpl*>(snapshot)->sequence;
   MutexLock l(&mu_);
-  live_snapshots_.insert(static_cast<const SnapshotImpl*>(snapshot)->sequence);
+  live_snapshots_.insert(std::upper_bound(live_snapshots_.begin(), live_snapshots_.end(), seq), seq);
   return snapshot;
 }
 
@@ -36,14 +38,13 @@ void TransactionManager::End(const Snapshot* snapshot) {
   {
     MutexLock l(&mu_);
     const SequenceNumber seq = static_cast<const SnapshotImpl*>(snapshot)->sequence;
-    live_snapshots_.erase(live_snapshots_.find(seq));
+    live_snapshots_.erase(std::lower_bound(live_snapshots_.begin(), live_snapshots_.end(), seq));
     // A transaction that registers its snapshot after this trim and is
     // older than the new floor checks the DB: trimming never loses a
     // conflict, it only moves where it is found.
-    if (!live_snapshots_.empty()) history_.TrimThrough(*live_snapshots_.begin());
+    if (!live_snapshots_.empty()) history_.TrimThrough(live_snapshots_.front());
   }
-  db_->ReleaseSnapshot(snapshot);
-  db_->ReleaseWriteHook();
+  db_->ReleaseWriteHook(snapshot);
 }
 
 Status TransactionManager::CheckHistory(const CommitCheck& check) {
@@ -80,6 +81,13 @@ Status TransactionManager::BeforeSequence(const WriteBatch& batch, SequenceNumbe
       conflicts_.fetch_add(1, std::memory_order_relaxed);
       return s;
     }
+  }
+  if (validation != nullptr && live_snapshots_.size() == 1) {
+    // The committer is the only live transaction: nobody needs its keys.
+    // Raising the floor past them covers a transaction beginning right now
+    // with an older snapshot (it checks the DB).
+    history_.SkipThrough(first + batch.Count() - 1);
+    return Status::OK();
   }
   // Recorded before the next writer of the group is validated.
   history_.Record(batch, first);

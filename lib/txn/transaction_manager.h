@@ -14,7 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <set>
+#include <vector>
 
 #include "db/write_hook.h"
 #include "lsmkv/comparator.h"
@@ -75,9 +75,9 @@ class TransactionManager final : public WriteHook {
 
   Mutex mu_;
   CommitHistory history_ GUARDED_BY(mu_);
-  // Snapshots of the live transactions: the history is trimmed below the
-  // oldest.
-  std::multiset<SequenceNumber> live_snapshots_ GUARDED_BY(mu_);
+  // Snapshots of the live transactions, sorted (a handful; new ones are
+  // usually the newest): the history is trimmed below the oldest.
+  std::vector<SequenceNumber> live_snapshots_ GUARDED_BY(mu_);
 
   std::atomic<uint64_t> commits_validated_{0};
   std::atomic<uint64_t> conflicts_{0};
