@@ -51,7 +51,7 @@ struct Flags {
   int high_keys = 4;
   bool rmw = true;     // --workloads=rmw,commit (default both)
   bool commit = true;
-  std::string only_mode;  // --mode=NAME: just that mode's rmw (and its commit pair)
+  std::string modes;  // --modes=a,b: only these rmw modes (default all)
 };
 
 [[noreturn]] void Die(const std::string& what) {
@@ -242,6 +242,8 @@ int main(int argc, char** argv) {
       flags.sync = std::atoi(a + 7) != 0;
     } else if (std::strncmp(a, "--high_keys=", 12) == 0) {
       flags.high_keys = std::atoi(a + 12);
+    } else if (std::strncmp(a, "--modes=", 8) == 0) {
+      flags.modes = std::string(",") + (a + 8) + ",";
     } else if (std::strncmp(a, "--workloads=", 12) == 0) {
       const std::string w = a + 12;
       flags.rmw = w.find("rmw") != std::string::npos;
@@ -251,7 +253,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: lsmkv_txn_bench [--dir=D] [--ops=N] [--repeats=R] [--sync=0|1] "
-                   "[--low_keys=N] [--high_keys=N] [--workloads=rmw,commit]\n");
+                   "[--low_keys=N] [--high_keys=N] [--workloads=rmw,commit] [--modes=txn,...]\n");
       return 2;
     }
   }
@@ -264,6 +266,7 @@ int main(int argc, char** argv) {
               flags.repeats, flags.sync ? 1 : 0);
   std::printf("%-14s %-10s %7s %12s %10s\n", "mode", "contention", "threads", "ops/s", "attempts");
   for (const Mode& mode : Modes(flags)) {
+    if (!flags.modes.empty() && flags.modes.find(std::string(",") + mode.name + ",") == std::string::npos) continue;
     for (const auto& [label, keys] : {std::pair<const char*, int>{"low", flags.low_keys},
                                       std::pair<const char*, int>{"high", flags.high_keys}}) {
       auto target = mode.make(keys);
