@@ -51,6 +51,9 @@ int UsageError(const std::string& message);
 int CmdPut(const CommandLine& cl);
 int CmdGet(const CommandLine& cl);
 int CmdDelete(const CommandLine& cl);
+// Compare-and-set in a transaction: exit 1 when the key is absent or holds
+// another value (nothing written).
+int CmdCas(const CommandLine& cl);
 int CmdScan(const CommandLine& cl);
 int CmdBatch(const CommandLine& cl);
 int CmdStats(const CommandLine& cl);

@@ -1,5 +1,5 @@
-// CLI commands that open the DB: put, get, delete, scan, batch, stats,
-// compact, verify, repair.
+// CLI commands that open the DB: put, get, delete, cas, scan, batch,
+// stats, compact, verify, repair.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lsmkv/db.h"
+#include "lsmkv/transaction.h"
 #include "lsmkv/write_batch.h"
 
 namespace lsmkv::cli {
@@ -54,6 +55,39 @@ int CmdPut(const CommandLine& cl) {
   Status s = OpenDb(cl, /*create=*/true, &db);
   if (s.ok()) s = db->Put(MakeWriteOptions(cl), key, value);
   return s.ok() ? kExitOk : Fail("put", s);
+}
+
+int CmdCas(const CommandLine& cl) {
+  int rc = kExitOk;
+  std::string key, expected, desired;
+  if (!CheckArgs(cl, 3, "cas KEY EXPECTED NEW", &rc) || !DecodeArg(cl, 0, &key, &rc) ||
+      !DecodeArg(cl, 1, &expected, &rc) || !DecodeArg(cl, 2, &desired, &rc)) {
+    return rc;
+  }
+  std::unique_ptr<DB> db;
+  Status s = OpenDb(cl, false, &db);
+  if (!s.ok()) return Fail("cas", s);
+  // A conflicting write between the read and the commit makes the commit
+  // Busy: read again and decide again.
+  while (true) {
+    std::unique_ptr<Transaction> txn = db->BeginTransaction(MakeWriteOptions(cl));
+    std::string current;
+    s = txn->Get(ReadOptions(), key, &current);
+    if (s.IsNotFound()) {
+      std::fprintf(stderr, "lsmkv: cas %s: key is absent\n", cl.args[0].c_str());
+      return kExitFailed;
+    }
+    if (!s.ok()) return Fail("cas " + cl.args[0], s);
+    if (current != expected) {
+      std::fprintf(stderr, "lsmkv: cas %s: value is %s, not %s\n", cl.args[0].c_str(),
+                   Encode(cl, current).c_str(), cl.args[1].c_str());
+      return kExitFailed;
+    }
+    s = txn->Put(key, desired);
+    if (s.ok()) s = txn->Commit();
+    if (s.ok()) return kExitOk;
+    if (!s.IsBusy()) return Fail("cas " + cl.args[0], s);
+  }
 }
 
 int CmdGet(const CommandLine& cl) {

@@ -18,6 +18,9 @@ commands on a database (--db DIR):
   put KEY VALUE          write a key (creates the database if missing)
   get KEY                print the value; exit 1 if the key is absent
   delete KEY             delete a key (an absent key is not an error)
+  cas KEY EXPECTED NEW   set KEY to NEW if it holds EXPECTED, atomically (a
+                         transaction); exit 1, writing nothing, if it is
+                         absent or holds another value
   scan [--from K] [--to K] [--limit N] [--reverse]
                          print "key<TAB>value" lines, keys in [from, to)
   batch < FILE           apply "put KEY VALUE" / "delete KEY" lines atomically
@@ -75,6 +78,7 @@ using Command = int (*)(const CommandLine&);
 const std::map<std::string, Command>& Commands() {
   static const std::map<std::string, Command> commands = {
       {"put", CmdPut},         {"get", CmdGet},         {"delete", CmdDelete},
+      {"cas", CmdCas},
       {"scan", CmdScan},       {"batch", CmdBatch},     {"stats", CmdStats},
       {"compact", CmdCompact}, {"verify", CmdVerify},   {"repair", CmdRepair},
       {"tail", CmdTail},

@@ -19,6 +19,7 @@
 
 #include "kv_service.h"
 #include "metrics.h"
+#include "txn_handler.h"
 #include "lsmkv/db.h"
 
 namespace kvserver {
@@ -160,6 +161,7 @@ int Main(int argc, char** argv) {
   AddRoutes(service, &server);
   ServerMetrics metrics(db.get());  // GET /metrics; times every request
   metrics.Install(&server);
+  AddTxnRoute(db.get(), flags.sync, flags.max_body_bytes, &server);  // POST /txn
 
   int port = flags.port;
   if (port == 0) {

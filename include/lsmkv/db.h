@@ -16,6 +16,7 @@
 #include "lsmkv/options.h"
 #include "lsmkv/slice.h"
 #include "lsmkv/status.h"
+#include "lsmkv/transaction.h"
 #include "lsmkv/write_batch.h"
 
 namespace lsmkv {
@@ -174,6 +175,12 @@ class LSMKV_EXPORT DB {
   // not counted). sizes[i] is for ranges[i]; an empty range gives 0.
   // InvalidArgument for n < 0 or null arrays when n > 0.
   virtual Status GetApproximateSizes(const Range* ranges, int n, uint64_t* sizes);
+
+  // Starts a transaction (see lsmkv/transaction.h); its writes are
+  // committed with `options`. The default implementation returns a
+  // transaction whose every method returns NotSupported.
+  virtual std::unique_ptr<Transaction> BeginTransaction(
+      const WriteOptions& options, const TransactionOptions& txn_options = TransactionOptions());
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The

@@ -30,6 +30,7 @@
 #include "db/snapshot.h"
 #include "db/table_cache.h"
 #include "db/wal_replay.h"
+#include "db/write_hook.h"
 #include "env/thread_pool.h"
 #include "format/dbformat.h"
 #include "lsmkv/db.h"
@@ -85,6 +86,23 @@ class DBImpl final : public DB, public FeedSource {
   // Releases the pin (files->version too) and deletes what became obsolete.
   void UnpinLiveFiles(LiveFileSet* files) EXCLUDES(mutex_);
 
+  std::unique_ptr<Transaction> BeginTransaction(const WriteOptions& options,
+                                                const TransactionOptions& txn_options) override;
+
+  // For lib/txn (db_transaction.cc). Write with a transaction's commit
+  // check, passed to the WriteHook by the leader that sequences it.
+  Status WriteValidated(const WriteOptions& options, WriteBatch* updates, void* validation)
+      EXCLUDES(mutex_);
+  // lib/txn's transaction manager, made on first use.
+  WriteHook* GetOrCreateWriteHook() EXCLUDES(mutex_);
+  // While acquired at least once, the WriteHook sees every write. Acquire
+  // also takes a snapshot (one lock hold for both), Release releases it.
+  const Snapshot* AcquireWriteHook() EXCLUDES(mutex_);
+  void ReleaseWriteHook(const Snapshot* snapshot) EXCLUDES(mutex_);
+  // An iterator over the internal keys (every version, tombstones too) of
+  // the current view, whose newest sequence goes to *sequence.
+  std::unique_ptr<Iterator> NewInternalIterator(SequenceNumber* sequence) EXCLUDES(mutex_);
+
   // Called once by DB::Open: locks the directory, creates or recovers the
   // DB, and starts a new WAL.
   Status Open();
@@ -121,13 +139,21 @@ class DBImpl final : public DB, public FeedSource {
 
   // Write with updates == nullptr forces a memtable switch (for Flush).
   // replicated_first != 0: WriteReplicated's required first sequence.
-  Status WriteInternal(const WriteOptions& options, WriteBatch* updates, SequenceNumber replicated_first = 0);
+  // validation: a transaction's commit check for the WriteHook.
+  Status WriteInternal(const WriteOptions& options, WriteBatch* updates,
+                       SequenceNumber replicated_first = 0, void* validation = nullptr);
+  // Asks the WriteHook (when a transaction is live or w commits one) about
+  // w, whose batch would start at sequence `first`; false: w was refused.
+  bool AdmitWriter(Writer* w, SequenceNumber first) REQUIRES(mutex_);
   // A synced group's leader waits briefly for the threads of recent synced
   // groups to queue, so one fdatasync covers them all.
   void WaitForSyncPeers(Writer* leader) REQUIRES(mutex_);
   // Records the threads of the group ending at last_writer (front of writers_).
   void RememberSyncGroup(const Writer* last_writer) REQUIRES(mutex_);
   ReadView GetReadView(const ReadOptions& options) EXCLUDES(mutex_);
+  // Merges the memtables and tables of view (internal keys); the caller
+  // keeps view alive while the iterator lives.
+  std::unique_ptr<Iterator> NewMergedIterator(const ReadOptions& options, const ReadView& view);
 
   // kPickLevel asks LevelForFlushedTable, which compares against the
   // current Version: only right when the edit is applied before the next
@@ -226,6 +252,12 @@ class DBImpl final : public DB, public FeedSource {
   // whole group is in the memtable, so a batch becomes visible atomically.
   SequenceNumber last_sequence_ GUARDED_BY(mutex_) = 0;
   std::deque<Writer*> writers_ GUARDED_BY(mutex_);
+  // Highest sequence a write group was given (published or in flight).
+  SequenceNumber last_assigned_sequence_ GUARDED_BY(mutex_) = 0;
+  // lib/txn's transaction manager, made by the first BeginTransaction and
+  // never replaced; write_hook_users_ counts live transactions.
+  std::unique_ptr<WriteHook> write_hook_ GUARDED_BY(mutex_);
+  int write_hook_users_ GUARDED_BY(mutex_) = 0;
   // Threads of the last synced group; how many distinct threads the last
   // two synced groups came from (WaitForSyncPeers waits for that many
   // writers); and whether a synced group's leader is waiting for them.

@@ -104,6 +104,17 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (Status closed = CheckNotClosed(); !closed.ok()) return NewErrorIterator(closed);
   auto view = std::make_shared<ReadView>(GetReadView(options));
+  auto merged = NewMergedIterator(options, *view);
+  const SequenceNumber sequence = view->sequence;
+  // The view pins the memtables and the Version (so its files) for the
+  // iterator's lifetime.
+  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view),
+                       options.iterate_lower_bound, options.iterate_upper_bound);
+}
+
+std::unique_ptr<Iterator> DBImpl::NewMergedIterator(const ReadOptions& options,
+                                                    const ReadView& view_ref) {
+  const ReadView* view = &view_ref;
   std::vector<std::unique_ptr<Iterator>> children;
   children.push_back(view->mem->NewIterator());
   for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
@@ -117,12 +128,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options,
                                         &view->version->files[level]));
   }
-  auto merged = NewMergingIterator(&internal_comparator_, std::move(children));
-  const SequenceNumber sequence = view->sequence;
-  // The view pins the memtables and the Version (so its files) for the
-  // iterator's lifetime.
-  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view),
-                       options.iterate_lower_bound, options.iterate_upper_bound);
+  return NewMergingIterator(&internal_comparator_, std::move(children));
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

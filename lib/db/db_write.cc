@@ -40,6 +40,10 @@ struct DBImpl::Writer {
   SequenceNumber replicated_first = 0;
   const void* thread = ThreadIdentity();  // which thread writes, for WaitForSyncPeers
   bool done = false;  // set by the leader that committed this writer
+  // Transaction commit check for the WriteHook (nullptr: plain write), and
+  // whether the hook refused this writer (then status is its own).
+  void* validation = nullptr;
+  bool refused = false;
   Status status;
   CondVar cv;
 };
@@ -83,12 +87,29 @@ Status DBImpl::WriteReplicated(const WriteOptions& options, uint64_t first_seq, 
   return WriteInternal(options, batch, first_seq);
 }
 
+Status DBImpl::WriteValidated(const WriteOptions& options, WriteBatch* updates, void* validation) {
+  Status s = WriteBatchInternal::CheckSizes(updates);
+  if (!s.ok()) return s;
+  return WriteInternal(options, updates, /*replicated_first=*/0, validation);
+}
+
+bool DBImpl::AdmitWriter(Writer* w, SequenceNumber first) {
+  // The only cost to a plain write while no transaction is live.
+  if (w->validation == nullptr && write_hook_users_ == 0) return true;
+  Status s = write_hook_->BeforeSequence(*w->batch, first, w->validation);
+  if (s.ok()) return true;
+  w->status = s;
+  w->refused = true;
+  return false;
+}
+
 Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates,
-                             SequenceNumber replicated_first) {
+                             SequenceNumber replicated_first, void* validation) {
   Writer w(&mutex_);
   w.batch = updates;
   w.sync = options.sync;
   w.replicated_first = replicated_first;
+  w.validation = validation;
 
   MutexLock l(&mutex_);
   writers_.push_back(&w);
@@ -105,13 +126,16 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates,
                                std::to_string(last_sequence_) + " (a gap or a repeat)");
   }
   Writer* last_writer = &w;
-  if (status.ok() && updates != nullptr) {
+  if (status.ok() && updates != nullptr && !AdmitWriter(&w, last_sequence_ + 1)) {
+    status = w.status;  // refused: leads an empty group
+  } else if (status.ok() && updates != nullptr) {
     if (w.sync) WaitForSyncPeers(&w);
     bool sync = false;
     WriteBatch* group = BuildBatchGroup(&last_writer, &sync);
     const SequenceNumber first = last_sequence_ + 1;
     WriteBatchInternal::SetSequence(group, first);
     const uint32_t count = WriteBatchInternal::Count(group);
+    last_assigned_sequence_ = first + count - 1;
     user_bytes_written_ += WriteBatchInternal::ByteSize(group);
     write_groups_++;
     if (sync) synced_groups_++;
@@ -181,7 +205,7 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates,
     Writer* ready = writers_.front();
     writers_.pop_front();
     if (ready != &w) {
-      ready->status = status;
+      if (!ready->refused) ready->status = status;
       ready->done = true;
       ready->cv.Signal();
     }
@@ -237,12 +261,18 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {
       size <= kSmallBatchBytes ? std::min(kMaxGroupBytes, size + kSmallBatchBytes) : kMaxGroupBytes;
   *last_writer = first;
   if (first->replicated_first != 0) return result;  // its sequence is checked alone
+  SequenceNumber next = last_sequence_ + 1 + WriteBatchInternal::Count(first->batch);
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
     // A forced flush and a replicated batch lead their own groups.
     if (w->batch == nullptr || w->replicated_first != 0) break;
     size += WriteBatchInternal::ByteSize(w->batch);
     if (size > max_size) break;
+    if (!AdmitWriter(w, next)) {
+      *last_writer = w;  // refused: dequeued with its own status
+      continue;
+    }
+    next += WriteBatchInternal::Count(w->batch);
     if (result == first->batch) {
       // Do not modify the caller's batch: merge into the scratch batch.
       result = &group_batch_;

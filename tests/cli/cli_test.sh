@@ -38,6 +38,22 @@ expect 0 "$lsmkv" --db "$db" get '\xff\x00';          same "$out" '\x01\x02'
 expect 1 "$lsmkv" --db "$db" get absent;              contains "$err" "not found"
 expect 0 "$lsmkv" --db "$db" delete hello
 expect 0 "$lsmkv" --db "$db" delete hello             # absent: not an error
+
+# cas: compare-and-set; exit 1 and nothing written when the value differs
+# or the key is absent; 2 for a wrong command line.
+casdb="$work/casdb"
+expect 1 "$lsmkv" --db "$casdb" cas counter 1 2;      contains "$err" "does not exist"
+expect 0 "$lsmkv" --db "$casdb" put counter 1
+expect 0 "$lsmkv" --db "$casdb" cas counter 1 2
+expect 0 "$lsmkv" --db "$casdb" get counter;          same "$out" "2"
+expect 1 "$lsmkv" --db "$casdb" cas counter 1 3;      contains "$err" "value is 2, not 1"
+expect 0 "$lsmkv" --db "$casdb" get counter;          same "$out" "2"
+expect 1 "$lsmkv" --db "$casdb" cas nokey 1 3;        contains "$err" "absent"
+expect 1 "$lsmkv" --db "$casdb" get nokey
+expect 0 "$lsmkv" --db "$casdb" --hex cas 636f756e746572 32 ff00
+expect 0 "$lsmkv" --db "$casdb" get counter;          same "$out" '\xff\x00'
+expect 2 "$lsmkv" --db "$casdb" cas counter 1;        contains "$err" "usage: lsmkv cas"
+expect 2 "$lsmkv" --db "$casdb" --hex cas counter 1 2 # not hex
 expect 1 "$lsmkv" --db "$db" get hello
 
 # Command-line errors exit 2 and say why.

@@ -90,6 +90,53 @@ same "$code" 415; contains "$body" "application/json"
 same "$(count_keys)" "$before"
 request GET "/get?key=ok";                 same "$code" 404
 
+# POST /txn (etcd-style compare / success / failure), one branch applied
+# atomically.
+post_json /txn '{"compare": [{"key": "cas", "absent": true}], "success": [{"put": {"key": "cas", "value": "1"}}]}'
+same "$code" 200; same "$body" '{"succeeded":true}'
+request GET "/get?key=cas";                same "$body" "1"
+post_json /txn '{"compare": [{"key": "cas", "absent": true}], "success": [{"put": {"key": "cas", "value": "X"}}],
+                 "failure": [{"put": {"key": "cas-failed", "value": "yes"}}]}'
+same "$code" 200; same "$body" '{"succeeded":false}'
+request GET "/get?key=cas";                same "$body" "1"
+request GET "/get?key=cas-failed";         same "$body" "yes"
+post_json /txn '{"compare": [{"key": "cas", "value": "1"}, {"key": "cas-failed", "value": "yes"}],
+                 "success": [{"put": {"key": "cas", "value": "2"}}, {"delete": {"key": "cas-failed"}}]}'
+same "$body" '{"succeeded":true}'
+request GET "/get?key=cas";                same "$body" "2"
+request GET "/get?key=cas-failed";         same "$code" 404
+post_json /txn '{}';                       same "$code" 200; same "$body" '{"succeeded":true}'
+# Bad shapes: 400, nothing written (not even a valid first operation).
+before="$(count_keys)"
+for bad in '[]' '{"compare": {}}' '{"compare": [{"key": "a"}]}' '{"compare": [{"key": "a", "absent": false}]}' \
+           '{"compare": [{"key": "a", "value": 1}]}' '{"success": [{"put": {"key": "t1", "value": "v"}}, {"put": {"key": "t2"}}]}' \
+           '{"success": [{"put": {"key": "t1", "value": "v"}}, {"merge": {"key": "t2"}}]}' \
+           '{"success": [{"delete": {"key": "cas", "value": "v"}}]}' '{"succes": []}' '{"compare": [' ; do
+  post_json /txn "$bad";                   same "$code" 400; contains "$body" '"error"'
+done
+request POST /txn -H 'Content-Type: text/plain' --data-binary '{}'; same "$code" 415
+same "$(count_keys)" "$before"
+request GET "/get?key=cas";                same "$body" "2"
+# Compare-and-set increments from 4 concurrent clients, each retrying until
+# its CAS succeeds: no increment is lost.
+post_json /set '{"key": "counter", "value": "0"}'
+clients=()
+for c in 1 2 3 4; do
+  (
+    for _ in $(seq 1 10); do
+      while true; do
+        v="$(curl -s "$base/get?key=counter")"
+        r="$(curl -s -X POST "$base/txn" -H 'Content-Type: application/json' --data-binary \
+          "{\"compare\": [{\"key\": \"counter\", \"value\": \"$v\"}], \"success\": [{\"put\": {\"key\": \"counter\", \"value\": \"$((v + 1))\"}}]}")"
+        [[ "$r" == *'"succeeded":true'* ]] && break
+      done
+    done
+  ) &
+  clients+=($!)
+done
+wait "${clients[@]}"  # not the server
+request GET "/get?key=counter";            same "$body" "40"
+
 # kill -9 after acknowledged synced writes: all of them are there after a
 # restart.
 for i in $(seq 1 100); do
