@@ -2,6 +2,11 @@
 //
 // Thread safety: a DB is safe for concurrent use from many threads without
 // external synchronization.
+//
+// Growth policy (docs/compatibility.md): the pure virtual methods below are
+// the core that every DB implements. Methods added later are virtual with a
+// default body returning Status::NotSupported, so a user's subclass (a
+// wrapper or a test mock) keeps compiling when lsmkv grows.
 #ifndef LSMKV_DB_H_
 #define LSMKV_DB_H_
 
@@ -84,11 +89,13 @@ class LSMKV_EXPORT DB {
   // dropping overwritten versions and tombstones no snapshot needs.
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
 
+  // ---- Beyond the core: default bodies return NotSupported. ----
+
   // Reads every entry of every live table file with checksums verified,
   // and checks each file's key order, key range and entry count against
   // what the MANIFEST and its properties say. Corruption naming the first
   // damaged file. (WALs are checked by Open with paranoid_checks.)
-  virtual Status VerifyChecksums() = 0;
+  virtual Status VerifyChecksums();
 
   // After a background error (a failed flush, compaction or MANIFEST
   // write), writes fail with that error. Resume clears it and restarts
@@ -119,6 +126,30 @@ class LSMKV_EXPORT DB {
   // where to resume. Ordinary writes to a replica advance its sequence
   // too, so the leader's next batch is then refused: don't mix them.
   virtual Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch);
+};
+
+// A snapshot released when the object goes out of scope:
+//   lsmkv::ManagedSnapshot snap(db.get());
+//   read_options.snapshot = snap.snapshot();
+// The DB must outlive it. Not copyable; movable (the moved-from object
+// holds nothing).
+class LSMKV_EXPORT ManagedSnapshot {
+ public:
+  explicit ManagedSnapshot(DB* db);
+  ManagedSnapshot(const ManagedSnapshot&) = delete;
+  ManagedSnapshot& operator=(const ManagedSnapshot&) = delete;
+  ManagedSnapshot(ManagedSnapshot&& other) noexcept;
+  ManagedSnapshot& operator=(ManagedSnapshot&& other) noexcept;
+  ~ManagedSnapshot();
+
+  // nullptr only after being moved from.
+  const Snapshot* snapshot() const { return snapshot_; }
+
+ private:
+  void Release();
+
+  DB* db_;
+  const Snapshot* snapshot_;
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The
