@@ -78,8 +78,8 @@ before="$(count_keys)"
 post_json /set '{"key": "x", "value": '; same "$code" 400; contains "$body" "invalid JSON"
 post_json /set '{"key": "x"}';           same "$code" 400; contains "$body" "missing"
 post_json /set '{"value": "x"}';         same "$code" 400; contains "$body" "missing"
-post_json /set '{"key": "x", "value": 5}';        same "$code" 400; contains "$body" "strings"
-post_json /set '{"x": 5}';                        same "$code" 400; contains "$body" "string"
+post_json /set '{"key": "x", "value": [5]}';      same "$code" 400; contains "$body" "must be a string, number"
+post_json /set '{"x": {"y": 5}}';                 same "$code" 400; contains "$body" "must be a string, number"
 post_json /set '[{"key": "ok", "value": "1"}, {"key": "bad"}]'; same "$code" 400
 post_json /set '[{"key": "ok", "value": "1"}, 7]';              same "$code" 400
 post_json /set '"just a string"';                               same "$code" 400
