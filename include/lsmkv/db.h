@@ -126,6 +126,14 @@ class LSMKV_EXPORT DB {
   // where to resume. Ordinary writes to a replica advance its sequence
   // too, so the leader's next batch is then refused: don't mix them.
   virtual Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch);
+
+  // VerifyChecksums reporting progress (VerifyOptions). Default: calls
+  // VerifyChecksums() without progress.
+  virtual Status Verify(const VerifyOptions& options);
+  // CompactRange reporting progress (CompactOptions). Default: calls
+  // CompactRange(begin, end) without progress. (Distinct names, not
+  // overloads, so a subclass overriding one never hides the other.)
+  virtual Status Compact(const CompactOptions& options, const Slice* begin, const Slice* end);
 };
 
 // A snapshot released when the object goes out of scope:
@@ -162,6 +170,9 @@ LSMKV_EXPORT Status DestroyDB(const std::string& name, const Options& options);
 // Damaged files are moved to <name>/lost/; what was salvaged and dropped is
 // appended to <name>/LOG. The DB must not be open (Busy otherwise).
 LSMKV_EXPORT Status RepairDB(const std::string& name, const Options& options);
+// The same, reporting progress (RepairOptions).
+LSMKV_EXPORT Status RepairDB(const std::string& name, const Options& options,
+                             const RepairOptions& repair_options);
 
 }  // namespace lsmkv
 

@@ -9,6 +9,12 @@ namespace lsmkv {
 
 Status DB::VerifyChecksums() { return Status::NotSupported("VerifyChecksums"); }
 
+Status DB::Verify(const VerifyOptions&) { return VerifyChecksums(); }
+
+Status DB::Compact(const CompactOptions&, const Slice* begin, const Slice* end) {
+  return CompactRange(begin, end);
+}
+
 ManagedSnapshot::ManagedSnapshot(DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
 
 ManagedSnapshot::ManagedSnapshot(ManagedSnapshot&& other) noexcept
