@@ -87,6 +87,9 @@ LSMKV_EXPORT void lsmkv_compact_range(lsmkv_t* db, const char* start_key, size_t
                                       const char* limit_key, size_t limit_key_len, char** errptr);
 /* Re-reads every table file with checksums verified. */
 LSMKV_EXPORT void lsmkv_verify_checksums(lsmkv_t* db, char** errptr);
+/* Clears a background error (e.g. a full disk) when that is safe; see
+ * DB::Resume. No error when there was none. */
+LSMKV_EXPORT void lsmkv_resume(lsmkv_t* db, char** errptr);
 
 /* ---- Whole-DB management (the DB must not be open) ---- */
 LSMKV_EXPORT void lsmkv_destroy_db(const lsmkv_options_t* options, const char* name,

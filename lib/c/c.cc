@@ -147,6 +147,8 @@ void lsmkv_verify_checksums(lsmkv_t* db, char** errptr) {
   SaveError(errptr, db->rep->VerifyChecksums());
 }
 
+void lsmkv_resume(lsmkv_t* db, char** errptr) { SaveError(errptr, db->rep->Resume()); }
+
 void lsmkv_destroy_db(const lsmkv_options_t* options, const char* name, char** errptr) {
   SaveError(errptr, lsmkv::DestroyDB(name, options->rep));
 }

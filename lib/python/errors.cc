@@ -10,7 +10,8 @@ namespace {
 // and these handles keep one extra reference each, never dropped (no
 // destructor runs at interpreter exit).
 struct ErrorClasses {
-  py::handle error, not_found, corruption, not_supported, invalid_argument, io_error, busy;
+  py::handle error, not_found, corruption, not_supported, invalid_argument, io_error, no_space,
+      busy;
 };
 ErrorClasses classes;
 
@@ -36,6 +37,8 @@ void RegisterErrors(py::module_& m) {
                "Status InvalidArgument: bad options, a missing DB without create_if_missing, "
                "a key or value over the size limits.");
   classes.io_error = NewError(m, "IOError", classes.error, "Status IOError: the file system failed.");
+  classes.no_space = NewError(m, "NoSpaceError", classes.io_error,
+                              "An IOError from a full disk (Status::IsNoSpace); see DB.resume().");
   classes.busy = NewError(m, "BusyError", classes.error,
                           "Status Busy: e.g. the DB directory is open elsewhere.");
 }
@@ -50,6 +53,8 @@ void Raise(const Status& s) {
     cls = classes.not_supported;
   } else if (s.IsInvalidArgument()) {
     cls = classes.invalid_argument;
+  } else if (s.IsNoSpace()) {
+    cls = classes.no_space;
   } else if (s.IsIOError()) {
     cls = classes.io_error;
   } else if (s.IsBusy()) {

@@ -285,6 +285,10 @@ class PyDB {
     Check(Run([](DB* db) { return db->VerifyChecksums(); }));
   }
 
+  void Resume() {
+    Check(Run([](DB* db) { return db->Resume(); }));
+  }
+
  private:
   std::shared_ptr<DbState> state_;
 };
@@ -378,7 +382,9 @@ PYBIND11_MODULE(lsmkv, m) {
       .def("flush", &PyDB::Flush)
       .def("compact_range", &PyDB::CompactRange, py::arg("start") = py::none(),
            py::arg("stop") = py::none(), "Compacts keys in [start, stop] (None: open end).")
-      .def("verify_checksums", &PyDB::VerifyChecksums);
+      .def("verify_checksums", &PyDB::VerifyChecksums)
+      .def("resume", &PyDB::Resume,
+           "Clears a background error (e.g. NoSpaceError after a full disk) when that is safe.");
 
   m.def(
       "destroy_db",

@@ -317,6 +317,8 @@ int main(int argc, char** argv) {
     CHECK_NO_ERROR(err);
     lsmkv_verify_checksums(db, &err);
     CHECK_NO_ERROR(err);
+    lsmkv_resume(db, &err); /* no background error: nothing to do */
+    CHECK_NO_ERROR(err);
     prop = lsmkv_property_value(db, "lsmkv.stats");
     CHECK(prop != NULL && strlen(prop) > 0);
     lsmkv_free(prop);

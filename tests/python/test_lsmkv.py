@@ -90,6 +90,7 @@ class BasicsTest(TempDirTest):
             db.compact_range()
             db.compact_range(b"key00100", None)
             db.verify_checksums()
+            db.resume()  # no background error: nothing to do
             self.assertEqual(db.get(b"key02999"), b"v" * 100)
             self.assertIn("level", db.get_property("lsmkv.stats").lower())
             self.assertIsNone(db.get_property("lsmkv.no-such-property"))
@@ -109,6 +110,7 @@ class ErrorsTest(TempDirTest):
         for cls in (lsmkv.NotFoundError, lsmkv.CorruptionError, lsmkv.NotSupportedError,
                     lsmkv.InvalidArgumentError, lsmkv.IOError, lsmkv.BusyError):
             self.assertTrue(issubclass(cls, lsmkv.Error), cls)
+        self.assertTrue(issubclass(lsmkv.NoSpaceError, lsmkv.IOError))
         self.assertTrue(issubclass(lsmkv.Error, Exception))
 
     def test_missing_db_without_create_if_missing(self):
