@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -101,6 +102,7 @@ struct Flags {
   bool histogram = false;
   bool stats = false;
   uint64_t seed = 301;
+  std::string csv;  // results as CSV (one row per engine and workload); empty: none
 };
 
 [[noreturn]] void Usage(const std::string& error) {
@@ -111,7 +113,8 @@ struct Flags {
                "  [--db=DIR] [--use_existing_db=0|1] [--warm_reads=0|1]\n"
                "  [--compression=lz4|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
-               "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n",
+               "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
+               "  [--csv=FILE]\n",
                error.c_str());
   std::exit(2);
 }
@@ -163,6 +166,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "histogram") f.histogram = ParseBool(name, v);
     else if (name == "stats") f.stats = ParseBool(name, v);
     else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
+    else if (name == "csv") f.csv = v;
     else Usage("unknown flag --" + name);
   }
   if (f.num <= 0) Usage("--num must be positive");
@@ -221,7 +225,53 @@ struct Result {
   double micros_per_op = 0;
   double ops_per_sec = 0;
   double mb_per_sec = 0;
+  // Latency percentiles in microseconds; negative without --histogram=1.
+  double p50 = -1, p99 = -1, p999 = -1;
   std::string note;
+};
+
+// --csv=FILE: one row per engine and workload, for bench/plot.py (warm
+// runs only: a read's cold run is not a row). Columns are named in the
+// header; db_shape is the shape's kind ("sorted", "random"), since a read
+// workload runs on both; the latency columns are empty without
+// --histogram=1.
+class CsvWriter {
+ public:
+  CsvWriter(const std::string& path, const Flags& flags) : flags_(flags) {
+    if (path.empty()) return;
+    out_ = std::fopen(path.c_str(), "w");
+    if (out_ == nullptr) Die("cannot write " + path + ": " + std::strerror(errno));
+    std::fprintf(out_,
+                 "engine,workload,db_shape,num,key_size,value_size,threads,compression,micros_per_op,"
+                 "ops_per_sec,mb_per_sec,p50_us,p99_us,p999_us\n");
+  }
+  ~CsvWriter() {
+    if (out_ != nullptr && std::fclose(out_) != 0) Die("writing the CSV file failed");
+  }
+  void Row(const std::string& engine, const std::string& workload, const std::string& db_shape,
+           const Result& r) {
+    if (out_ == nullptr) return;
+    const auto latency = [](double v) { return v < 0 ? std::string() : std::to_string(v); };
+    std::fprintf(out_, "%s,%s,%s,%" PRId64 ",%d,%d,%d,%s,%.4f,%.1f,%.3f,%s,%s,%s\n",
+                 engine.c_str(), workload.c_str(), db_shape.c_str(), flags_.num, flags_.key_size,
+                 flags_.value_size, flags_.threads, CompressionName(flags_.compression),
+                 r.micros_per_op, r.ops_per_sec, r.mb_per_sec, latency(r.p50).c_str(),
+                 latency(r.p99).c_str(), latency(r.p999).c_str());
+    std::fflush(out_);  // a long run that dies keeps the rows so far
+  }
+
+ private:
+  static const char* CompressionName(EngineConfig::Compression c) {
+    switch (c) {
+      case EngineConfig::Compression::kFast: return "fast";
+      case EngineConfig::Compression::kZstd: return "zstd";
+      case EngineConfig::Compression::kNone: return "none";
+    }
+    return "?";
+  }
+
+  const Flags& flags_;
+  std::FILE* out_ = nullptr;
 };
 
 class Benchmark {
@@ -337,6 +387,9 @@ class Benchmark {
                 engine_name.c_str(), shown.c_str(), r.micros_per_op, r.ops_per_sec,
                 r.mb_per_sec, r.note.c_str(), shape.c_str());
     if (f_.histogram && hist.count() > 0) {
+      r.p50 = hist.Percentile(50);
+      r.p99 = hist.Percentile(99);
+      r.p999 = hist.Percentile(99.9);
       std::printf("%-8s %-16s   latency micros: p50 %.2f  p99 %.2f  p99.9 %.2f\n",
                   engine_name.c_str(), "", hist.Percentile(50), hist.Percentile(99),
                   hist.Percentile(99.9));
@@ -534,6 +587,7 @@ int main(int argc, char** argv) {
   std::printf("------------------------------------------------\n");
 
   Benchmark bench(flags);
+  CsvWriter csv(flags.csv, flags);
   const std::vector<std::string> workloads = Split(flags.benchmarks);
   DbShape shapes(flags.use_existing_db);
   std::string previous_shape;
@@ -551,6 +605,7 @@ int main(int argc, char** argv) {
         (void)bench.Run(engine, workload, position, shape, /*cold=*/true);
       }
       results[engine] = bench.Run(engine, workload, position, shape);
+      csv.Row(engine, workload, kind, results[engine]);
     }
     if (engines.size() > 1 && results.count("lsmkv") > 0) {
       std::string line = "ratio    " + workload + " :";

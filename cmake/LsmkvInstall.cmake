@@ -24,7 +24,8 @@ install(FILES
   cmake/FindLZ4.cmake
   DESTINATION ${LSMKV_CMAKE_DIR})
 
-# What a static archive needs on the consumer's link line.
-set(LSMKV_PC_LIBS_PRIVATE "-lzstd -llz4 -lpthread")
+# What a static archive needs on the consumer's link line; the C++ runtime
+# too, for C programs using the C API (a C++ link adds it anyway).
+set(LSMKV_PC_LIBS_PRIVATE "-lzstd -llz4 -lpthread -lstdc++ -lm")
 configure_file(cmake/lsmkv.pc.in ${CMAKE_CURRENT_BINARY_DIR}/lsmkv.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/lsmkv.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

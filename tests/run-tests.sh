@@ -3,9 +3,10 @@
 # -Wall -Wextra -Werror and runs the whole test suite with ctest (unit tests,
 # 30-cycle kill -9 / power-loss / power-loss-with-directory-entries /
 # out-of-order-page-loss crash tests, the CLI, the HTTP server and the
-# README's code blocks end to end, the bench smoke run and the
-# find_package/pkg-config consumer tests), then
-# the unit tests again under ASan+UBSan and under TSan.
+# README's code blocks end to end, the C API test program, the Python
+# module's unittest suite, the bench smoke run and the find_package/
+# pkg-config consumer tests), then the unit tests (and the C API test) again
+# under ASan+UBSan and under TSan.
 #
 # When clang++ with libFuzzer is present, the fuzz targets (WAL reader,
 # table/block reader, MANIFEST edit decoder, write batch decoder) are built
@@ -39,7 +40,9 @@ run_suite() {  # build-dir, extra cmake args...
   cmake --build "$dir" -j "$jobs"
 }
 
-run_suite "$build"
+# The main build also builds the Python module, so its tests (python:unittest)
+# and the README's Python block run in CI.
+run_suite "$build" -DLSMKV_BUILD_PYTHON=ON
 exclude=(-LE long)
 [[ $long -eq 1 ]] && exclude=()
 (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900 "${exclude[@]}")

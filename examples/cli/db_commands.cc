@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "lsmkv/db.h"
 #include "lsmkv/transaction.h"
+#include "progress.h"
 #include "lsmkv/write_batch.h"
 
 namespace lsmkv::cli {
@@ -208,7 +209,12 @@ int CmdCompact(const CommandLine& cl) {
   Status s = OpenDb(cl, false, &db);
   if (!s.ok()) return Fail("compact", s);
   const Slice begin(cl.from.value_or("")), end(cl.to.value_or(""));
-  s = db->CompactRange(cl.from ? &begin : nullptr, cl.to ? &end : nullptr);
+  {
+    TerminalProgress progress("compact", "steps");
+    CompactOptions options;
+    options.progress = progress.Callback();
+    s = db->Compact(options, cl.from ? &begin : nullptr, cl.to ? &end : nullptr);
+  }
   return s.ok() ? kExitOk : Fail("compact", s);
 }
 
@@ -222,7 +228,12 @@ int CmdVerify(const CommandLine& cl) {
   std::unique_ptr<DB> db;
   Status s = OpenDb(paranoid, false, &db);
   if (!s.ok()) return Fail("verify: open", s);
-  s = db->VerifyChecksums();
+  {
+    TerminalProgress progress("verify", "bytes");
+    VerifyOptions verify_options;
+    verify_options.progress = progress.Callback();
+    s = db->Verify(verify_options);
+  }
   if (!s.ok()) return Fail("verify: tables", s);
   ReadOptions options;
   options.verify_checksums = true;
@@ -246,7 +257,13 @@ int CmdVerify(const CommandLine& cl) {
 int CmdRepair(const CommandLine& cl) {
   int rc = kExitOk;
   if (!CheckArgs(cl, 0, "repair", &rc)) return rc;
-  const Status s = RepairDB(cl.db, cl.options);
+  Status s;
+  {
+    TerminalProgress progress("repair", "files");
+    RepairOptions repair_options;
+    repair_options.progress = progress.Callback();
+    s = RepairDB(cl.db, cl.options, repair_options);
+  }
   if (!s.ok()) return Fail("repair", s);
   std::printf("repaired %s (what was salvaged and dropped: %s/LOG)\n", cl.db.c_str(), cl.db.c_str());
   return kExitOk;

@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 
+#include "json_values.h"
 #include "lsmkv/write_batch.h"
 
 namespace kvserver {
@@ -39,15 +42,17 @@ bool AddPair(const json& item, lsmkv::WriteBatch* batch, std::string* error) {
     *error = "missing \"value\"";
     return false;
   }
-  if (!key->is_string() || !value->is_string()) {
-    *error = "\"key\" and \"value\" must be strings";
+  if (!key->is_string()) {
+    *error = "\"key\" must be a string";
     return false;
   }
+  std::string bytes;
+  if (!ValueBytes(*value, "\"value\"", &bytes, error)) return false;
   if (item.size() != 2) {
     *error = "unexpected members besides \"key\" and \"value\"";
     return false;
   }
-  batch->Put(key->get_ref<const std::string&>(), value->get_ref<const std::string&>());
+  batch->Put(key->get_ref<const std::string&>(), bytes);
   return true;
 }
 
@@ -61,6 +66,45 @@ bool ParseLimit(const std::optional<std::string>& text, uint64_t* limit) {
   }
   *limit = std::strtoull(text->c_str(), nullptr, 10);
   return *limit <= kMaxScanLimit;
+}
+
+std::string ToHex(const lsmkv::Slice& bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (size_t i = 0; i < bytes.size(); i++) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xf];
+  }
+  return hex;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool FromHex(const std::string& hex, std::string* bytes) {
+  if (hex.size() % 2 != 0) return false;
+  bytes->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int high = HexDigit(hex[i]), low = HexDigit(hex[i + 1]);
+    if (high < 0 || low < 0) return false;
+    bytes->push_back(static_cast<char>(high << 4 | low));
+  }
+  return true;
+}
+
+// A query parameter's bytes: as given, or hex-decoded; absent is "".
+bool DecodeParam(const std::optional<std::string>& param, bool hex, std::string* bytes) {
+  bytes->clear();
+  if (!param) return true;
+  if (hex) return FromHex(*param, bytes);
+  *bytes = *param;
+  return true;
 }
 
 }  // namespace
@@ -79,8 +123,7 @@ Reply KvService::Get(const std::optional<std::string>& key) const {
 }
 
 Reply KvService::Set(const std::string& content_type, const std::string& body) const {
-  // "application/json" with optional parameters ("; charset=utf-8").
-  if (content_type.compare(0, content_type.find(';'), "application/json") != 0) {
+  if (!IsJsonContentType(content_type)) {
     return Error(415, "Content-Type must be application/json");
   }
   if (body.size() > max_body_bytes_) {
@@ -98,9 +141,12 @@ Reply KvService::Set(const std::string& content_type, const std::string& body) c
   } else if (request.is_object() && (request.contains("key") || request.contains("value"))) {
     if (!AddPair(request, &batch, &error)) return Error(400, error);
   } else if (request.is_object()) {
+    std::string bytes;
     for (const auto& [key, value] : request.items()) {
-      if (!value.is_string()) return Error(400, "the value of \"" + key + "\" must be a string");
-      batch.Put(key, value.get_ref<const std::string&>());
+      if (!ValueBytes(value, "the value of \"" + key + "\"", &bytes, &error)) {
+        return Error(400, error);
+      }
+      batch.Put(key, bytes);
     }
   } else {
     return Error(400, "expected an object or an array of objects");
@@ -123,29 +169,40 @@ Reply KvService::Delete(const std::optional<std::string>& key) const {
   return Json(200, json{{"deleted", *key}});
 }
 
-Reply KvService::Scan(const std::optional<std::string>& start, const std::optional<std::string>& end,
-                      const std::optional<std::string>& limit_text) const {
+Reply KvService::Scan(const ScanRequest& request) const {
   uint64_t limit = 0;
-  if (!ParseLimit(limit_text, &limit)) {
+  if (!ParseLimit(request.limit, &limit)) {
     return Error(400, "limit must be a number from 0 to " + std::to_string(kMaxScanLimit));
   }
+  const std::string encoding = request.encoding.value_or("utf8");
+  if (encoding != "utf8" && encoding != "hex") return Error(400, "encoding must be utf8 or hex");
+  const bool hex = encoding == "hex";
+  // start/end as given (hex-decoded with encoding=hex); empty = unbounded.
+  std::string start, end, cursor;
+  if (!DecodeParam(request.start, hex, &start)) return Error(400, "start is not hex");
+  if (!DecodeParam(request.end, hex, &end)) return Error(400, "end is not hex");
+  // The cursor is the hex of the first key not yet returned; it only moves
+  // the lower bound up.
+  if (request.cursor && !FromHex(*request.cursor, &cursor)) return Error(400, "bad cursor");
+  if (cursor > start) start = cursor;
+
   lsmkv::ReadOptions options;
-  lsmkv::Slice lower, upper;
-  if (start && !start->empty()) {
-    lower = *start;
-    options.iterate_lower_bound = &lower;
-  }
-  if (end && !end->empty()) {
-    upper = *end;
-    options.iterate_upper_bound = &upper;
-  }
+  lsmkv::Slice lower(start), upper(end);
+  if (!start.empty()) options.iterate_lower_bound = &lower;
+  if (!end.empty()) options.iterate_upper_bound = &upper;
   json entries = json::array();
   auto it = db_->NewIterator(options);
   for (it->SeekToFirst(); it->Valid() && entries.size() < limit; it->Next()) {
-    entries.push_back(json{{"key", it->key().ToString()}, {"value", it->value().ToString()}});
+    if (hex) {
+      entries.push_back(json{{"key", ToHex(it->key())}, {"value", ToHex(it->value())}});
+    } else {
+      entries.push_back(json{{"key", it->key().ToString()}, {"value", it->value().ToString()}});
+    }
   }
   if (!it->status().ok()) return Error(500, it->status().ToString());
-  return Json(200, entries);
+  Reply reply = Json(200, entries);
+  if (it->Valid()) reply.headers.emplace_back("X-Next-Cursor", ToHex(it->key()));
+  return reply;
 }
 
 Reply KvService::Stats() const {

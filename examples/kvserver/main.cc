@@ -1,11 +1,15 @@
 // lsmkv-kvserver: an HTTP key-value server over one lsmkv database.
 //
 //   lsmkv-kvserver [--db DIR] [--port N] [--host ADDR] [--sync] [--max_body_bytes N]
+//                  [--auth-token TOKEN | --auth-token-file FILE] [--access-log]
 //
 // Defaults: ./kvserver-db, 127.0.0.1:8084. --port 0 picks a free port. The
 // address is printed as "listening on http://HOST:PORT" once the server
-// accepts connections. SIGINT/SIGTERM: stop accepting, finish the requests
-// in flight, close the database, exit 0. Routes: see kv_service.h.
+// accepts connections. --host other than a loopback address requires a
+// token: every route but /health then needs "Authorization: Bearer TOKEN".
+// --access-log: one line per request on stderr. SIGINT/SIGTERM: stop
+// accepting, finish the requests in flight, close the database, exit 0.
+// Routes: see routes.cc and kv_service.h.
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,10 +21,15 @@
 #include <string>
 #include <thread>
 
+#include "http_policies.h"
 #include "kv_service.h"
 #include "metrics.h"
+#include "request_hooks.h"
 #include "txn_handler.h"
 #include "lsmkv/db.h"
+#include "lsmkv/env.h"
+#include "route_table.h"
+#include "routes.h"
 
 namespace kvserver {
 
@@ -32,6 +41,9 @@ struct Flags {
   int port = 8084;
   bool sync = false;
   size_t max_body_bytes = 1 << 20;
+  std::string auth_token;       // empty: no authentication
+  std::string auth_token_file;  // read into auth_token at start
+  bool access_log = false;
 };
 
 bool ParseFlags(int argc, char** argv, Flags* flags) {
@@ -53,6 +65,13 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
     char* end = nullptr;
     if (arg == "--sync") {
       flags->sync = true;
+    } else if (arg == "--access-log") {
+      flags->access_log = true;
+    } else if (value("auth-token", &v)) {
+      if (v.empty()) return false;
+      flags->auth_token = v;
+    } else if (value("auth-token-file", &v)) {
+      flags->auth_token_file = v;
     } else if (value("db", &v)) {
       flags->db = v;
     } else if (value("host", &v)) {
@@ -72,69 +91,40 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
   return true;
 }
 
-std::optional<std::string> Param(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return std::nullopt;
-  return req.get_param_value(name);
-}
-
-void Send(const Reply& reply, httplib::Response* res) {
-  res->status = reply.status;
-  res->set_content(reply.body, reply.content_type.c_str());
-}
-
-void AddRoutes(const KvService& service, httplib::Server* server) {
-  server->Get("/get", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(service.Get(Param(req, "key")), &res);
-  });
-  // The body is read through a ContentReader so an over-long one is cut off
-  // after max_body_bytes (and answered 400) instead of being buffered.
-  auto set = [&](const httplib::Request& req, httplib::Response& res,
-                 const httplib::ContentReader& content_reader) {
-    std::string body;
-    bool too_long = false;
-    content_reader([&](const char* data, size_t length) {
-      if (body.size() + length > service.max_body_bytes()) {
-        too_long = true;
-        return false;
-      }
-      body.append(data, length);
-      return true;
-    });
-    if (too_long) {
-      Send(KvService::Error(400, "body larger than " + std::to_string(service.max_body_bytes()) +
-                                     " bytes"),
-           &res);
-      return;
-    }
-    Send(service.Set(req.get_header_value("Content-Type"), body), &res);
-  };
-  server->Post("/set", set);
-  server->Post("/test", set);  // the path the original notes' client posts to
-  server->Delete("/del", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(service.Delete(Param(req, "key")), &res);
-  });
-  server->Get("/scan", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(service.Scan(Param(req, "start"), Param(req, "end"), Param(req, "limit")), &res);
-  });
-  server->Get("/stats", [&](const httplib::Request&, httplib::Response& res) { Send(service.Stats(), &res); });
-  server->Get("/health", [&](const httplib::Request&, httplib::Response& res) { Send(service.Health(), &res); });
-  // Unknown paths and httplib's own errors get a JSON body too.
-  server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      res.set_content(KvService::Error(res.status, "no such route or bad request").body,
-                      "application/json");
-    }
-  });
+// Reads --auth-token-file (trailing newlines dropped) into flags->auth_token.
+bool LoadToken(Flags* flags) {
+  if (flags->auth_token_file.empty()) return true;
+  std::string token;
+  const lsmkv::Status s =
+      lsmkv::ReadFileToString(lsmkv::Env::Default(), flags->auth_token_file, &token);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (!s.ok() || token.empty()) {
+    std::fprintf(stderr, "lsmkv-kvserver: --auth-token-file %s: %s\n",
+                 flags->auth_token_file.c_str(), s.ok() ? "empty" : s.ToString().c_str());
+    return false;
+  }
+  flags->auth_token = token;
+  return true;
 }
 
 }  // namespace
 
 int Main(int argc, char** argv) {
   Flags flags;
-  if (!ParseFlags(argc, argv, &flags)) {
+  if (!ParseFlags(argc, argv, &flags) ||
+      (!flags.auth_token.empty() && !flags.auth_token_file.empty())) {
     std::fprintf(stderr,
                  "usage: lsmkv-kvserver [--db DIR] [--port N] [--host ADDR] [--sync] "
-                 "[--max_body_bytes N]\n");
+                 "[--max_body_bytes N] [--auth-token TOKEN | --auth-token-file FILE] "
+                 "[--access-log]\n");
+    return 2;
+  }
+  if (!LoadToken(&flags)) return 2;
+  if (!IsLoopbackHost(flags.host) && flags.auth_token.empty()) {
+    std::fprintf(stderr,
+                 "lsmkv-kvserver: refusing to listen on %s without --auth-token: anyone who "
+                 "can reach it could read and write the database\n",
+                 flags.host.c_str());
     return 2;
   }
 
@@ -158,10 +148,14 @@ int Main(int argc, char** argv) {
 
   KvService service(db.get(), flags.sync, flags.max_body_bytes);
   httplib::Server server;
-  AddRoutes(service, &server);
-  ServerMetrics metrics(db.get());  // GET /metrics; times every request
-  metrics.Install(&server);
-  AddTxnRoute(db.get(), flags.sync, flags.max_body_bytes, &server);  // POST /txn
+  RouteTable routes(&server);
+  RequestHooks hooks(&server);
+  ServerMetrics metrics(db.get());  // GET /metrics; times every request,
+  metrics.Install(&hooks, &routes);  // so it comes before the other hooks
+  if (!flags.auth_token.empty()) RequireBearerToken(flags.auth_token, &hooks);
+  if (flags.access_log) LogEachRequest(stderr, &hooks);
+  AddRoutes(service, &routes);
+  AddTxnRoute(db.get(), flags.sync, flags.max_body_bytes, &routes);  // POST /txn
 
   int port = flags.port;
   if (port == 0) {
@@ -179,8 +173,9 @@ int Main(int argc, char** argv) {
     sigwait(&stop_signals, &signal);
     server.stop();  // listen_after_bind returns once in-flight requests are done
   });
-  std::printf("listening on http://%s:%d (database %s%s)\n", flags.host.c_str(), port,
-              flags.db.c_str(), flags.sync ? ", synced writes" : "");
+  std::printf("listening on http://%s:%d (database %s%s%s)\n", flags.host.c_str(), port,
+              flags.db.c_str(), flags.sync ? ", synced writes" : "",
+              flags.auth_token.empty() ? "" : ", bearer token required");
   std::fflush(stdout);
   const bool served = server.listen_after_bind();
   // Listening failed rather than being stopped: wake the signal thread.

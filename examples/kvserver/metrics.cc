@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <regex>
-#include <set>
 #include <vector>
 
 namespace kvserver {
@@ -15,13 +14,6 @@ namespace kvserver {
 namespace {
 
 using nlohmann::json;
-
-// The server's routes; any other path is counted as "other".
-const std::set<std::string>& KnownRoutes() {
-  static const std::set<std::string> routes = {"/get",   "/set",    "/test",   "/del",
-                                               "/scan",  "/stats",  "/health", "/metrics"};
-  return routes;
-}
 
 // Integers (most values: counts, bytes) exactly; others round-trip.
 std::string FormatValue(double v) {
@@ -131,25 +123,26 @@ int64_t NowNanos() {
 
 }  // namespace
 
-void ServerMetrics::Install(httplib::Server* server) {
-  server->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+void ServerMetrics::Install(RequestHooks* hooks, RouteTable* routes) {
+  routes_ = routes;
+  hooks->AddBeforeRouting([](const httplib::Request&, httplib::Response&) {
     request_start_nanos = NowNanos();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  // httplib calls the logger once the response is written, for every
-  // request, including those it refused before routing.
-  server->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  // Called once the response is written, for every request, including
+  // those answered before routing.
+  hooks->AddAfterResponse([this](const httplib::Request& req, const httplib::Response& res) {
     const double seconds = request_start_nanos == 0 ? -1.0 : (NowNanos() - request_start_nanos) / 1e9;
     request_start_nanos = 0;
     RecordRequest(req.path, req.method, res.status, seconds);
   });
-  server->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  routes->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 
 void ServerMetrics::RecordRequest(const std::string& path, const std::string& method, int status, double seconds) {
-  const std::string route = KnownRoutes().count(path) > 0 ? path : "other";
+  const std::string route = routes_ != nullptr && !routes_->Allowed(path).empty() ? path : "other";
   std::lock_guard<std::mutex> l(mu_);
   requests_[{route, method, status}]++;
   if (seconds < 0) return;

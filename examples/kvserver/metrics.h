@@ -16,10 +16,8 @@
 #include <tuple>
 
 #include "lsmkv/db.h"
-
-namespace httplib {
-class Server;
-}
+#include "request_hooks.h"
+#include "route_table.h"
 
 namespace kvserver {
 
@@ -28,13 +26,14 @@ class ServerMetrics {
   // db must outlive this object.
   explicit ServerMetrics(lsmkv::DB* db) : db_(db) {}
 
-  // Serves GET /metrics on server and times every request it handles (from
-  // routing to the response written). Uses the server's pre-routing handler
-  // and logger slots, so the caller must not set those itself.
-  void Install(httplib::Server* server);
+  // Serves GET /metrics through routes and times every request (from the
+  // first before-routing hook to the response written): install it before
+  // other hooks so requests they answer (401) are timed too. routes must
+  // outlive this object; its paths are the route labels.
+  void Install(RequestHooks* hooks, RouteTable* routes);
 
-  // One finished request. route: the request path when it is one of the
-  // server's routes, else "other" (so random paths cannot grow the label
+  // One finished request. route: the request path when the route table
+  // serves it, else "other" (so random paths cannot grow the label
   // set without bound). seconds < 0: not timed (rejected before routing).
   void RecordRequest(const std::string& path, const std::string& method, int status, double seconds);
 
@@ -56,6 +55,8 @@ class ServerMetrics {
   std::string RenderDb() const;
 
   lsmkv::DB* const db_;
+  // Set by Install before the server starts; only read afterwards.
+  const RouteTable* routes_ = nullptr;
   mutable std::mutex mu_;
   // Guarded by mu_: requests by (route, method, status), durations by route.
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;

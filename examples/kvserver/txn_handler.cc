@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "json_values.h"
 #include "lsmkv/transaction.h"
 
 namespace kvserver {
@@ -56,13 +57,13 @@ bool ParseCompare(const json& item, Compare* out, std::string* error) {
     *error = "a compare has \"key\" and exactly one of \"value\" or \"absent\"";
     return false;
   }
-  if (const std::string* value = StringMember(item, "value")) {
-    out->value = *value;
-    return true;
+  if (const auto value = item.find("value"); value != item.end()) {
+    out->value.emplace();
+    return ValueBytes(*value, "a compare's \"value\"", &*out->value, error);
   }
   const auto absent = item.find("absent");
   if (absent != item.end() && absent->is_boolean() && absent->get<bool>()) return true;
-  *error = "a compare needs a string \"value\" or \"absent\": true";
+  *error = "a compare needs a \"value\" or \"absent\": true";
   return false;
 }
 
@@ -75,13 +76,13 @@ bool ParseOperation(const json& item, Operation* out, std::string* error) {
   const json& body = item.begin().value();
   const std::string* key = body.is_object() ? StringMember(body, "key") : nullptr;
   if (verb == "put") {
-    const std::string* value = key != nullptr ? StringMember(body, "value") : nullptr;
-    if (value == nullptr || body.size() != 2) {
-      *error = "\"put\" takes {\"key\": string, \"value\": string}";
+    const auto value = key != nullptr ? body.find("value") : body.end();
+    if (value == body.end() || body.size() != 2) {
+      *error = "\"put\" takes {\"key\": string, \"value\": value}";
       return false;
     }
-    *out = Operation{false, *key, *value};
-    return true;
+    *out = Operation{false, *key, ""};
+    return ValueBytes(*value, "a put's \"value\"", &out->value, error);
   }
   if (verb == "delete") {
     if (key == nullptr || body.size() != 1) {
@@ -147,7 +148,7 @@ lsmkv::Status Attempt(lsmkv::DB* db, bool sync, const Request& request, bool* su
 }  // namespace
 
 Reply HandleTxn(lsmkv::DB* db, bool sync, const std::string& content_type, const std::string& body) {
-  if (content_type.compare(0, content_type.find(';'), "application/json") != 0) {
+  if (!IsJsonContentType(content_type)) {
     return KvService::Error(415, "Content-Type must be application/json");
   }
   const json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -165,8 +166,8 @@ Reply HandleTxn(lsmkv::DB* db, bool sync, const std::string& content_type, const
   return KvService::Error(503, "too many conflicting writes; try again");
 }
 
-void AddTxnRoute(lsmkv::DB* db, bool sync, size_t max_body_bytes, httplib::Server* server) {
-  server->Post("/txn", [=](const httplib::Request& req, httplib::Response& res,
+void AddTxnRoute(lsmkv::DB* db, bool sync, size_t max_body_bytes, RouteTable* routes) {
+  routes->Post("/txn", [=](const httplib::Request& req, httplib::Response& res,
                            const httplib::ContentReader& content_reader) {
     std::string body;
     bool too_long = false;

@@ -18,10 +18,7 @@
 
 #include "kv_service.h"
 #include "lsmkv/db.h"
-
-namespace httplib {
-class Server;
-}
+#include "route_table.h"
 
 namespace kvserver {
 
@@ -29,7 +26,7 @@ namespace kvserver {
 Reply HandleTxn(lsmkv::DB* db, bool sync, const std::string& content_type, const std::string& body);
 
 // Registers POST /txn (bodies over max_body_bytes get 400).
-void AddTxnRoute(lsmkv::DB* db, bool sync, size_t max_body_bytes, httplib::Server* server);
+void AddTxnRoute(lsmkv::DB* db, bool sync, size_t max_body_bytes, RouteTable* routes);
 
 }  // namespace kvserver
 

@@ -23,11 +23,13 @@ class LSMKV_EXPORT Comparator {
   // Persisted in the MANIFEST; change it whenever the order changes.
   virtual const char* Name() const = 0;
 
-  // Space savers for index blocks. Both may leave their argument unchanged.
-  // If *start < limit, changes *start to a short string in [*start, limit).
-  virtual void FindShortestSeparator(std::string* start, const Slice& limit) const = 0;
-  // Changes *key to a short string >= *key.
-  virtual void FindShortSuccessor(std::string* key) const = 0;
+  // Optional space savers for index blocks; the default bodies leave their
+  // argument unchanged, which is always correct (only index blocks are
+  // larger). A comparator needs only Compare and Name.
+  // If *start < limit, may change *start to a short string in [*start, limit).
+  virtual void FindShortestSeparator(std::string* start, const Slice& limit) const;
+  // May change *key to a short string >= *key.
+  virtual void FindShortSuccessor(std::string* key) const;
 };
 
 // Lexicographic unsigned-byte order. The result is a singleton; do not delete.

@@ -2,6 +2,11 @@
 //
 // Thread safety: a DB is safe for concurrent use from many threads without
 // external synchronization.
+//
+// Growth policy (docs/compatibility.md): the pure virtual methods below are
+// the core that every DB implements. Methods added later are virtual with a
+// default body returning Status::NotSupported, so a user's subclass (a
+// wrapper or a test mock) keeps compiling when lsmkv grows.
 #ifndef LSMKV_DB_H_
 #define LSMKV_DB_H_
 
@@ -125,11 +130,13 @@ class LSMKV_EXPORT DB {
   // dropping overwritten versions and tombstones no snapshot needs.
   virtual Status CompactRange(const Slice* begin, const Slice* end) = 0;
 
+  // ---- Beyond the core: default bodies return NotSupported. ----
+
   // Reads every entry of every live table file with checksums verified,
   // and checks each file's key order, key range and entry count against
   // what the MANIFEST and its properties say. Corruption naming the first
   // damaged file. (WALs are checked by Open with paranoid_checks.)
-  virtual Status VerifyChecksums() = 0;
+  virtual Status VerifyChecksums();
 
   // After a background error (a failed flush, compaction or MANIFEST
   // write), writes fail with that error. Resume clears it and restarts
@@ -181,6 +188,38 @@ class LSMKV_EXPORT DB {
   // transaction whose every method returns NotSupported.
   virtual std::unique_ptr<Transaction> BeginTransaction(
       const WriteOptions& options, const TransactionOptions& txn_options = TransactionOptions());
+
+  // VerifyChecksums reporting progress (VerifyOptions). Default: calls
+  // VerifyChecksums() without progress.
+  virtual Status Verify(const VerifyOptions& options);
+  // CompactRange reporting progress (CompactOptions). Default: calls
+  // CompactRange(begin, end) without progress. (Distinct names, not
+  // overloads, so a subclass overriding one never hides the other.)
+  virtual Status Compact(const CompactOptions& options, const Slice* begin, const Slice* end);
+};
+
+// A snapshot released when the object goes out of scope:
+//   lsmkv::ManagedSnapshot snap(db.get());
+//   read_options.snapshot = snap.snapshot();
+// The DB must outlive it. Not copyable; movable (the moved-from object
+// holds nothing).
+class LSMKV_EXPORT ManagedSnapshot {
+ public:
+  explicit ManagedSnapshot(DB* db);
+  ManagedSnapshot(const ManagedSnapshot&) = delete;
+  ManagedSnapshot& operator=(const ManagedSnapshot&) = delete;
+  ManagedSnapshot(ManagedSnapshot&& other) noexcept;
+  ManagedSnapshot& operator=(ManagedSnapshot&& other) noexcept;
+  ~ManagedSnapshot();
+
+  // nullptr only after being moved from.
+  const Snapshot* snapshot() const { return snapshot_; }
+
+ private:
+  void Release();
+
+  DB* db_;
+  const Snapshot* snapshot_;
 };
 
 // Removes the DB's files and directory (and the WAL directory's logs). The
@@ -193,6 +232,9 @@ LSMKV_EXPORT Status DestroyDB(const std::string& name, const Options& options);
 // Damaged files are moved to <name>/lost/; what was salvaged and dropped is
 // appended to <name>/LOG. The DB must not be open (Busy otherwise).
 LSMKV_EXPORT Status RepairDB(const std::string& name, const Options& options);
+// The same, reporting progress (RepairOptions).
+LSMKV_EXPORT Status RepairDB(const std::string& name, const Options& options,
+                             const RepairOptions& repair_options);
 
 }  // namespace lsmkv
 

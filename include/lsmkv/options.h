@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <string>
 
 #include "lsmkv/comparator.h"
@@ -147,6 +148,30 @@ struct LSMKV_EXPORT WriteOptions {
   // loss. false: the WAL record is handed to the OS before acknowledging; the
   // write survives a process crash but may be lost on power loss.
   bool sync = false;
+};
+
+// Progress of a long operation: called on the thread running it after each
+// step, with how much is done of the total (done <= total; the unit is the
+// operation's, see below). It may run while the DB holds internal locks: it
+// must not call into the DB, and should return quickly. May be empty.
+using ProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
+
+// DB::Verify. progress: bytes of table files read, of all live ones.
+struct LSMKV_EXPORT VerifyOptions {
+  ProgressCallback progress;
+};
+
+// DB::Compact. progress: compaction steps (one per level the range is
+// moved out of, plus the rewrite of the bottom level) done, of those
+// planned; the plan grows if background compactions push data deeper.
+struct LSMKV_EXPORT CompactOptions {
+  ProgressCallback progress;
+};
+
+// RepairDB. progress: WAL and table files processed, of those found (the
+// final merge is the last step).
+struct LSMKV_EXPORT RepairOptions {
+  ProgressCallback progress;
 };
 
 }  // namespace lsmkv

@@ -17,11 +17,17 @@ namespace lsmkv {
 
 class LSMKV_EXPORT WriteBatch {
  public:
+  // Receives a batch's updates from Iterate. Put and Delete are the core;
+  // methods added later (for new kinds of update) get default bodies, so a
+  // handler written today keeps compiling (docs/compatibility.md).
   class LSMKV_EXPORT Handler {
    public:
     virtual ~Handler();
     virtual void Put(const Slice& key, const Slice& value) = 0;
     virtual void Delete(const Slice& key) = 0;
+    // Asked before each update: false stops Iterate there (it then returns
+    // OK without checking the rest of the batch). Default: always true.
+    virtual bool Continue();
   };
 
   WriteBatch();
@@ -47,8 +53,9 @@ class LSMKV_EXPORT WriteBatch {
   size_t ApproximateSize() const;
   // Appends source's updates after this batch's.
   void Append(const WriteBatch& source);
-  // Calls handler for every update in order. Corruption if the batch's bytes
-  // are malformed (only possible for batches decoded from disk).
+  // Calls handler for every update in order, until handler->Continue()
+  // says stop. Corruption if the batch's bytes are malformed (only possible
+  // for batches decoded from disk).
   Status Iterate(Handler* handler) const;
 
  private:

@@ -238,6 +238,10 @@ Status DBImpl::ManualCompactLevel(int level, bool in_place, const Slice* begin, 
 }
 
 Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
+  return Compact(CompactOptions(), begin, end);
+}
+
+Status DBImpl::Compact(const CompactOptions& options, const Slice* begin, const Slice* end) {
   Status s = Flush();  // the memtable's data takes part too
   if (!s.ok()) return s;
   MutexLock l(&mutex_);
@@ -245,11 +249,22 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
   // Compact each level into the next, down to the deepest level holding
   // data in the range (re-checked as background compactions move data).
   const int bottom_at_start = versions_->current()->DeepestLevelOverlapping(begin, end, ucmp);
+  // Progress in steps: the levels moved down plus the bottom's rewrite.
+  uint64_t steps_done = 0;
+  uint64_t steps_planned = std::max(1, bottom_at_start) + (bottom_at_start >= 1 ? 1 : 0);
+  // Called with mutex_ held: the callback must not call back into the DB.
+  const auto report = [&] {
+    steps_planned = std::max(steps_planned, steps_done);
+    if (options.progress) options.progress(steps_done, steps_planned);
+  };
+  report();
   for (int level = 0;
        level < std::max(1, versions_->current()->DeepestLevelOverlapping(begin, end, ucmp));
        level++) {
     s = ManualCompactLevel(level, /*in_place=*/false, begin, end);
     if (!s.ok()) return s;
+    steps_done++;
+    report();
   }
   // Data that already sat at the bottom is rewritten in place, so
   // versions no snapshot needs any more are dropped there too.
@@ -259,7 +274,10 @@ Status DBImpl::CompactRange(const Slice* begin, const Slice* end) {
     s = ManualCompactLevel(bottom, /*in_place=*/true, begin, end);
     in_place_level_ = -1;
     MaybeScheduleCompaction();
+    if (!s.ok()) return s;
   }
+  steps_done = steps_planned;
+  report();
   return s;
 }
 

@@ -64,6 +64,8 @@ class DBImpl final : public DB, public FeedSource {
   Status CompactRange(const Slice* begin, const Slice* end) override;
   Status VerifyChecksums() override;
   Status Resume() override;
+  Status Verify(const VerifyOptions& options) override;
+  Status Compact(const CompactOptions& options, const Slice* begin, const Slice* end) override;
   Status GetUpdatesSince(uint64_t seq, std::unique_ptr<UpdateIterator>* it) override;
   Status WaitForSequence(uint64_t seq, uint64_t timeout_micros) override;
   Status WriteReplicated(const WriteOptions& options, uint64_t first_seq, WriteBatch* batch) override;

@@ -7,13 +7,20 @@
 
 namespace lsmkv {
 
-Status DBImpl::VerifyChecksums() {
+Status DBImpl::VerifyChecksums() { return Verify(VerifyOptions()); }
+
+Status DBImpl::Verify(const VerifyOptions& verify_options) {
   if (Status closed = CheckNotClosed(); !closed.ok()) return closed;
   std::shared_ptr<const Version> version;  // pinned: its files stay on disk
   {
     MutexLock l(&mutex_);
     version = versions_->current();
   }
+  uint64_t total_bytes = 0, verified_bytes = 0;
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const FilePtr& f : version->files[level]) total_bytes += f->file_size;
+  }
+  if (verify_options.progress) verify_options.progress(0, total_bytes);
   ReadOptions options;
   options.verify_checksums = true;
   options.fill_cache = false;  // a full read must not evict the working set
@@ -48,6 +55,8 @@ Status DBImpl::VerifyChecksums() {
                                              " entries, its properties say " +
                                              std::to_string(table->properties().num_entries));
       }
+      verified_bytes += f->file_size;
+      if (verify_options.progress) verify_options.progress(verified_bytes, total_bytes);
     }
   }
   return Status::OK();

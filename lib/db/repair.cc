@@ -93,7 +93,7 @@ class Repairer {
     versions_ = std::make_unique<VersionSet>(dbname, env_, &icmp_);
   }
 
-  Status Run() {
+  Status Run(const ProgressCallback& progress) {
     std::unique_ptr<FileLock> lock;
     Status s = env_->LockFile(LockFileName(dbname_), &lock);
     if (!s.ok()) return s;
@@ -106,15 +106,26 @@ class Repairer {
         std::to_string(tables_.size()) + " table(s), " + std::to_string(manifests_.size()) +
         " MANIFEST(s)");
     Log("repair: " + manifest_note);
+    // Progress in files: each WAL and table found, then the merge as one.
+    const uint64_t steps = logs_.size() + tables_.size() + 1;
+    uint64_t done = 0;
+    const auto report = [&] {
+      if (progress) progress(done, steps);
+    };
+    report();
     for (uint64_t log : logs_) {
       if (trusted_ && log < trusted_->log_number) {
         SetAside(LogFileName(wal_dir_, log), "below the MANIFEST's log number " +
                                                  std::to_string(trusted_->log_number) +
                                                  ": already in its tables");
+        done++;
+        report();
         continue;
       }
       s = ConvertLogToTable(log);
       if (!s.ok()) return s;
+      done++;
+      report();
     }
     for (uint64_t table : tables_) {
       if (RuledOutByManifest(table)) {
@@ -122,13 +133,19 @@ class Repairer {
                  "not listed by MANIFEST-" + std::to_string(trusted_->manifest_number) +
                      " (a compaction input whose deletion was cut short, or an output whose edit "
                      "never landed)");
+        done++;
+        report();
         continue;
       }
       s = ScanTable(table);
       if (!s.ok()) return s;
+      done++;
+      report();
     }
     s = MergeAndInstall();
     if (!s.ok()) return s;
+    done++;
+    report();
     s = RemoveReplacedFiles();
     Log("repair: done; " + std::to_string(output_entries_) + " live entries in " +
         std::to_string(outputs_.size()) + " table(s), last sequence " + std::to_string(max_sequence_) +
@@ -486,11 +503,16 @@ class Repairer {
 }  // namespace
 
 Status RepairDB(const std::string& name, const Options& options) {
+  return RepairDB(name, options, RepairOptions());
+}
+
+Status RepairDB(const std::string& name, const Options& options,
+                const RepairOptions& repair_options) {
   Status s = ValidateOptions(options);
   if (!s.ok()) return s;
   if (!options.env->FileExists(name)) return Status::InvalidArgument(name, "does not exist");
   Repairer repairer(name, options);
-  return repairer.Run();
+  return repairer.Run(repair_options.progress);
 }
 
 }  // namespace lsmkv

@@ -8,6 +8,7 @@
 namespace lsmkv {
 
 WriteBatch::Handler::~Handler() = default;
+bool WriteBatch::Handler::Continue() { return true; }
 
 WriteBatch::WriteBatch() { Clear(); }
 WriteBatch::~WriteBatch() = default;
@@ -54,6 +55,7 @@ Status WriteBatch::Iterate(Handler* handler) const {
   Slice key, value;
   uint32_t found = 0;
   while (!input.empty()) {
+    if (!handler->Continue()) return Status::OK();
     const char tag = input[0];
     input.remove_prefix(1);
     switch (tag) {

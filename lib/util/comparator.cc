@@ -7,6 +7,8 @@
 namespace lsmkv {
 
 Comparator::~Comparator() = default;
+void Comparator::FindShortestSeparator(std::string*, const Slice&) const {}
+void Comparator::FindShortSuccessor(std::string*) const {}
 
 namespace {
 

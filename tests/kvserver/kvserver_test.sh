@@ -78,8 +78,8 @@ before="$(count_keys)"
 post_json /set '{"key": "x", "value": '; same "$code" 400; contains "$body" "invalid JSON"
 post_json /set '{"key": "x"}';           same "$code" 400; contains "$body" "missing"
 post_json /set '{"value": "x"}';         same "$code" 400; contains "$body" "missing"
-post_json /set '{"key": "x", "value": 5}';        same "$code" 400; contains "$body" "strings"
-post_json /set '{"x": 5}';                        same "$code" 400; contains "$body" "string"
+post_json /set '{"key": "x", "value": [5]}';      same "$code" 400; contains "$body" "must be a string, number"
+post_json /set '{"x": {"y": 5}}';                 same "$code" 400; contains "$body" "must be a string, number"
 post_json /set '[{"key": "ok", "value": "1"}, {"key": "bad"}]'; same "$code" 400
 post_json /set '[{"key": "ok", "value": "1"}, 7]';              same "$code" 400
 post_json /set '"just a string"';                               same "$code" 400
@@ -106,10 +106,16 @@ same "$body" '{"succeeded":true}'
 request GET "/get?key=cas";                same "$body" "2"
 request GET "/get?key=cas-failed";         same "$code" 404
 post_json /txn '{}';                       same "$code" 200; same "$body" '{"succeeded":true}'
+# Values as in /set: numbers, booleans and null stand for their JSON text,
+# in comparisons and puts; Content-Type in any case.
+request POST /txn -H 'Content-Type: Application/JSON' --data-binary \
+  '{"compare": [{"key": "cas", "value": 2}], "success": [{"put": {"key": "num", "value": 7}}]}'
+same "$code" 200; same "$body" '{"succeeded":true}'
+request GET "/get?key=num";                same "$body" "7"
 # Bad shapes: 400, nothing written (not even a valid first operation).
 before="$(count_keys)"
 for bad in '[]' '{"compare": {}}' '{"compare": [{"key": "a"}]}' '{"compare": [{"key": "a", "absent": false}]}' \
-           '{"compare": [{"key": "a", "value": 1}]}' '{"success": [{"put": {"key": "t1", "value": "v"}}, {"put": {"key": "t2"}}]}' \
+           '{"compare": [{"key": "a", "value": [1]}]}' '{"success": [{"put": {"key": "t1", "value": {}}}]}' '{"success": [{"put": {"key": "t1", "value": "v"}}, {"put": {"key": "t2"}}]}' \
            '{"success": [{"put": {"key": "t1", "value": "v"}}, {"merge": {"key": "t2"}}]}' \
            '{"success": [{"delete": {"key": "cas", "value": "v"}}]}' '{"succes": []}' '{"compare": [' ; do
   post_json /txn "$bad";                   same "$code" 400; contains "$body" '"error"'

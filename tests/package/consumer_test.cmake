@@ -1,10 +1,12 @@
 # Builds lsmkv (static or shared), installs it into a temporary prefix, then
 # builds and runs a consumer through find_package(lsmkv) and through
-# pkg-config. For the shared library, also checks that only the public API
-# is exported.
+# pkg-config, the C API test program (tests/c/c_test.c, compiled as C) through
+# pkg-config, and a user's DB subclass (tests/api/mock_db.h) against the
+# installed headers. For the shared library, also checks that only the
+# public API is exported.
 #
-#   cmake -DSOURCE_DIR=... -DWORK_DIR=... -DKIND=static|shared -DCXX=... -P consumer_test.cmake
-cmake_minimum_required(VERSION 3.25)
+#   cmake -DSOURCE_DIR=... -DWORK_DIR=... -DKIND=static|shared -DCXX=... -DCC=... -P consumer_test.cmake
+cmake_minimum_required(VERSION 3.22)
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -29,7 +31,7 @@ run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lsmkv-build
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/lsmkv-build -j 2)
 run(${CMAKE_COMMAND} --install ${WORK_DIR}/lsmkv-build)
 
-foreach(f include/lsmkv/db.h lib/cmake/lsmkv/lsmkvConfig.cmake
+foreach(f include/lsmkv/db.h include/lsmkv/c.h include/lsmkv/version.h lib/cmake/lsmkv/lsmkvConfig.cmake
           lib/cmake/lsmkv/lsmkvConfigVersion.cmake lib/pkgconfig/lsmkv.pc)
   if(NOT EXISTS ${prefix}/${f})
     message(FATAL_ERROR "not installed: ${f}")
@@ -61,7 +63,28 @@ run(${CXX} -std=c++17 ${SOURCE_DIR}/examples/consumer/main.cc -o ${WORK_DIR}/con
     ${pc_flags} -Wl,-rpath,${prefix}/lib)
 run(${WORK_DIR}/consumer-pc ${WORK_DIR}/db2)
 
-# 3. Only the public API is exported from the shared library.
+# 3. The C API from C, through pkg-config (a static lsmkv brings the C++
+#    runtime in through Libs.private).
+run(${CC} -std=c99 -pedantic -Wall -Wextra -Werror ${SOURCE_DIR}/tests/c/c_test.c
+    -o ${WORK_DIR}/c-test ${pc_flags} -Wl,-rpath,${prefix}/lib)
+run(${WORK_DIR}/c-test ${WORK_DIR}/c-db)
+
+# 4. A user's DB subclass overriding only the core methods compiles and
+#    links against the installed headers and library.
+file(WRITE ${WORK_DIR}/mock_main.cc [=[
+#include "api/mock_db.h"
+int main() {
+  mock::MockDB db;
+  lsmkv::DB* base = &db;
+  if (!base->Put(lsmkv::WriteOptions(), "k", "v").ok()) return 1;
+  return base->VerifyChecksums().IsNotSupported() ? 0 : 1;
+}
+]=])
+run(${CXX} -std=c++17 -Wall -Wextra -Werror -I${SOURCE_DIR}/tests ${WORK_DIR}/mock_main.cc
+    -o ${WORK_DIR}/mock-db ${pc_flags} -Wl,-rpath,${prefix}/lib)
+run(${WORK_DIR}/mock-db)
+
+# 5. Only the public API is exported from the shared library.
 if(shared)
   file(GLOB so ${prefix}/lib/liblsmkv.so)
   find_program(NM nm REQUIRED)
@@ -75,7 +98,9 @@ if(shared)
     endif()
   endforeach()
   foreach(public "lsmkv::DB::Open" "lsmkv::DestroyDB" "lsmkv::WriteBatch::Put"
-                 "lsmkv::Status::ToString" "lsmkv::Env::Default" "lsmkv::BytewiseComparator")
+                 "lsmkv::Status::ToString" "lsmkv::Env::Default" "lsmkv::BytewiseComparator"
+                 "lsmkv::Version()" "lsmkv::ManagedSnapshot::ManagedSnapshot" "lsmkv_open"
+                 "lsmkv_writebatch_iterate" "lsmkv_free")
     string(FIND "${symbols}" "${public}" pos)
     if(pos EQUAL -1)
       message(FATAL_ERROR "public symbol missing: ${public}")

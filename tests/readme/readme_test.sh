@@ -9,6 +9,13 @@
 #   program       C++: compiled the same way and run in a scratch directory;
 #                 it must exit 0 and its stdout equal the next block
 #                 (program-output)
+#   c             C (the C API): compiled as C99 with -pedantic -Werror by
+#                 $LSMKV_CC, linked against the library and run; its stdout
+#                 must equal the next block (c-output)
+#   python        Python: run by $LSMKV_PYTHON with the module built in
+#                 $LSMKV_PYTHON_MODULE_DIR; its stdout must equal the next
+#                 block (python-output). Without a module built
+#                 (-DLSMKV_BUILD_PYTHON=OFF) it is reported as not checked.
 #   consumer      CMake: must appear in examples/consumer/CMakeLists.txt,
 #                 which tests/package builds against an install
 #   run           shell, run from a directory where build/ is the build tree
@@ -20,6 +27,7 @@
 # /tmp/ in commands becomes a scratch directory, port 8084 the server's port.
 #
 #   readme_test.sh SOURCE_DIR BUILD_DIR WORK_DIR CXX LINK_ARGS...
+#   (environment: LSMKV_CC, and LSMKV_PYTHON + LSMKV_PYTHON_MODULE_DIR)
 set -euo pipefail
 src="$1" build="$2" work="$3" cxx="$4"
 shift 4
@@ -47,6 +55,7 @@ localize() { sed -e "s|/tmp/|$work/tmp/|g" "$1"; }
 mkdir -p "$work/tmp"
 
 expected_output=""  # the block an output block is compared with
+skip_output=0       # the next output block belongs to a block not checked
 for block in "${blocks[@]}"; do
   kind="${block##*.}"
   echo "== $(basename "$block")"
@@ -76,6 +85,24 @@ for block in "${blocks[@]}"; do
       (cd "$work/tmp/program-$n" && "$work/program-$n") >"$work/program-$n.out" ||
         fail "README program $n failed: $(cat "$work/program-$n.out")"
       expected_output="$work/program-$n.out"
+      ;;
+    c)
+      cp "$block" "$work/c_example.c"
+      "${LSMKV_CC:?LSMKV_CC not set}" -std=c99 -pedantic -Wall -Wextra -Werror -I"$src/include" \
+        -c "$work/c_example.c" -o "$work/c_example.o" || fail "README C block does not compile"
+      "$cxx" "$work/c_example.o" -o "$work/c_example" "${link_args[@]}" || fail "README C block does not link"
+      (cd "$work/tmp" && "$work/c_example") >"$work/c.out" || fail "README C block failed"
+      expected_output="$work/c.out"
+      ;;
+    python)
+      if [[ -z "${LSMKV_PYTHON_MODULE_DIR:-}" ]]; then
+        echo "   NOT CHECKED: the Python module is not built (configure with -DLSMKV_BUILD_PYTHON=ON)"
+        skip_output=1
+        continue
+      fi
+      (cd "$work/tmp" && PYTHONPATH="$LSMKV_PYTHON_MODULE_DIR" PYTHONDONTWRITEBYTECODE=1 \
+        "${LSMKV_PYTHON:?LSMKV_PYTHON not set}" "$block") >"$work/python.out" || fail "README Python block failed"
+      expected_output="$work/python.out"
       ;;
     consumer)
       while IFS= read -r line; do
@@ -109,7 +136,8 @@ for block in "${blocks[@]}"; do
       server_pid=""
       [[ "$rc" == 0 ]] || fail "server exited $rc after SIGTERM"
       ;;
-    cli-output|server-output|program-output)
+    cli-output|server-output|program-output|c-output|python-output)
+      if [[ $skip_output -eq 1 ]]; then skip_output=0; continue; fi
       [[ -n "$expected_output" ]] || fail "$kind block without a block before it"
       diff -u "$block" "$expected_output" || fail "output differs from the README ($kind)"
       expected_output=""

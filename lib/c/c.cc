@@ -1,0 +1,367 @@
+// The C API (include/lsmkv/c.h): thin wrappers that translate handles to
+// the C++ objects they own and Status to errptr messages.
+#include "lsmkv/c.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "lsmkv/db.h"
+#include "lsmkv/version.h"
+
+using lsmkv::DB;
+using lsmkv::Slice;
+using lsmkv::Status;
+
+// Each handle owns its C++ object.
+struct lsmkv_t {
+  std::unique_ptr<DB> rep;
+};
+struct lsmkv_options_t {
+  lsmkv::Options rep;
+};
+// The bounds' bytes are copied here; rep's bound pointers point at the
+// Slices below (or are nullptr), so the struct is never copied.
+struct lsmkv_readoptions_t {
+  lsmkv::ReadOptions rep;
+  std::string lower_bound, upper_bound;
+  Slice lower_slice, upper_slice;
+};
+struct lsmkv_writeoptions_t {
+  lsmkv::WriteOptions rep;
+};
+struct lsmkv_writebatch_t {
+  lsmkv::WriteBatch rep;
+};
+struct lsmkv_iterator_t {
+  std::unique_ptr<lsmkv::Iterator> rep;
+};
+// A snapshot handle is the C++ Snapshot itself (no allocation of ours).
+struct lsmkv_snapshot_t {};
+
+struct lsmkv_comparator_t : public lsmkv::Comparator {
+  void* state;
+  void (*destructor)(void*);
+  int (*compare)(void*, const char*, size_t, const char*, size_t);
+  const char* (*name)(void*);
+
+  ~lsmkv_comparator_t() override {
+    if (destructor != nullptr) destructor(state);
+  }
+  int Compare(const Slice& a, const Slice& b) const override {
+    return compare(state, a.data(), a.size(), b.data(), b.size());
+  }
+  const char* Name() const override { return name(state); }
+};
+
+namespace {
+
+// Replaces *errptr with s's message when s is not OK; true on error.
+bool SaveError(char** errptr, const Status& s) {
+  if (s.ok()) return false;
+  std::free(*errptr);
+  *errptr = strdup(s.ToString().c_str());
+  return true;
+}
+
+// A malloc()ed copy; never NULL for a successful copy, even of 0 bytes.
+char* CopyBytes(const std::string& bytes) {
+  char* result = static_cast<char*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
+  std::memcpy(result, bytes.data(), bytes.size());
+  return result;
+}
+
+const lsmkv::Snapshot* ToSnapshot(const lsmkv_snapshot_t* s) {
+  return reinterpret_cast<const lsmkv::Snapshot*>(s);
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- DB ----
+
+lsmkv_t* lsmkv_open(const lsmkv_options_t* options, const char* name, char** errptr) {
+  std::unique_ptr<DB> db;
+  if (SaveError(errptr, DB::Open(options->rep, name, &db))) return nullptr;
+  return new lsmkv_t{std::move(db)};
+}
+
+void lsmkv_close(lsmkv_t* db) { delete db; }
+
+void lsmkv_put(lsmkv_t* db, const lsmkv_writeoptions_t* options, const char* key, size_t keylen,
+               const char* val, size_t vallen, char** errptr) {
+  SaveError(errptr, db->rep->Put(options->rep, Slice(key, keylen), Slice(val, vallen)));
+}
+
+void lsmkv_delete(lsmkv_t* db, const lsmkv_writeoptions_t* options, const char* key,
+                  size_t keylen, char** errptr) {
+  SaveError(errptr, db->rep->Delete(options->rep, Slice(key, keylen)));
+}
+
+void lsmkv_write(lsmkv_t* db, const lsmkv_writeoptions_t* options, lsmkv_writebatch_t* batch,
+                 char** errptr) {
+  SaveError(errptr, db->rep->Write(options->rep, &batch->rep));
+}
+
+char* lsmkv_get(lsmkv_t* db, const lsmkv_readoptions_t* options, const char* key, size_t keylen,
+                size_t* vallen, char** errptr) {
+  *vallen = 0;
+  std::string value;
+  const Status s = db->rep->Get(options->rep, Slice(key, keylen), &value);
+  if (s.IsNotFound()) return nullptr;
+  if (SaveError(errptr, s)) return nullptr;
+  *vallen = value.size();
+  return CopyBytes(value);
+}
+
+lsmkv_iterator_t* lsmkv_create_iterator(lsmkv_t* db, const lsmkv_readoptions_t* options) {
+  return new lsmkv_iterator_t{db->rep->NewIterator(options->rep)};
+}
+
+const lsmkv_snapshot_t* lsmkv_create_snapshot(lsmkv_t* db) {
+  return reinterpret_cast<const lsmkv_snapshot_t*>(db->rep->GetSnapshot());
+}
+
+void lsmkv_release_snapshot(lsmkv_t* db, const lsmkv_snapshot_t* snapshot) {
+  db->rep->ReleaseSnapshot(ToSnapshot(snapshot));
+}
+
+char* lsmkv_property_value(lsmkv_t* db, const char* propname) {
+  std::string value;
+  if (!db->rep->GetProperty(propname, &value)) return nullptr;
+  return strdup(value.c_str());
+}
+
+void lsmkv_flush(lsmkv_t* db, char** errptr) { SaveError(errptr, db->rep->Flush()); }
+
+void lsmkv_compact_range(lsmkv_t* db, const char* start_key, size_t start_key_len,
+                         const char* limit_key, size_t limit_key_len, char** errptr) {
+  const Slice start(start_key, start_key_len), limit(limit_key, limit_key_len);
+  SaveError(errptr, db->rep->CompactRange(start_key != nullptr ? &start : nullptr,
+                                          limit_key != nullptr ? &limit : nullptr));
+}
+
+void lsmkv_verify_checksums(lsmkv_t* db, char** errptr) {
+  SaveError(errptr, db->rep->VerifyChecksums());
+}
+
+void lsmkv_resume(lsmkv_t* db, char** errptr) { SaveError(errptr, db->rep->Resume()); }
+
+void lsmkv_destroy_db(const lsmkv_options_t* options, const char* name, char** errptr) {
+  SaveError(errptr, lsmkv::DestroyDB(name, options->rep));
+}
+
+void lsmkv_repair_db(const lsmkv_options_t* options, const char* name, char** errptr) {
+  SaveError(errptr, lsmkv::RepairDB(name, options->rep));
+}
+
+// ---- Iterator ----
+
+void lsmkv_iter_destroy(lsmkv_iterator_t* iter) { delete iter; }
+unsigned char lsmkv_iter_valid(const lsmkv_iterator_t* iter) { return iter->rep->Valid(); }
+void lsmkv_iter_seek_to_first(lsmkv_iterator_t* iter) { iter->rep->SeekToFirst(); }
+void lsmkv_iter_seek_to_last(lsmkv_iterator_t* iter) { iter->rep->SeekToLast(); }
+void lsmkv_iter_seek(lsmkv_iterator_t* iter, const char* k, size_t klen) {
+  iter->rep->Seek(Slice(k, klen));
+}
+void lsmkv_iter_seek_for_prev(lsmkv_iterator_t* iter, const char* k, size_t klen) {
+  iter->rep->SeekForPrev(Slice(k, klen));
+}
+void lsmkv_iter_next(lsmkv_iterator_t* iter) { iter->rep->Next(); }
+void lsmkv_iter_prev(lsmkv_iterator_t* iter) { iter->rep->Prev(); }
+
+const char* lsmkv_iter_key(const lsmkv_iterator_t* iter, size_t* klen) {
+  const Slice key = iter->rep->key();
+  *klen = key.size();
+  return key.data();
+}
+
+const char* lsmkv_iter_value(const lsmkv_iterator_t* iter, size_t* vlen) {
+  const Slice value = iter->rep->value();
+  *vlen = value.size();
+  return value.data();
+}
+
+void lsmkv_iter_get_error(const lsmkv_iterator_t* iter, char** errptr) {
+  SaveError(errptr, iter->rep->status());
+}
+
+// ---- Write batch ----
+
+lsmkv_writebatch_t* lsmkv_writebatch_create(void) { return new lsmkv_writebatch_t; }
+void lsmkv_writebatch_destroy(lsmkv_writebatch_t* batch) { delete batch; }
+void lsmkv_writebatch_clear(lsmkv_writebatch_t* batch) { batch->rep.Clear(); }
+
+void lsmkv_writebatch_put(lsmkv_writebatch_t* batch, const char* key, size_t klen,
+                          const char* val, size_t vlen) {
+  batch->rep.Put(Slice(key, klen), Slice(val, vlen));
+}
+
+void lsmkv_writebatch_delete(lsmkv_writebatch_t* batch, const char* key, size_t klen) {
+  batch->rep.Delete(Slice(key, klen));
+}
+
+uint32_t lsmkv_writebatch_count(const lsmkv_writebatch_t* batch) { return batch->rep.Count(); }
+
+size_t lsmkv_writebatch_approximate_size(const lsmkv_writebatch_t* batch) {
+  return batch->rep.ApproximateSize();
+}
+
+void lsmkv_writebatch_append(lsmkv_writebatch_t* destination, const lsmkv_writebatch_t* source) {
+  destination->rep.Append(source->rep);
+}
+
+void lsmkv_writebatch_iterate(const lsmkv_writebatch_t* batch, void* state,
+                              void (*put)(void*, const char*, size_t, const char*, size_t),
+                              void (*deleted)(void*, const char*, size_t)) {
+  class CallbackHandler : public lsmkv::WriteBatch::Handler {
+   public:
+    CallbackHandler(void* state, void (*put)(void*, const char*, size_t, const char*, size_t),
+                    void (*deleted)(void*, const char*, size_t))
+        : state_(state), put_(put), deleted_(deleted) {}
+    void Put(const Slice& k, const Slice& v) override {
+      put_(state_, k.data(), k.size(), v.data(), v.size());
+    }
+    void Delete(const Slice& k) override { deleted_(state_, k.data(), k.size()); }
+
+   private:
+    void* const state_;
+    void (*const put_)(void*, const char*, size_t, const char*, size_t);
+    void (*const deleted_)(void*, const char*, size_t);
+  };
+  CallbackHandler handler(state, put, deleted);
+  // A batch built through this API is always well-formed: Iterate can only
+  // fail on bytes decoded from disk.
+  (void)batch->rep.Iterate(&handler);
+}
+
+// ---- Options ----
+
+lsmkv_options_t* lsmkv_options_create(void) { return new lsmkv_options_t; }
+void lsmkv_options_destroy(lsmkv_options_t* options) { delete options; }
+
+void lsmkv_options_set_create_if_missing(lsmkv_options_t* o, unsigned char v) {
+  o->rep.create_if_missing = v != 0;
+}
+void lsmkv_options_set_error_if_exists(lsmkv_options_t* o, unsigned char v) {
+  o->rep.error_if_exists = v != 0;
+}
+void lsmkv_options_set_paranoid_checks(lsmkv_options_t* o, unsigned char v) {
+  o->rep.paranoid_checks = v != 0;
+}
+void lsmkv_options_set_wal_dir(lsmkv_options_t* o, const char* dir) {
+  o->rep.wal_dir = dir != nullptr ? dir : "";
+}
+void lsmkv_options_set_write_buffer_size(lsmkv_options_t* o, size_t bytes) {
+  o->rep.write_buffer_size = bytes;
+}
+void lsmkv_options_set_max_write_buffer_number(lsmkv_options_t* o, int n) {
+  o->rep.max_write_buffer_number = n;
+}
+void lsmkv_options_set_max_background_jobs(lsmkv_options_t* o, int n) {
+  o->rep.max_background_jobs = n;
+}
+void lsmkv_options_set_block_size(lsmkv_options_t* o, size_t bytes) { o->rep.block_size = bytes; }
+void lsmkv_options_set_bloom_bits_per_key(lsmkv_options_t* o, int bits) {
+  o->rep.bloom_bits_per_key = bits;
+}
+void lsmkv_options_set_compression(lsmkv_options_t* o, int compression) {
+  // Out-of-range numbers become 0xff, which DB open rejects with
+  // InvalidArgument like any other unknown codec.
+  o->rep.compression = static_cast<lsmkv::CompressionType>(
+      compression >= 0 && compression < 0xff ? compression : 0xff);
+}
+void lsmkv_options_set_zstd_level(lsmkv_options_t* o, int level) { o->rep.zstd_level = level; }
+void lsmkv_options_set_block_cache_capacity(lsmkv_options_t* o, size_t bytes) {
+  o->rep.block_cache_capacity = bytes;
+}
+void lsmkv_options_set_max_open_files(lsmkv_options_t* o, int n) { o->rep.max_open_files = n; }
+void lsmkv_options_set_target_file_size(lsmkv_options_t* o, size_t bytes) {
+  o->rep.target_file_size = bytes;
+}
+void lsmkv_options_set_max_bytes_for_level_base(lsmkv_options_t* o, uint64_t bytes) {
+  o->rep.max_bytes_for_level_base = bytes;
+}
+void lsmkv_options_set_level0_file_num_compaction_trigger(lsmkv_options_t* o, int n) {
+  o->rep.level0_file_num_compaction_trigger = n;
+}
+void lsmkv_options_set_level0_slowdown_writes_trigger(lsmkv_options_t* o, int n) {
+  o->rep.level0_slowdown_writes_trigger = n;
+}
+void lsmkv_options_set_level0_stop_writes_trigger(lsmkv_options_t* o, int n) {
+  o->rep.level0_stop_writes_trigger = n;
+}
+void lsmkv_options_set_comparator(lsmkv_options_t* o, lsmkv_comparator_t* comparator) {
+  o->rep.comparator =
+      comparator != nullptr ? static_cast<const lsmkv::Comparator*>(comparator)
+                            : lsmkv::BytewiseComparator();
+}
+
+// ---- Comparator ----
+
+lsmkv_comparator_t* lsmkv_comparator_create(void* state, void (*destructor)(void*),
+                                            int (*compare)(void*, const char*, size_t,
+                                                           const char*, size_t),
+                                            const char* (*name)(void*)) {
+  auto* comparator = new lsmkv_comparator_t;
+  comparator->state = state;
+  comparator->destructor = destructor;
+  comparator->compare = compare;
+  comparator->name = name;
+  return comparator;
+}
+
+void lsmkv_comparator_destroy(lsmkv_comparator_t* comparator) { delete comparator; }
+
+// ---- Read options ----
+
+lsmkv_readoptions_t* lsmkv_readoptions_create(void) { return new lsmkv_readoptions_t; }
+void lsmkv_readoptions_destroy(lsmkv_readoptions_t* options) { delete options; }
+void lsmkv_readoptions_set_verify_checksums(lsmkv_readoptions_t* o, unsigned char v) {
+  o->rep.verify_checksums = v != 0;
+}
+void lsmkv_readoptions_set_fill_cache(lsmkv_readoptions_t* o, unsigned char v) {
+  o->rep.fill_cache = v != 0;
+}
+void lsmkv_readoptions_set_snapshot(lsmkv_readoptions_t* o, const lsmkv_snapshot_t* snapshot) {
+  o->rep.snapshot = ToSnapshot(snapshot);
+}
+void lsmkv_readoptions_set_iterate_lower_bound(lsmkv_readoptions_t* o, const char* key,
+                                               size_t keylen) {
+  if (key == nullptr) {
+    o->rep.iterate_lower_bound = nullptr;
+    return;
+  }
+  o->lower_bound.assign(key, keylen);
+  o->lower_slice = o->lower_bound;
+  o->rep.iterate_lower_bound = &o->lower_slice;
+}
+void lsmkv_readoptions_set_iterate_upper_bound(lsmkv_readoptions_t* o, const char* key,
+                                               size_t keylen) {
+  if (key == nullptr) {
+    o->rep.iterate_upper_bound = nullptr;
+    return;
+  }
+  o->upper_bound.assign(key, keylen);
+  o->upper_slice = o->upper_bound;
+  o->rep.iterate_upper_bound = &o->upper_slice;
+}
+
+// ---- Write options ----
+
+lsmkv_writeoptions_t* lsmkv_writeoptions_create(void) { return new lsmkv_writeoptions_t; }
+void lsmkv_writeoptions_destroy(lsmkv_writeoptions_t* options) { delete options; }
+void lsmkv_writeoptions_set_sync(lsmkv_writeoptions_t* o, unsigned char v) {
+  o->rep.sync = v != 0;
+}
+
+// ---- Utility ----
+
+void lsmkv_free(void* ptr) { std::free(ptr); }
+const char* lsmkv_version(void) { return lsmkv::Version(); }
+int lsmkv_major_version(void) { return LSMKV_VERSION_MAJOR; }
+int lsmkv_minor_version(void) { return LSMKV_VERSION_MINOR; }
+
+}  // extern "C"
