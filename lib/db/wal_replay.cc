@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "db/write_batch_internal.h"
+#include "env/file_copy.h"
 #include "format/filename.h"
 #include "wal/log_reader.h"
 
@@ -216,9 +217,12 @@ Status WalReplayer::Replay(const std::vector<uint64_t>& logs, const ApplyFn& app
 Status CopyLogToLost(Env* env, const std::string& wal_dir, uint64_t number) {
   const std::string lost_dir = wal_dir + "/lost";
   Status s = env->CreateDir(lost_dir);
-  std::string contents;
-  if (s.ok()) s = ReadFileToString(env, LogFileName(wal_dir, number), &contents);
-  if (s.ok()) s = WriteStringToFile(env, contents, LogFileName(lost_dir, number), /*sync=*/true);
+  // Streamed, not read whole: a WAL can be as large as the memtables.
+  FileDigest digest;
+  if (s.ok()) {
+    s = CopyFileContents(env, LogFileName(wal_dir, number), LogFileName(lost_dir, number), kWholeFile,
+                         /*sync=*/true, &digest);
+  }
   if (s.ok()) s = env->SyncDir(lost_dir);
   if (s.ok()) s = env->SyncDir(wal_dir);  // lost/ itself
   return s;
