@@ -8,45 +8,8 @@
 set -euo pipefail
 server="$1"
 work="$2"
-rm -rf "$work"
-mkdir -p "$work"
 db="$work/db"
-pid=""
-trap '[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true' EXIT
-
-fail() { echo "FAIL: $*" >&2; [[ -f "$work/server.out" ]] && cat "$work/server.out" >&2; exit 1; }
-same() { [[ "$1" == "$2" ]] || fail "got [$1], wanted [$2]"; }
-contains() { [[ "$1" == *"$2"* ]] || fail "[$1] lacks [$2]"; }
-
-# Starts the server on a free port; sets $pid and $base.
-start() {
-  "$server" --db "$db" --port 0 "$@" >"$work/server.out" 2>"$work/server.err" &
-  pid=$!
-  for _ in $(seq 1 100); do
-    if grep -q "listening on" "$work/server.out"; then
-      base="$(grep -o 'http://[0-9.]*:[0-9]*' "$work/server.out")"
-      return
-    fi
-    kill -0 "$pid" 2>/dev/null || fail "server exited at start: $(cat "$work/server.err")"
-    sleep 0.1
-  done
-  fail "server did not start"
-}
-stop() {
-  kill -TERM "$pid"
-  local rc=0
-  wait "$pid" || rc=$?
-  pid=""
-  same "$rc" "0"
-}
-# request METHOD PATH [curl args...]: sets $code, $body and $headers.
-request() {
-  local method="$1" path="$2"; shift 2
-  code="$(curl -s -X "$method" -D "$work/headers" -o "$work/body" -w '%{http_code}' "$base$path" "$@")"
-  body="$(cat "$work/body")"
-  headers="$(tr -d '\r' <"$work/headers")"
-}
-post_json() { request POST "$1" -H 'Content-Type: application/json' --data-binary "$2"; }
+source "$(dirname "$0")/server_lib.sh"
 
 start --access-log
 

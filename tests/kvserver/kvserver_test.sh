@@ -7,39 +7,8 @@
 set -euo pipefail
 server="$1"
 work="$2"
-rm -rf "$work"
-mkdir -p "$work"
 db="$work/db"
-pid=""
-trap '[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true' EXIT
-
-fail() { echo "FAIL: $*" >&2; [[ -f "$work/server.out" ]] && cat "$work/server.out" >&2; exit 1; }
-same() { [[ "$1" == "$2" ]] || fail "got [$1], wanted [$2]"; }
-contains() { [[ "$1" == *"$2"* ]] || fail "[$1] lacks [$2]"; }
-
-# Starts the server on a free port; sets $pid and $base.
-start() {
-  "$server" --db "$db" --port 0 "$@" >"$work/server.out" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do
-    if grep -q "listening on" "$work/server.out"; then
-      base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/server.out")"
-      return
-    fi
-    kill -0 "$pid" 2>/dev/null || fail "server exited at start"
-    sleep 0.1
-  done
-  fail "server did not start"
-}
-# request METHOD PATH [curl args...]: sets $code and $body (trailing
-# newlines dropped).
-request() {
-  local method="$1" path="$2"; shift 2
-  code="$(curl -s -X "$method" -o "$work/body" -w '%{http_code}' "$base$path" "$@")"
-  body="$(cat "$work/body")"
-}
-post_json() { request POST "$1" -H 'Content-Type: application/json' --data-binary "$2"; }
-count_keys() { request GET "/scan?limit=10000"; grep -o '"key"' <<<"$body" | wc -l; }
+source "$(dirname "$0")/server_lib.sh"
 
 start --sync --max_body_bytes 4096
 request GET /health;                       same "$code" 200; contains "$body" '"ok"'

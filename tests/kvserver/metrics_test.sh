@@ -9,25 +9,13 @@ set -euo pipefail
 server="$1"
 work="$2"
 checker="$(dirname "$0")/check_exposition.py"
-rm -rf "$work"
-mkdir -p "$work"
-pid=""
-trap '[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true' EXIT
-
-fail() { echo "FAIL: $*" >&2; [[ -f "$work/server.out" ]] && cat "$work/server.out" >&2; exit 1; }
-same() { [[ "$1" == "$2" ]] || fail "got [$1], wanted [$2]"; }
+db="$work/db"
+source "$(dirname "$0")/server_lib.sh"
 
 # The checker must be able to fail: known-bad expositions are refused.
 python3 "$checker" --self-test >/dev/null || fail "exposition checker self-test"
 
-"$server" --db "$work/db" --port 0 >"$work/server.out" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/server.out" && break
-  kill -0 "$pid" 2>/dev/null || fail "server exited at start"
-  sleep 0.1
-done
-base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/server.out")" || fail "server did not start"
+start
 
 # scrape FILE: fetches /metrics into FILE and checks every line.
 scrape() {
