@@ -229,6 +229,7 @@ void ClusterNode::BecomeLeader(uint64_t epoch) {
   std::unique_lock<std::mutex> lock(mu_);
   NodeState next = state_;
   next.highest_epoch = std::max(next.highest_epoch, epoch);
+  next.timeline.KeepUpTo(applied);  // leaderships whose writes this node never got
   lsmkv::Status s = next.timeline.Append(epoch, applied);
   if (s.ok()) s = SaveNodeState(lsmkv::Env::Default(), config_.db_dir, next);
   if (!s.ok()) {

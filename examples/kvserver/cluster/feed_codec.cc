@@ -150,6 +150,7 @@ lsmkv::Status UnpackDirectory(lsmkv::Env* env, const std::string& body, const st
   }
   const std::string rest = body.substr(kCheckpointMagicSize);
   Reader reader(rest);
+  if (env->FileExists(dir)) return lsmkv::Status::InvalidArgument(dir + " exists");
   lsmkv::Status s = env->CreateDir(dir);
   if (!s.ok()) return s;
   for (;;) {

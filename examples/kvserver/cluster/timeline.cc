@@ -19,6 +19,10 @@ lsmkv::Status Timeline::Append(uint64_t epoch, uint64_t fork) {
   return lsmkv::Status::OK();
 }
 
+void Timeline::KeepUpTo(uint64_t applied) {
+  while (!entries_.empty() && entries_.back().fork >= applied) entries_.pop_back();
+}
+
 uint64_t Timeline::SegmentEpoch(uint64_t seq) const {
   uint64_t epoch = 0;
   for (const TimelineEntry& e : entries_) {

@@ -46,6 +46,13 @@ class Timeline {
   // epoch so far and fork is not below the last fork.
   lsmkv::Status Append(uint64_t epoch, uint64_t fork);
 
+  // Drops the entries of leaderships that wrote nothing at or below
+  // `applied` (fork >= applied): what a node holding only the writes up to
+  // `applied` keeps before appending its own leadership. A follower adopts
+  // its leader's timeline while it may still lack the leader's latest
+  // writes, so its timeline can name later leaderships than its data has.
+  void KeepUpTo(uint64_t applied);
+
   // The epoch whose leader wrote sequence `seq` (the last entry whose fork
   // is below seq); 0 for seq 0 or for writes before the first entry.
   uint64_t SegmentEpoch(uint64_t seq) const;
