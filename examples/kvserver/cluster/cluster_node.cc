@@ -67,11 +67,6 @@ void ClusterNode::Stop() {
   if (lease != 0 && !etcd_.Revoke(lease).ok()) Log("could not revoke the lease; it expires by itself");
 }
 
-void ClusterNode::SetRebuildCallback(std::function<void()> callback) {
-  std::lock_guard<std::mutex> lock(mu_);
-  rebuild_callback_ = std::move(callback);
-}
-
 Position ClusterNode::OwnPosition() {
   std::lock_guard<std::mutex> apply_lock(apply_mu_);  // not in the middle of applying
   const uint64_t applied = db_->GetLatestSequenceNumber();

@@ -39,7 +39,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -102,9 +101,8 @@ class ClusterNode {
   bool GateBefore(const httplib::Request& req, httplib::Response& res);
   void GateAfter(const httplib::Request& req, httplib::Response& res);
 
-  // Called (from a node thread) once the node must be rebuilt from a
-  // checkpoint; main stops the server then.
-  void SetRebuildCallback(std::function<void()> callback);
+  // True once the node must be rebuilt from a checkpoint: the server loop
+  // (cluster_server.cc) then stops the server and rebuilds.
   bool rebuild_requested() const { return rebuild_requested_.load(); }
 
   // The /cluster document.
@@ -158,7 +156,6 @@ class ClusterNode {
   std::vector<std::pair<std::string, std::string>> members_;  // name, url; guarded by mu_
   std::string last_log_;                     // guarded by mu_ (repeats are not logged)
   bool stopping_ = false;                    // guarded by mu_
-  std::function<void()> rebuild_callback_;   // guarded by mu_
 
   bool registered_ = false;  // election thread only
 

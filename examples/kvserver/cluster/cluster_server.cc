@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
 #include <thread>
 
 #include "checkpoint_fetch.h"
@@ -18,20 +17,17 @@ namespace {
 // from the feed instead of a whole checkpoint.
 constexpr uint64_t kWalRetentionBytes = 64 << 20;
 constexpr size_t kServerThreads = 64;
+constexpr auto kWatchInterval = std::chrono::milliseconds(20);
 
 }  // namespace
 
 int RunClusterServer(ClusterConfig config, const std::string& host, int port, const RouteInstaller& install_routes,
                      const sigset_t& stop_signals) {
   std::atomic<bool> stop{false};
-  std::mutex server_mu;
-  httplib::Server* current = nullptr;  // guarded by server_mu
   std::thread signal_thread([&] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
     stop.store(true);
-    std::lock_guard<std::mutex> lock(server_mu);
-    if (current != nullptr) current->stop();
   });
   auto finish = [&](int code) {
     if (!stop.load()) pthread_kill(signal_thread.native_handle(), SIGTERM);
@@ -67,19 +63,10 @@ int RunClusterServer(ClusterConfig config, const std::string& host, int port, co
     {
       ClusterNode node(config, db.get());
       const std::shared_ptr<void> routes = install_routes(db.get(), &node, &server);
-      node.SetRebuildCallback([&] {
-        std::lock_guard<std::mutex> lock(server_mu);
-        if (current != nullptr) current->stop();
-      });
       s = node.Start();
       if (!s.ok()) {
         std::fprintf(stderr, "lsmkv-kvserver: cluster: %s\n", s.ToString().c_str());
         return finish(1);
-      }
-      {
-        std::lock_guard<std::mutex> lock(server_mu);
-        current = &server;
-        if (stop.load() || node.rebuild_requested()) server.stop();
       }
       if (!announced) {
         std::printf("listening on http://%s:%d (database %s%s; cluster %s as %s, etcd %s)\n", host.c_str(), port,
@@ -88,11 +75,22 @@ int RunClusterServer(ClusterConfig config, const std::string& host, int port, co
         std::fflush(stdout);
         announced = true;
       }
+      // httplib's stop() does nothing before listening has begun, so a
+      // watcher stops the server once it runs and a stop signal or a
+      // rebuild request came.
+      std::atomic<bool> listen_returned{false};
+      std::thread watcher([&] {
+        while (!listen_returned.load()) {
+          if ((stop.load() || node.rebuild_requested()) && server.is_running()) {
+            server.stop();  // listen_after_bind returns once in-flight requests are done
+            return;
+          }
+          std::this_thread::sleep_for(kWatchInterval);
+        }
+      });
       const bool served = server.listen_after_bind() || stop.load() || node.rebuild_requested();
-      {
-        std::lock_guard<std::mutex> lock(server_mu);
-        current = nullptr;
-      }
+      listen_returned.store(true);
+      watcher.join();
       rebuild = node.rebuild_requested();
       node.Stop();
       if (!served) {

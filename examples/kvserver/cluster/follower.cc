@@ -17,14 +17,8 @@ constexpr auto kRetryPause = std::chrono::milliseconds(100);
 }  // namespace
 
 void ClusterNode::RequestRebuild(const std::string& why) {
-  std::function<void()> callback;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    callback = rebuild_callback_;
-  }
   std::fprintf(stderr, "[%s] rebuilding from the leader's checkpoint: %s\n", config_.node.c_str(), why.c_str());
   rebuild_requested_.store(true);
-  if (callback) callback();
 }
 
 void ClusterNode::FollowLoop() {
