@@ -229,11 +229,14 @@ def inject_faults(cluster, rec, args, rng, stop, log):
         if role == "leader":
             probe_result = {}
             probe = threading.Thread(target=lambda: probe_result.update(s=measure_failover(cluster, t0)))
+        # Down briefly (a killed leader may come back before its key
+        # expires and lead again) or past the lease (another node leads).
+        downtime = rng.uniform(0.3, 1.0) if len(faults) % 2 else ttl + rng.uniform(1.0, 3.0)
         if kind == "kill9":
             victim.kill9()
             if probe:
                 probe.start()
-            time.sleep(rng.uniform(0.5, 2.0))
+            time.sleep(downtime)
             victim.start()
         elif kind == "pause":
             victim.pause()
@@ -245,7 +248,7 @@ def inject_faults(cluster, rec, args, rng, stop, log):
             victim.terminate()
             if probe:
                 probe.start()
-            time.sleep(rng.uniform(0.2, 1.0))
+            time.sleep(downtime)
             victim.start()
         faults.append((kind, role, t0))
         if probe:

@@ -37,38 +37,68 @@ def _apply(op, state):
     raise ValueError("unknown operation kind %r" % (op.kind,))
 
 
-def check_register(ops, initial=None, budget=2_000_000):
-    """Whether the operations on one register are linearizable."""
+def check_register(ops, initial=None, budget=1_000_000):
+    """Whether the operations on one register are linearizable.
+
+    Depth-first search over configurations (which operations are
+    linearized, and the register's value), each visited once. Operations
+    are sorted by call time; `lo` is the first determinate one not yet
+    linearized, `extra` the determinate ones after it already linearized,
+    `unknown_done` the unknown-outcome ones linearized. A configuration's
+    candidates are the operations called before the earliest return among
+    the determinate ones still pending (so the scan never passes that
+    point); unknown-outcome operations never bound it and may also never be
+    linearized at all.
+    """
     ops = sorted(ops, key=lambda o: o.call)
-    n = len(ops)
-    determinate = 0
-    for i, op in enumerate(ops):
-        if op.ret != math.inf:
-            determinate |= 1 << i
-    seen = set()
-    stack = [(0, initial)]
-    visited = 0
+    det = [o for o in ops if o.ret != math.inf]
+    unk = [o for o in ops if o.ret == math.inf]
+    n = len(det)
+
+    def normalize(lo, extra):
+        while lo in extra:
+            extra = extra - {lo}
+            lo += 1
+        return lo, extra
+
+    start = normalize(0, frozenset()) + (frozenset(), initial)
+    seen = {start}
+    stack = [start]
     while stack:
-        mask, state = stack.pop()
-        if mask & determinate == determinate:
+        lo, extra, unknown_done, state = stack.pop()
+        if lo >= n:
             return True, "linearizable"
-        visited += 1
-        if visited > budget:
+        if len(seen) > budget:
             return False, "search budget exceeded (%d configurations); cannot decide" % budget
-        # Minimal operations: called before every pending operation returned.
-        earliest_return = math.inf
-        for i in range(n):
-            if not mask >> i & 1 and ops[i].ret < earliest_return:
-                earliest_return = ops[i].ret
-        for i in range(n):
-            if mask >> i & 1 or ops[i].call > earliest_return:
+        # The earliest return among pending determinate operations bounds
+        # which operations may go next; operations called after it return
+        # later still, so the scan stops there.
+        earliest = math.inf
+        window = []
+        i = lo
+        while i < n and det[i].call <= earliest:
+            if i not in extra:
+                window.append(i)
+                if det[i].ret < earliest:
+                    earliest = det[i].ret
+            i += 1
+        for i in window:
+            if det[i].call > earliest:
                 continue
-            allowed, new_state = _apply(ops[i], state)
+            allowed, new_state = _apply(det[i], state)
             if not allowed:
                 continue
-            # An unknown-outcome CAS that could not succeed had no effect:
-            # nothing to place.
-            config = (mask | 1 << i, new_state)
+            config = normalize(lo, extra | {i}) + (unknown_done, new_state)
+            if config not in seen:
+                seen.add(config)
+                stack.append(config)
+        for j, op in enumerate(unk):
+            if j in unknown_done or op.call > earliest:
+                continue
+            allowed, new_state = _apply(op, state)
+            if not allowed:
+                continue
+            config = (lo, extra, unknown_done | {j}, new_state)
             if config not in seen:
                 seen.add(config)
                 stack.append(config)
