@@ -101,6 +101,7 @@ class Cluster:
 def client_loop(cluster, rec, client_id, stop, rng, hot):
     urls = cluster.urls()
     target = rng.randrange(len(urls))
+    last_read = {}
     n = 0
     while not stop.is_set():
         n += 1
@@ -134,6 +135,7 @@ def client_loop(cluster, rec, client_id, stop, rng, hot):
             ret = time.monotonic()
             if result[0] == "ok" and result[1] in (200, 404):
                 value = result[2].decode() if result[1] == 200 else None
+                last_read[key] = value
                 with rec.lock:
                     rec.hot_ops.append(Op(key, "read", None, value, call, ret, client_id))
                 rec.count("ok")
@@ -147,7 +149,9 @@ def client_loop(cluster, rec, client_id, stop, rng, hot):
             result = request(url, "POST", "/set", {"key": key, "value": value})
             op = Op(key, "write", value, None, call, None, client_id)
         else:
-            expected = rec.last_seen.get(key) if hasattr(rec, "last_seen") else None
+            # What this client last read, else what the watcher saw: a
+            # recent value, so that many CAS succeed.
+            expected = last_read[key] if key in last_read and rng.random() < 0.7 else rec.last_seen.get(key)
             compare = {"key": key, "value": expected} if expected is not None else {"key": key, "absent": True}
             result = request(url, "POST", "/txn", {"compare": [compare],
                                                    "success": [{"put": {"key": key, "value": value}}]})
