@@ -93,7 +93,7 @@ TEST_CASE("Feed codec: truncation, bad types, empty batches and holes are Corrup
   CHECK(DecodeBatches(empty_body, &decoded).IsCorruption());
 }
 
-TEST_CASE("Checkpoint packing: a directory round-trips; damage and bad names are refused", "[cluster][codec]") {
+TEST_CASE("Checkpoint packing: a directory round-trips, damage and bad names are refused", "[cluster][codec]") {
   lsmkv::Env* env = lsmkv::Env::Default();
   const std::string dir = lsmkv::test::ScratchDir("cluster-pack");
   const std::string src = dir + "/src";

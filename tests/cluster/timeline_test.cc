@@ -30,7 +30,7 @@ TEST_CASE("Timeline: Append keeps epochs rising and forks non-decreasing", "[clu
   CHECK(t.Encode() == "3:0,7:10,9:10");
 }
 
-TEST_CASE("Timeline: Encode and Decode round-trip; bad text is Corruption", "[cluster][timeline]") {
+TEST_CASE("Timeline: Encode and Decode round-trip, bad text is Corruption", "[cluster][timeline]") {
   const Timeline t = Make({{3, 0}, {7, 10}, {12, 40}});
   Timeline back;
   REQUIRE(Timeline::Decode(t.Encode(), &back).ok());

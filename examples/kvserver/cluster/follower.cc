@@ -43,6 +43,7 @@ bool ClusterNode::PullOnce(const LeaderView& leader) {
   const Position position = OwnPosition();
   httplib::Client client(leader.url);
   client.set_connection_timeout(1, 0);
+  client.set_tcp_nodelay(true);
   client.set_read_timeout(kFeedWaitMs / 1000 + 5, 0);
   if (!config_.auth_token.empty()) client.set_bearer_token_auth(config_.auth_token.c_str());
   const std::string target = "/cluster/feed?node=" + httplib::detail::encode_query_param(config_.node) +
