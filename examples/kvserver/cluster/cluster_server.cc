@@ -52,6 +52,9 @@ int RunClusterServer(ClusterConfig config, const std::string& host, int port, co
     // thread each: httplib's default pool (8) could be filled by waiting
     // writes while the pulls that would acknowledge them queue behind.
     server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+    // Before binding: the listening socket's TCP_NODELAY is what accepted
+    // connections inherit (install_routes sets it too, after the bind).
+    server.set_tcp_nodelay(true);
     const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
     if (bound < 0) {
       std::fprintf(stderr, "lsmkv-kvserver: cannot listen on %s:%d\n", host.c_str(), port);
