@@ -15,6 +15,8 @@
 #   tests:          Catch2 2.x (not 3.x), curl; a C compiler for the C API test
 #   micro benchmarks: Google Benchmark
 #   HTTP server:    cpp-httplib, nlohmann-json
+#   cluster mode:   etcd (the server's leader election; the cluster tests and
+#                   examples/cluster/run-local.sh start one), python3 (its tests)
 #   Python module:  pybind11 >= 2.6, the Python 3 headers (>= 3.8)
 #   bench --engine=leveldb/rocksdb: LevelDB, RocksDB; bench/plot.py: matplotlib
 set -euo pipefail
@@ -35,7 +37,10 @@ done
 # Python module (pybind11, the Python headers; python3-dev, not only
 # python3, because the module is compiled against Python.h).
 packages=(cmake g++ gcc make pkg-config libxxhash-dev libzstd-dev liblz4-dev libbenchmark-dev
-          libcpp-httplib-dev nlohmann-json3-dev curl pybind11-dev python3-dev)
+          libcpp-httplib-dev nlohmann-json3-dev curl pybind11-dev python3-dev etcd-server)
+# etcd-server: the server's cluster mode elects and fences its leader through
+# etcd (docs/cluster.md); tests/cluster and examples/cluster/run-local.sh
+# start one.
 # python3 (with python3-dev) also checks the server's /metrics exposition
 # (tests/kvserver) and runs the Python module's tests.
 [[ $bench -eq 1 ]] && packages+=(libleveldb-dev librocksdb-dev)
@@ -47,7 +52,7 @@ install-deps.sh: no apt-get here, so nothing was installed. Install these with
 your system's package manager (names vary), then configure with CMake:
   C++17 compiler (GCC >= 9 or Clang >= 10), C compiler, CMake >= 3.22, pkg-config,
   xxHash, zstd, LZ4, Catch2 2.x (tests; 3.x is not supported), Google Benchmark,
-  cpp-httplib, nlohmann-json, curl, pybind11, Python 3 headers
+  cpp-httplib, nlohmann-json, curl, pybind11, Python 3 headers, etcd (cluster mode)
   (--bench: LevelDB, RocksDB; --plot: matplotlib)
 Without Catch2 2.x configure with -DLSMKV_BUILD_TESTS=OFF; without
 cpp-httplib/nlohmann-json the HTTP server is skipped.

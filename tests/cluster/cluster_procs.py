@@ -1,0 +1,115 @@
+"""Processes for the cluster harness: one etcd and lsmkv-kvserver nodes on
+free ports of 127.0.0.1, each with its own directory and log."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(url, timeout=1.0):
+    """GET url -> parsed JSON, or None on any failure."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return json.loads(reply.read().decode())
+    except Exception:  # noqa: BLE001 - unreachable, paused, bad JSON: all "no answer"
+        return None
+
+
+class Etcd:
+    def __init__(self, workdir, etcd_binary="etcd"):
+        self.dir = os.path.join(workdir, "etcd")
+        self.client_port = free_port()
+        self.peer_port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.client_port
+        self.log = open(os.path.join(workdir, "etcd.log"), "w")
+        self.proc = subprocess.Popen(
+            [etcd_binary, "--name", "harness", "--data-dir", self.dir,
+             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+             "--listen-peer-urls", "http://127.0.0.1:%d" % self.peer_port,
+             "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % self.peer_port,
+             "--initial-cluster", "harness=http://127.0.0.1:%d" % self.peer_port],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if http_json(self.url + "/health") is not None:
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError("etcd exited; see %s" % self.log.name)
+            time.sleep(0.1)
+        raise RuntimeError("etcd did not become healthy")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Node:
+    """One lsmkv-kvserver of the cluster; survives kill/restart cycles."""
+
+    def __init__(self, binary, workdir, name, etcd_url, cluster, lease_ttl, sync_replicas, extra=()):
+        self.binary = binary
+        self.name = name
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.db = os.path.join(workdir, name)
+        self.args = [binary, "--db", self.db, "--port", str(self.port), "--etcd", etcd_url, "--node", name,
+                     "--cluster", cluster, "--lease-ttl", str(lease_ttl), "--sync-replicas", str(sync_replicas)]
+        self.args += list(extra)
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.proc = None
+        self.paused = False
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self.paused = False
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill9(self):
+        if self.running():
+            self.proc.kill()
+            self.proc.wait()
+        self.paused = False
+
+    def pause(self):
+        os.kill(self.proc.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self):
+        if self.running():
+            os.kill(self.proc.pid, signal.SIGCONT)
+        self.paused = False
+
+    def terminate(self, timeout=30):
+        """SIGTERM (a clean stop); kill -9 if it does not stop in time."""
+        if not self.running():
+            return
+        if self.paused:
+            self.resume()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def status(self, timeout=1.0):
+        return http_json(self.url + "/cluster", timeout)
