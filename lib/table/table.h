@@ -59,6 +59,10 @@ class Table : public std::enable_shared_from_this<Table> {
   // no I/O), or the end of the data blocks when key is past the last one.
   uint64_t ApproximateOffsetOf(const Slice& key) const;
 
+  // False when the bloom filter rules out filter_key(target): the table
+  // holds no such key. True without a filter. Reads no data block.
+  bool MayContain(const Slice& target) const;
+
   const TableProperties& properties() const { return properties_; }
   bool has_filter() const { return !filter_.empty(); }
   // Bytes kept in memory for this table (index, filter, properties).
