@@ -57,6 +57,7 @@ Status Table::Open(const TableOptions& options, const std::string& fname,
     s = ReadBlock(t->file_.get(), fname, footer.filter, &contents);
     if (!s.ok()) return s;
     t->filter_ = contents.data().ToString();
+    t->filter_view_ = BloomFilterView(t->filter_);
   }
   *table = std::move(t);
   return Status::OK();
@@ -127,8 +128,8 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
 
 bool Table::MayContain(const Slice& target) const {
   if (filter_.empty()) return true;
-  return BloomFilterMayMatch(filter_,
-                             options_.filter_key != nullptr ? options_.filter_key(target) : target);
+  return filter_view_.MayMatch(options_.filter_key != nullptr ? options_.filter_key(target)
+                                                              : target);
 }
 
 Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* result, void* arg,

@@ -18,6 +18,7 @@
 #include "table/format.h"
 #include "table/table_options.h"
 #include "table/table_properties.h"
+#include "util/bloom.h"
 
 namespace lsmkv {
 
@@ -85,6 +86,7 @@ class Table : public std::enable_shared_from_this<Table> {
   const uint64_t cache_id_;
   std::shared_ptr<const Block> index_block_;
   std::string filter_;  // empty: no filter
+  BloomFilterView filter_view_;  // over filter_ (set once at Open)
   TableProperties properties_;
   uint64_t data_end_ = 0;  // offset of the first block after the data blocks
 };
