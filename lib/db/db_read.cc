@@ -148,6 +148,11 @@ std::unique_ptr<Iterator> DBImpl::NewMergedIterator(const ReadOptions& options,
     children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options, files));
     probes.push_back(NewLevelProbe(&internal_comparator_, table_cache_.get(), files));
   }
+  // With one table child (say, one sorted run on one level) a lazy seek
+  // saves no block read — the child holds the key, or the memtable does —
+  // but its probe costs a table lookup and a filter miss per seek.
+  const size_t table_children = children.size() - 1 - view->imms.size();
+  if (table_children < 2) probes.clear();
   return NewMergingIterator(&internal_comparator_, std::move(children), std::move(probes));
 }
 
