@@ -116,19 +116,44 @@ std::unique_ptr<Iterator> DBImpl::NewMergedIterator(const ReadOptions& options,
                                                     const ReadView& view_ref) {
   const ReadView* view = &view_ref;
   std::vector<std::unique_ptr<Iterator>> children;
+  // probes[i] lets the merging iterator put off seeking children[i] when
+  // its bloom filters rule out the sought user key (memtables have none).
+  std::vector<UserKeyProbe> probes;
   children.push_back(view->mem->NewIterator());
-  for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
+  probes.emplace_back();
+  for (const auto& imm : view->imms) {
+    children.push_back(imm->NewIterator());
+    probes.emplace_back();
+  }
   // Level-0 tables overlap: one child each. A deeper level is one sorted
   // stream that opens its tables one at a time.
   for (const auto& f : view->version->files[0]) {
-    children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+    std::shared_ptr<Table> table;
+    Status s = table_cache_->FindTable(f->number, f->file_size, &table);
+    if (!s.ok()) {
+      children.push_back(NewErrorIterator(s));
+      probes.emplace_back();
+      continue;
+    }
+    children.push_back(table->NewIterator(options));
+    if (table->has_filter()) {
+      probes.emplace_back([table](const Slice& target) { return table->MayContain(target); });
+    } else {
+      probes.emplace_back();
+    }
   }
   for (int level = 1; level < kNumLevels; level++) {
-    if (view->version->files[level].empty()) continue;
-    children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options,
-                                        &view->version->files[level]));
+    const std::vector<FilePtr>* files = &view->version->files[level];
+    if (files->empty()) continue;
+    children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options, files));
+    probes.push_back(NewLevelProbe(&internal_comparator_, table_cache_.get(), files));
   }
-  return NewMergingIterator(&internal_comparator_, std::move(children));
+  // With one table child (say, one sorted run on one level) a lazy seek
+  // saves no block read — the child holds the key, or the memtable does —
+  // but its probe costs a table lookup and a filter miss per seek.
+  const size_t table_children = children.size() - 1 - view->imms.size();
+  if (table_children < 2) probes.clear();
+  return NewMergingIterator(&internal_comparator_, std::move(children), std::move(probes));
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -64,4 +64,25 @@ std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                              });
 }
 
+UserKeyProbe NewLevelProbe(const InternalKeyComparator* icmp, TableCache* table_cache,
+                           const std::vector<FilePtr>* files) {
+  return [icmp, table_cache, files](const Slice& target) {
+    const Comparator* ucmp = icmp->user_comparator();
+    const Slice user_key = ExtractUserKey(target);
+    // Files are sorted and disjoint; the versions of one user key may still
+    // straddle two neighbours, so check every file whose range spans it.
+    auto it = std::lower_bound(files->begin(), files->end(), user_key,
+                               [ucmp](const FilePtr& f, const Slice& k) {
+                                 return ucmp->Compare(ExtractUserKey(f->largest), k) < 0;
+                               });
+    for (; it != files->end() && ucmp->Compare(ExtractUserKey((*it)->smallest), user_key) <= 0;
+         ++it) {
+      std::shared_ptr<Table> table;
+      if (!table_cache->FindTable((*it)->number, (*it)->file_size, &table).ok()) return true;
+      if (table->MayContain(target)) return true;
+    }
+    return false;
+  };
+}
+
 }  // namespace lsmkv

@@ -8,6 +8,7 @@
 
 #include "db/table_cache.h"
 #include "lsmkv/iterator.h"
+#include "table/merging_iterator.h"
 #include "version/version_set.h"
 
 namespace lsmkv {
@@ -17,6 +18,13 @@ namespace lsmkv {
 std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
                                            const std::vector<FilePtr>* files);
+
+// A probe for the merging iterator's lazy seeks over the same level: false
+// when the bloom filter of every file whose key range spans the user key
+// of the target rules it out (or no file does). True when a table cannot be
+// opened, so that the seek itself reports the error. Same lifetime rules.
+UserKeyProbe NewLevelProbe(const InternalKeyComparator* icmp, TableCache* table_cache,
+                           const std::vector<FilePtr>* files);
 
 }  // namespace lsmkv
 

@@ -1,6 +1,7 @@
 #include "table/block.h"
 
 #include <cstring>
+#include <vector>
 
 #include "util/coding.h"
 
@@ -52,6 +53,50 @@ const char* DecodeEntry(const char* p, const char* limit, uint32_t* shared, uint
   return p;
 }
 
+// The current key of a block iterator, rebuilt from each entry's shared
+// prefix and delta: a plain buffer (inline up to kInline bytes) so that the
+// per-entry rebuild is a memcpy, not std::string's checked resize/append.
+class KeyBuffer {
+ public:
+  KeyBuffer() = default;
+  KeyBuffer(const KeyBuffer&) = delete;
+  KeyBuffer& operator=(const KeyBuffer&) = delete;
+
+  const char* data() const { return buf_; }
+  size_t size() const { return size_; }
+  Slice slice() const { return Slice(buf_, size_); }
+  // REQUIRES: n <= size()
+  void Truncate(size_t n) { size_ = n; }
+  void Append(const char* p, size_t n) {
+    if (n > capacity_ - size_) Grow(size_ + n);
+    std::memcpy(buf_ + size_, p, n);
+    size_ += n;
+  }
+  void Assign(const char* p, size_t n) {
+    size_ = 0;
+    Append(p, n);
+  }
+
+ private:
+  static constexpr size_t kInline = 64;
+
+  void Grow(size_t needed) {
+    size_t capacity = capacity_ * 2;
+    if (capacity < needed) capacity = needed;
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    std::memcpy(bigger.get(), buf_, size_);
+    heap_ = std::move(bigger);
+    buf_ = heap_.get();
+    capacity_ = capacity;
+  }
+
+  char inline_[kInline];
+  std::unique_ptr<char[]> heap_;  // when the key outgrew inline_
+  char* buf_ = inline_;
+  size_t size_ = 0;
+  size_t capacity_ = kInline;
+};
+
 }  // namespace
 
 class BlockIter final : public Iterator {
@@ -71,14 +116,24 @@ class BlockIter final : public Iterator {
 
   bool Valid() const override { return current_ < restarts_; }
   Status status() const override { return status_; }
-  Slice key() const override { return Slice(key_); }
+  Slice key() const override { return key_.slice(); }
   Slice value() const override { return value_; }
 
   void Next() override { ParseNextKey(); }
 
   void Prev() override {
+    // Within the interval decoded by the last scan: step back in the cache.
+    if (prev_pos_ > 0 && prev_pos_ < prev_entries_.size() &&
+        prev_entries_[prev_pos_].offset == current_) {
+      prev_pos_--;
+      const PrevEntry& e = prev_entries_[prev_pos_];
+      current_ = e.offset;
+      key_.Assign(prev_keys_.data() + e.key_offset, e.key_size);
+      value_ = e.value;
+      return;
+    }
     // Back up to the restart point before current_, then scan forward to the
-    // entry just before it.
+    // entry just before it, keeping the entries passed for the next Prevs.
     const uint32_t original = current_;
     while (GetRestartPoint(restart_index_) >= original) {
       if (restart_index_ == 0) {
@@ -88,9 +143,7 @@ class BlockIter final : public Iterator {
       }
       restart_index_--;
     }
-    SeekToRestartPoint(restart_index_);
-    do {
-    } while (ParseNextKey() && NextEntryOffset() < original);
+    ScanInterval(restart_index_, original);
   }
 
   void Seek(const Slice& target) override {
@@ -116,7 +169,7 @@ class BlockIter final : public Iterator {
     // Linear scan within the restart interval for the first key >= target.
     SeekToRestartPoint(left);
     while (ParseNextKey()) {
-      if (cmp_->Compare(Slice(key_), target) >= 0) return;
+      if (cmp_->Compare(key_.slice(), target) >= 0) return;
     }
   }
 
@@ -125,7 +178,7 @@ class BlockIter final : public Iterator {
     if (!status_.ok()) return;
     if (!Valid()) {
       SeekToLast();
-    } else if (cmp_->Compare(Slice(key_), target) > 0) {
+    } else if (cmp_->Compare(key_.slice(), target) > 0) {
       Prev();
     }
   }
@@ -138,9 +191,7 @@ class BlockIter final : public Iterator {
 
   void SeekToLast() override {
     if (!status_.ok()) return;
-    SeekToRestartPoint(num_restarts_ - 1);
-    while (ParseNextKey() && NextEntryOffset() < restarts_) {
-    }
+    ScanInterval(num_restarts_ - 1, restarts_);
   }
 
  private:
@@ -151,17 +202,34 @@ class BlockIter final : public Iterator {
     return DecodeFixed32(data_ + restarts_ + index * sizeof(uint32_t));
   }
   void SeekToRestartPoint(uint32_t index) {
-    key_.clear();
+    key_.Truncate(0);
     restart_index_ = index;
     // ParseNextKey starts at the end of value_.
     value_ = Slice(data_ + GetRestartPoint(index), 0);
+  }
+
+  // Parses the entries of restart interval `index` that start before
+  // `limit`, leaving the iterator on the last of them, and keeps them (keys
+  // rebuilt) so that Prev steps back through them without re-parsing the
+  // interval from its restart point each time.
+  void ScanInterval(uint32_t index, uint32_t limit) {
+    prev_entries_.clear();
+    prev_keys_.clear();
+    SeekToRestartPoint(index);
+    while (ParseNextKey()) {
+      prev_entries_.push_back(PrevEntry{current_, static_cast<uint32_t>(prev_keys_.size()),
+                                        static_cast<uint32_t>(key_.size()), value_});
+      prev_keys_.append(key_.data(), key_.size());
+      if (NextEntryOffset() >= limit) break;
+    }
+    prev_pos_ = prev_entries_.empty() ? 0 : prev_entries_.size() - 1;
   }
 
   void CorruptionError() {
     current_ = restarts_;
     restart_index_ = num_restarts_;
     status_ = Status::Corruption("bad entry in block");
-    key_.clear();
+    key_.Truncate(0);
     value_.clear();
   }
 
@@ -181,8 +249,8 @@ class BlockIter final : public Iterator {
       CorruptionError();
       return false;
     }
-    key_.resize(shared);
-    key_.append(p, non_shared);
+    key_.Truncate(shared);
+    key_.Append(p, non_shared);
     value_ = Slice(p + non_shared, value_length);
     while (restart_index_ + 1 < num_restarts_ && GetRestartPoint(restart_index_ + 1) < current_) {
       restart_index_++;
@@ -198,9 +266,24 @@ class BlockIter final : public Iterator {
   const uint32_t num_restarts_;
   uint32_t current_;             // offset of the current entry; restarts_ if !Valid
   uint32_t restart_index_;       // restart block holding current_
-  std::string key_;
+  KeyBuffer key_;
   Slice value_;
   Status status_;
+
+  // The entries the last ScanInterval passed, all in one restart interval
+  // (so restart_index_ holds for each), in block order; their keys are
+  // concatenated in prev_keys_. prev_pos_ is the cached entry the iterator
+  // is on, if current_ still equals its offset (any other move leaves
+  // current_ elsewhere, and the next Prev scans again).
+  struct PrevEntry {
+    uint32_t offset;
+    uint32_t key_offset;
+    uint32_t key_size;
+    Slice value;
+  };
+  std::vector<PrevEntry> prev_entries_;
+  std::string prev_keys_;
+  size_t prev_pos_ = 0;
 };
 
 std::unique_ptr<Iterator> Block::NewIterator(std::shared_ptr<const Block> block,

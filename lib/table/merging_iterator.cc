@@ -18,13 +18,27 @@ namespace {
 // ordering the heap makes no virtual calls down the child's iterator chain;
 // a step sifts only the top entry down, which costs two comparisons when
 // the same child stays on top (long runs of keys from one level).
+//
+// Lazy entries (forward direction only, made by Seek when a child's probe
+// rules out the target's user key): the entry's key is lazy_bound_, a lower
+// bound of the child's first key >= seek_target_, and the child has not
+// been sought yet. Invariant after every public call: the top entry is not
+// lazy, so key()/value() read a positioned child; a lazy entry that rises to
+// the top is sought then (PositionTop). Switching to reverse re-seeks every
+// child, lazy or not, and rebuilds the heap without lazy entries.
 class MergingIterator final : public Iterator {
  public:
-  MergingIterator(const Comparator* cmp, std::vector<std::unique_ptr<Iterator>> children)
+  MergingIterator(const Comparator* cmp, std::vector<std::unique_ptr<Iterator>> children,
+                  std::vector<UserKeyProbe> probes)
       : cmp_(cmp),
         icmp_(dynamic_cast<const InternalKeyComparator*>(cmp)),
-        children_(std::move(children)) {
+        children_(std::move(children)),
+        probes_(std::move(probes)) {
     heap_.reserve(children_.size());
+    bool any_probe = false;
+    for (const auto& p : probes_) any_probe = any_probe || static_cast<bool>(p);
+    // Lazy seeks need internal keys (a user key and a trailer).
+    if (!any_probe || icmp_ == nullptr || probes_.size() != children_.size()) probes_.clear();
   }
 
   bool Valid() const override { return !heap_.empty(); }
@@ -46,8 +60,27 @@ class MergingIterator final : public Iterator {
     Rebuild(kReverse);
   }
   void Seek(const Slice& target) override {
-    for (auto& c : children_) c->Seek(target);
-    Rebuild(kForward);
+    if (probes_.empty() || target.size() < kInternalKeyTrailerBytes) {
+      for (auto& c : children_) c->Seek(target);
+      Rebuild(kForward);
+      return;
+    }
+    seek_target_.assign(target.data(), target.size());
+    lazy_bound_.clear();
+    AppendInternalKey(&lazy_bound_, ExtractUserKey(target), 0, kTypeDeletion);
+    direction_ = kForward;
+    heap_.clear();
+    for (size_t i = 0; i < children_.size(); i++) {
+      Iterator* c = children_[i].get();
+      if (probes_[i] && !probes_[i](target)) {
+        heap_.push_back(Entry{c, Slice(lazy_bound_), true});
+        continue;
+      }
+      c->Seek(target);
+      if (c->Valid()) heap_.push_back(Entry{c, c->key(), false});
+    }
+    Heapify();
+    PositionTop();
   }
   void SeekForPrev(const Slice& target) override {
     for (auto& c : children_) c->SeekForPrev(target);
@@ -70,6 +103,7 @@ class MergingIterator final : public Iterator {
     }
     heap_.front().iter->Next();
     TopMoved();
+    PositionTop();
   }
 
   void Prev() override {
@@ -95,7 +129,8 @@ class MergingIterator final : public Iterator {
 
   struct Entry {
     Iterator* iter;
-    Slice key;  // iter->key(), cached
+    Slice key;          // iter->key(), cached; lazy_bound_ when lazy
+    bool lazy = false;  // iter not sought yet (see the class comment)
   };
 
   // Devirtualized for the DB's internal key comparator (the hot case).
@@ -104,8 +139,11 @@ class MergingIterator final : public Iterator {
   }
 
   // Whether a belongs above b: smaller going forward, larger going back.
-  bool Above(const Slice& a, const Slice& b) const {
-    const int r = Compare(a, b);
+  // On a tie (a key equal to a lazy bound: the deletion (u, 0)) the
+  // positioned entry goes above, so a lazy child is not sought for nothing.
+  bool Above(const Entry& a, const Entry& b) const {
+    const int r = Compare(a.key, b.key);
+    if (r == 0) return b.lazy && !a.lazy;
     return direction_ == kForward ? r < 0 : r > 0;
   }
 
@@ -116,8 +154,8 @@ class MergingIterator final : public Iterator {
     while (true) {
       size_t child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && Above(heap_[child + 1].key, heap_[child].key)) child++;
-      if (!Above(heap_[child].key, e.key)) break;
+      if (child + 1 < n && Above(heap_[child + 1], heap_[child])) child++;
+      if (!Above(heap_[child], e)) break;
       heap_[i] = heap_[child];
       i = child;
     }
@@ -128,9 +166,25 @@ class MergingIterator final : public Iterator {
     direction_ = direction;
     heap_.clear();
     for (auto& c : children_) {
-      if (c->Valid()) heap_.push_back(Entry{c.get(), c->key()});
+      if (c->Valid()) heap_.push_back(Entry{c.get(), c->key(), false});
     }
+    Heapify();
+  }
+
+  void Heapify() {
     for (size_t i = heap_.size() / 2; i-- > 0;) SiftDown(i);
+  }
+
+  // Seeks lazy children as they reach the top, until the top is positioned
+  // (or the heap is empty). A lazy child's first key >= seek_target_ is
+  // >= its bound, so every key it yields belongs where the sift puts it.
+  void PositionTop() {
+    while (!heap_.empty() && heap_.front().lazy) {
+      Entry& top = heap_.front();
+      top.lazy = false;
+      top.iter->Seek(seek_target_);
+      TopMoved();
+    }
   }
 
   // The top child stepped: refresh its key and restore the heap.
@@ -149,7 +203,10 @@ class MergingIterator final : public Iterator {
   const Comparator* const cmp_;
   const InternalKeyComparator* const icmp_;  // cmp_, if it is one; else nullptr
   std::vector<std::unique_ptr<Iterator>> children_;
-  std::vector<Entry> heap_;  // valid children; heap_.front() is current
+  std::vector<UserKeyProbe> probes_;  // parallel to children_; empty: no lazy seeks
+  std::vector<Entry> heap_;  // valid (or lazy) children; heap_.front() is current
+  std::string seek_target_;  // the last Seek's target, for lazy children
+  std::string lazy_bound_;   // (user key of seek_target_, 0, kTypeDeletion)
   Direction direction_ = kForward;
 };
 
@@ -159,7 +216,16 @@ std::unique_ptr<Iterator> NewMergingIterator(const Comparator* comparator,
                                              std::vector<std::unique_ptr<Iterator>> children) {
   if (children.empty()) return NewEmptyIterator();
   if (children.size() == 1) return std::move(children[0]);
-  return std::make_unique<MergingIterator>(comparator, std::move(children));
+  return std::make_unique<MergingIterator>(comparator, std::move(children),
+                                           std::vector<UserKeyProbe>());
+}
+
+std::unique_ptr<Iterator> NewMergingIterator(const InternalKeyComparator* comparator,
+                                             std::vector<std::unique_ptr<Iterator>> children,
+                                             std::vector<UserKeyProbe> probes) {
+  if (children.empty()) return NewEmptyIterator();
+  if (children.size() == 1) return std::move(children[0]);
+  return std::make_unique<MergingIterator>(comparator, std::move(children), std::move(probes));
 }
 
 }  // namespace lsmkv

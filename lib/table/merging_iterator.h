@@ -5,6 +5,7 @@
 #ifndef LSMKV_TABLE_MERGING_ITERATOR_H_
 #define LSMKV_TABLE_MERGING_ITERATOR_H_
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -13,9 +14,28 @@
 
 namespace lsmkv {
 
+class InternalKeyComparator;
+
 // comparator must outlive the result.
 std::unique_ptr<Iterator> NewMergingIterator(const Comparator* comparator,
                                              std::vector<std::unique_ptr<Iterator>> children);
+
+// Whether a child may hold an entry whose user key is that of the internal
+// key `target` (false must be certain: e.g. the child's Bloom filters
+// exclude it). Called on Seek, before any data block of the child is read.
+using UserKeyProbe = std::function<bool(const Slice& target)>;
+
+// The same over internal keys, with lazy positioning on Seek: a child whose
+// probe (probes[i], parallel to children; an empty function means "may")
+// rules out the target's user key u is not sought at once. It enters the
+// heap with the lower bound (u, sequence 0, type 0), the largest internal
+// key of u — its first key >= target is past every version of u, so past
+// that bound — and is sought only when that bound reaches the top of the
+// heap. A seek for a key that exists reads the data blocks of the children
+// holding it (and of filter false positives), not of every child.
+std::unique_ptr<Iterator> NewMergingIterator(const InternalKeyComparator* comparator,
+                                             std::vector<std::unique_ptr<Iterator>> children,
+                                             std::vector<UserKeyProbe> probes);
 
 }  // namespace lsmkv
 

@@ -57,6 +57,7 @@ Status Table::Open(const TableOptions& options, const std::string& fname,
     s = ReadBlock(t->file_.get(), fname, footer.filter, &contents);
     if (!s.ok()) return s;
     t->filter_ = contents.data().ToString();
+    t->filter_view_ = BloomFilterView(t->filter_);
   }
   *table = std::move(t);
   return Status::OK();
@@ -125,15 +126,18 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
                              });
 }
 
+bool Table::MayContain(const Slice& target) const {
+  if (filter_.empty()) return true;
+  return filter_view_.MayMatch(options_.filter_key != nullptr ? options_.filter_key(target)
+                                                              : target);
+}
+
 Status Table::Get(const ReadOptions& options, const Slice& target, GetResult* result, void* arg,
                   Block::EntryFn found) const {
   *result = GetResult::kNotInTable;
-  if (!filter_.empty()) {
-    const Slice probe = options_.filter_key != nullptr ? options_.filter_key(target) : target;
-    if (!BloomFilterMayMatch(filter_, probe)) {
-      *result = GetResult::kFilteredOut;
-      return Status::OK();
-    }
+  if (!MayContain(target)) {
+    *result = GetResult::kFilteredOut;
+    return Status::OK();
   }
   // The index entry's value (a block handle) points into the pinned index
   // block, so it outlives the lookup.

@@ -18,6 +18,7 @@
 #include "table/format.h"
 #include "table/table_options.h"
 #include "table/table_properties.h"
+#include "util/bloom.h"
 
 namespace lsmkv {
 
@@ -59,6 +60,10 @@ class Table : public std::enable_shared_from_this<Table> {
   // no I/O), or the end of the data blocks when key is past the last one.
   uint64_t ApproximateOffsetOf(const Slice& key) const;
 
+  // False when the bloom filter rules out filter_key(target): the table
+  // holds no such key. True without a filter. Reads no data block.
+  bool MayContain(const Slice& target) const;
+
   const TableProperties& properties() const { return properties_; }
   bool has_filter() const { return !filter_.empty(); }
   // Bytes kept in memory for this table (index, filter, properties).
@@ -81,6 +86,7 @@ class Table : public std::enable_shared_from_this<Table> {
   const uint64_t cache_id_;
   std::shared_ptr<const Block> index_block_;
   std::string filter_;  // empty: no filter
+  BloomFilterView filter_view_;  // over filter_ (set once at Open)
   TableProperties properties_;
   uint64_t data_end_ = 0;  // offset of the first block after the data blocks
 };

@@ -62,23 +62,34 @@ std::string BloomFilterBuilder::Finish() {
   return filter;
 }
 
-bool BloomFilterMayMatch(const Slice& filter, const Slice& key) {
-  if (filter.size() < kTrailerBytes) return true;
+BloomFilterView::BloomFilterView(const Slice& filter) {
+  if (filter.size() < kTrailerBytes) return;
   const char* trailer = filter.data() + filter.size() - kTrailerBytes;
   const uint8_t format = static_cast<uint8_t>(trailer[0]);
   const int num_probes = static_cast<uint8_t>(trailer[1]);
   const uint32_t num_lines = DecodeFixed32(trailer + 2);
   if (format != kFormatCacheLocalXxh3 || num_probes < 1 || num_probes > kMaxProbes ||
       num_lines == 0 || static_cast<uint64_t>(num_lines) * kLineBytes != filter.size() - kTrailerBytes) {
-    return true;  // unknown or malformed: never wrongly exclude
+    return;  // unknown or malformed: never wrongly exclude
   }
+  lines_ = filter.data();
+  num_lines_ = num_lines;
+  num_probes_ = num_probes;
+}
+
+bool BloomFilterView::MayMatch(const Slice& key) const {
+  if (lines_ == nullptr) return true;
   const uint64_t h = Hash64(key);
-  const char* line = filter.data() + static_cast<size_t>(LineOf(h, num_lines)) * kLineBytes;
+  const char* line = lines_ + static_cast<size_t>(LineOf(h, num_lines_)) * kLineBytes;
   bool match = true;
-  ForEachProbe(h, num_probes, [&](uint32_t bit) {
+  ForEachProbe(h, num_probes_, [&](uint32_t bit) {
     if ((line[bit >> 3] & (1 << (bit & 7))) == 0) match = false;
   });
   return match;
+}
+
+bool BloomFilterMayMatch(const Slice& filter, const Slice& key) {
+  return BloomFilterView(filter).MayMatch(key);
 }
 
 }  // namespace lsmkv

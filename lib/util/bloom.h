@@ -35,6 +35,25 @@ class BloomFilterBuilder {
 // unknown format, or a malformed one, matches everything.
 bool BloomFilterMayMatch(const Slice& filter, const Slice& key);
 
+// A filter whose trailer (format, probes, lines) is checked once, e.g. when
+// its table opens, so that each MayMatch reads only the key's cache line
+// (BloomFilterMayMatch reads the trailer's line too: a second cache miss
+// when filters are cold). Borrows the filter's bytes, which must outlive it.
+class BloomFilterView {
+ public:
+  // Matches everything.
+  BloomFilterView() = default;
+  explicit BloomFilterView(const Slice& filter);
+
+  // Same answer as BloomFilterMayMatch(filter, key).
+  bool MayMatch(const Slice& key) const;
+
+ private:
+  const char* lines_ = nullptr;  // nullptr: unknown or malformed, match all
+  uint32_t num_lines_ = 0;
+  int num_probes_ = 0;
+};
+
 }  // namespace lsmkv
 
 #endif  // LSMKV_UTIL_BLOOM_H_

@@ -456,3 +456,58 @@ TEST_CASE("DB iterator: a corrupt block ends the scan with Corruption, never wro
 }
 
 }  // namespace lsmkv
+
+namespace lsmkv {
+
+// LevelDB's bench order in small: random fills, overwrites and deletes
+// leave several versions of most keys on level 0 and deeper levels, where
+// the merging iterator puts off seeking tables whose bloom filters rule out
+// the sought key. Walks at the current state and at snapshots taken between
+// the phases, with seeks mostly to present keys.
+TEST_CASE("DB iterator: walks over overwritten keys on several levels match std::map at snapshots",
+          "[db][iterator][model][snapshot]") {
+  const uint64_t seed = test::TestSeed(1416);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  MemEnv env;
+  const Options options = SmallDB(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model model;
+  std::vector<std::pair<const Snapshot*, Model>> snapshots;
+  const auto random_key = [&] { return "key" + std::to_string(100000 + rnd.Uniform(3000)); };
+  for (int phase = 0; phase < 6; phase++) {
+    INFO("phase " << phase);
+    for (int i = 0; i < 3000; i++) {
+      const std::string k = random_key();
+      if (phase >= 2 && rnd.OneIn(5)) {
+        REQUIRE(db->Delete(WriteOptions(), k).ok());
+        model.erase(k);
+      } else {
+        const std::string v = std::to_string(phase) + ":" + rnd.Bytes(20 + rnd.Uniform(60));
+        REQUIRE(db->Put(WriteOptions(), k, v).ok());
+        model[k] = v;
+      }
+    }
+    if (phase % 2 == 1) REQUIRE(db->Flush().ok());
+    snapshots.emplace_back(db->GetSnapshot(), model);
+    std::string levels;
+    REQUIRE(db->GetProperty("lsmkv.stats", &levels));
+    INFO(levels);
+    {
+      auto it = db->NewIterator(ReadOptions());
+      Walker w(it.get(), &model);
+      for (int step = 0; step < 3000; step++) w.Step(&rnd, random_key());
+    }
+    for (auto& [snap, snap_model] : snapshots) {
+      ReadOptions ro;
+      ro.snapshot = snap;
+      auto it = db->NewIterator(ro);
+      Walker w(it.get(), &snap_model);
+      for (int step = 0; step < 1000; step++) w.Step(&rnd, random_key());
+    }
+  }
+  for (auto& s : snapshots) db->ReleaseSnapshot(s.first);
+}
+
+}  // namespace lsmkv

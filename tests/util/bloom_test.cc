@@ -55,4 +55,28 @@ TEST_CASE("Bloom: small and empty filters, and unknown formats match everything"
   REQUIRE(BloomFilterMayMatch(bad_lines, "anything"));
 }
 
+TEST_CASE("Bloom: a view parsed once answers as the filter does, malformed filters included",
+          "[bloom]") {
+  BloomFilterBuilder builder(10);
+  for (uint64_t i = 0; i < 5000; i += 2) builder.AddKey(Key(i));
+  const std::string filter = builder.Finish();
+  std::string unknown = filter;
+  unknown[unknown.size() - 6] = 99;  // format byte
+  std::string bad_lines = filter;
+  bad_lines[bad_lines.size() - 1] = 0x7f;
+  std::string no_probes = filter;
+  no_probes[no_probes.size() - 5] = 0;
+  for (const std::string& f : {filter, unknown, bad_lines, no_probes, std::string("abc")}) {
+    const BloomFilterView view(f);
+    int excluded = 0;
+    for (uint64_t i = 0; i < 5000; i++) {
+      REQUIRE(view.MayMatch(Key(i)) == BloomFilterMayMatch(f, Key(i)));
+      excluded += view.MayMatch(Key(i)) ? 0 : 1;
+    }
+    // Only the well-formed filter excludes anything (about half the keys).
+    REQUIRE((excluded > 2000) == (f == filter));
+  }
+  REQUIRE(BloomFilterView().MayMatch("anything"));
+}
+
 }  // namespace lsmkv
