@@ -5,6 +5,9 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdlib>
+#include <map>
+
 #include "engine.h"
 
 namespace lsmkv_bench {
@@ -70,6 +73,23 @@ class RocksDBEngine final : public Engine {
     std::string s;
     db_->GetProperty("rocksdb.stats", &s);
     return s;
+  }
+  // The map forms of "rocksdb.cfstats" (compaction.Sum.WriteGB: flushes and
+  // compactions, in GiB to 6 decimals) and "rocksdb.dbstats"
+  // (db.user_write_stall_micros).
+  EngineCounters Counters() override {
+    EngineCounters c;
+    std::map<std::string, std::string> cf, dbstats;
+    if (db_->GetMapProperty("rocksdb.cfstats", &cf) && cf.count("compaction.Sum.WriteGB") > 0) {
+      c.table_bytes_written =
+          static_cast<int64_t>(std::strtod(cf["compaction.Sum.WriteGB"].c_str(), nullptr) *
+                               1073741824.0);
+    }
+    if (db_->GetMapProperty("rocksdb.dbstats", &dbstats) &&
+        dbstats.count("db.user_write_stall_micros") > 0) {
+      c.stall_micros = std::strtoll(dbstats["db.user_write_stall_micros"].c_str(), nullptr, 10);
+    }
+    return c;
   }
 
  private:

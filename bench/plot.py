@@ -9,6 +9,9 @@ Writes into DIR (default: the current directory):
                         workload (1.0 = as fast), for each entry count found
   ratios-by-size.svg    lsmkv/LevelDB per workload at each entry count side
                         by side (e.g. 1M vs 10M), when there is more than one
+  cost-by-size.svg      each engine's cost per operation at the largest entry
+                        count over its cost at the smallest (1.0 = no growth),
+                        when there is more than one
   throughput-<num>.svg  ops/s per workload and engine (log scale)
   latency-<num>.svg     p50 / p99 / p99.9 per workload and engine, when the
                         runs had --histogram=1
@@ -31,7 +34,8 @@ def load(paths):
     """{(num, workload, engine): {column: [values over runs]}} plus the
     workloads in first-seen order. A workload run on more than one DB shape
     (a read on the sorted and on the random DB) is labelled
-    "workload [shape]" so its shapes stay apart."""
+    "workload [shape]" so its shapes stay apart; one run with more than one
+    thread (readrandom:4) is "workload x4"."""
     rows = []
     for path in paths:
         with open(path, newline="") as f:
@@ -48,6 +52,8 @@ def load(paths):
         label = row["workload"]
         if len(shapes[label]) > 1:
             label += f" [{row['db_shape']}]"
+        if row.get("threads", "1") not in ("", "1"):
+            label += f" x{row['threads']}"
         key = (int(row["num"]), label, row["engine"])
         if label not in workloads:
             workloads.append(label)
@@ -159,6 +165,20 @@ def main():
         written.append(grouped_bars(
             plt, "lsmkv / LevelDB throughput by DB size", "ratio of ops/s", workloads, series,
             os.path.join(args.out, "ratios-by-size.svg"), reference=1.0))
+    if len(nums) > 1:
+        small, large = nums[0], nums[-1]
+        series = []
+        for e in engines:
+            values = []
+            for w in workloads:
+                before = median(cells, small, w, e, "ops_per_sec")
+                after = median(cells, large, w, e, "ops_per_sec")
+                values.append(before / after if before and after else None)
+            series.append((e, COLORS.get(e, "grey"), values))
+        written.append(grouped_bars(
+            plt, f"Cost per operation at {human(large)} over {human(small)} entries",
+            "ratio of time per op (>1: slower when larger)", workloads, series,
+            os.path.join(args.out, "cost-by-size.svg"), reference=1.0))
     for path in written:
         print(path)
     return 0
