@@ -234,6 +234,7 @@ struct Result {
   double stall_seconds = -1;  // writers stalled during this run
   double disk_mib = -1, live_mib = -1, space_amp = -1;  // after the run
   double rss_start_mib = -1, rss_peak_mib = -1;
+  double rss_anon_mib = -1, rss_file_mib = -1;  // at the end of the run
   int threads = 1;
 };
 
@@ -253,7 +254,7 @@ class CsvWriter {
     std::fprintf(out_,
                  "engine,workload,db_shape,num,key_size,value_size,threads,compression,micros_per_op,"
                  "ops_per_sec,mb_per_sec,p50_us,p99_us,p999_us,write_amp,stall_s,space_amp,"
-                 "disk_mib,live_mib,rss_start_mib,rss_peak_mib\n");
+                 "disk_mib,live_mib,rss_start_mib,rss_peak_mib,rss_anon_mib,rss_file_mib\n");
   }
   ~CsvWriter() {
     if (out_ != nullptr && std::fclose(out_) != 0) Die("writing the CSV file failed");
@@ -262,14 +263,16 @@ class CsvWriter {
            const Result& r) {
     if (out_ == nullptr) return;
     const auto opt = [](double v) { return v < 0 ? std::string() : std::to_string(v); };
-    std::fprintf(out_, "%s,%s,%s,%" PRId64 ",%d,%d,%d,%s,%.4f,%.1f,%.3f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+    std::fprintf(out_,
+                 "%s,%s,%s,%" PRId64 ",%d,%d,%d,%s,%.4f,%.1f,%.3f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
                  engine.c_str(), workload.c_str(), db_shape.c_str(), flags_.num, flags_.key_size,
                  flags_.value_size, r.threads, CompressionName(flags_.compression),
                  r.micros_per_op, r.ops_per_sec, r.mb_per_sec, opt(r.p50).c_str(),
                  opt(r.p99).c_str(), opt(r.p999).c_str(), opt(r.write_amp).c_str(),
                  opt(r.stall_seconds).c_str(), opt(r.space_amp).c_str(), opt(r.disk_mib).c_str(),
                  opt(r.live_mib).c_str(), opt(r.rss_start_mib).c_str(),
-                 opt(r.rss_peak_mib).c_str());
+                 opt(r.rss_peak_mib).c_str(), opt(r.rss_anon_mib).c_str(),
+                 opt(r.rss_file_mib).c_str());
     std::fflush(out_);  // a long run that dies keeps the rows so far
   }
 
@@ -572,6 +575,8 @@ class Benchmark {
     // late), so VmHWM may read a little below the RSS read at the start.
     r->rss_peak_mib = std::max(rss_.PeakMiB(), r->rss_start_mib);
     max_rss_mib_ = std::max(max_rss_mib_, r->rss_peak_mib);
+    r->rss_anon_mib = RssMeter::AnonMiB();
+    r->rss_file_mib = RssMeter::FileMiB();
   }
 
   static std::string Figure(double v, const char* format) {
@@ -583,11 +588,13 @@ class Benchmark {
 
   void PrintResources(const std::string& engine_name, const Result& r) {
     std::printf("%-8s %-16s   resources: write-amp %s, stall %s s, space-amp %s (disk %s MiB / "
-                "live %s MiB), RSS peak %s MiB (run start %s MiB)\n",
+                "live %s MiB), RSS peak %s MiB (run start %s MiB; at the end anon %s MiB, "
+                "file-backed %s MiB)\n",
                 engine_name.c_str(), "", Figure(r.write_amp, "%.2f").c_str(),
                 Figure(r.stall_seconds, "%.2f").c_str(), Figure(r.space_amp, "%.2f").c_str(),
                 Figure(r.disk_mib, "%.1f").c_str(), Figure(r.live_mib, "%.1f").c_str(),
-                Figure(r.rss_peak_mib, "%.1f").c_str(), Figure(r.rss_start_mib, "%.1f").c_str());
+                Figure(r.rss_peak_mib, "%.1f").c_str(), Figure(r.rss_start_mib, "%.1f").c_str(),
+                Figure(r.rss_anon_mib, "%.1f").c_str(), Figure(r.rss_file_mib, "%.1f").c_str());
   }
 
   const Flags f_;
@@ -704,7 +711,8 @@ int main(int argc, char** argv) {
   std::printf("resources after each run: write-amp = table bytes written by flushes and "
               "compactions since the fill / key+value bytes written (WAL not counted), stall = "
               "writers delayed or stopped in this run, space-amp = bytes on disk / live "
-              "key+value bytes, RSS: %s (the whole process: every engine open)\n",
+              "key+value bytes, RSS: %s (the whole process: every engine open; anon/file-backed: "
+              "RssAnon/RssFile at the end of the run)\n",
               bench.rss().Method());
   std::printf("------------------------------------------------\n");
   CsvWriter csv(flags.csv, flags);

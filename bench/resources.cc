@@ -72,6 +72,9 @@ void RssMeter::StartRun() {
   start_mib_ = StatusMiB("VmRSS:");
 }
 
+double RssMeter::AnonMiB() { return StatusMiB("RssAnon:"); }
+double RssMeter::FileMiB() { return StatusMiB("RssFile:"); }
+
 double RssMeter::PeakMiB() const {
   if (can_reset_) return StatusMiB("VmHWM:");
   struct rusage usage;

@@ -49,6 +49,11 @@ class RssMeter {
   void StartRun();
   double StartMiB() const { return start_mib_; }
   double PeakMiB() const;
+  // The RSS now, split as the kernel counts it: anonymous (heap, stacks)
+  // and file-backed (mapped table files and a mapped WAL: page cache the
+  // kernel can drop, not private memory); -1 where /proc does not say.
+  static double AnonMiB();
+  static double FileMiB();
 
  private:
   bool can_reset_ = false;

@@ -43,6 +43,7 @@ for e in engines:
     for r in (by[(e, w)] for w in ("fillrandom", "overwrite", "readrandom", "deleterandom")):
         assert float(r["disk_mib"]) > 0 and float(r["space_amp"]) > 0, r
         assert float(r["rss_peak_mib"]) >= float(r["rss_start_mib"]) > 0, r
+        assert float(r["rss_anon_mib"]) > 0 and float(r["rss_file_mib"]) >= 0, r
 # lsmkv's own statistics: after overwrite (~12 MiB through a 1 MiB write
 # buffer) tables have been written, and stall time is a number.
 ow = by[("lsmkv", "overwrite")]
