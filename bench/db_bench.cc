@@ -393,7 +393,7 @@ class Benchmark {
         }
       });
     }
-    const EngineCounters counters_before = engine->Counters();
+    const Engine::Counters counters_before = engine->GetCounters();
     writer_bytes_ = 0;
     // Write back every dirty page first: the engine that ran before (or the
     // DB just destroyed) must not have its write-back land in this timing.
@@ -555,13 +555,13 @@ class Benchmark {
   // own counters since open / user bytes since the fill), stall time of
   // this run, space amplification now (bytes on disk / live user bytes)
   // and the RSS of this run.
-  void MeasureResources(const EngineSlot& slot, const EngineCounters& before, Result* r) {
-    const EngineCounters after = slot.engine->Counters();
+  void MeasureResources(const EngineSlot& slot, const Engine::Counters& before, Result* r) {
+    const Engine::Counters after = slot.engine->GetCounters();
     if (after.table_bytes_written >= 0 && slot.user_bytes > 0) {
-      r->write_amp = static_cast<double>(after.table_bytes_written) / slot.user_bytes;
+      r->write_amp = after.table_bytes_written / static_cast<double>(slot.user_bytes);
     }
-    if (after.stall_micros >= 0 && before.stall_micros >= 0) {
-      r->stall_seconds = (after.stall_micros - before.stall_micros) / 1e6;
+    if (after.stall_seconds >= 0 && before.stall_seconds >= 0) {
+      r->stall_seconds = after.stall_seconds - before.stall_seconds;
     }
     const int64_t disk = DiskBytes(slot.dir);
     if (disk >= 0) r->disk_mib = disk / 1048576.0;

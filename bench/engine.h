@@ -4,7 +4,6 @@
 #define LSMKV_BENCH_ENGINE_H_
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,15 +42,6 @@ class EngineIterator {
   virtual std::string_view value() const = 0;
 };
 
-// Cumulative figures from an engine's own statistics since it was opened;
-// -1 where the engine does not report the figure.
-struct EngineCounters {
-  // Table bytes written by flushes and compactions (the WAL not included).
-  int64_t table_bytes_written = -1;
-  // Time writers were delayed or stopped by the engine.
-  int64_t stall_micros = -1;
-};
-
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -67,7 +57,16 @@ class Engine {
   virtual std::unique_ptr<EngineIterator> NewIterator() = 0;
   // The engine's own statistics text ("" if none).
   virtual std::string Stats() = 0;
-  virtual EngineCounters Counters() = 0;
+  // Counters since the engine was opened, as the engine itself reports them
+  // (-1: the engine does not report it).
+  struct Counters {
+    // Bytes written to table files by flushes and compactions (WAL bytes
+    // left out: LevelDB does not report them).
+    double table_bytes_written = -1;
+    // Time writers were delayed or stopped by the engine's back-pressure.
+    double stall_seconds = -1;
+  };
+  virtual Counters GetCounters() = 0;
 };
 
 // Opens an engine by name; nullptr with *error set when the engine is not

@@ -4,7 +4,6 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
-#include <cstdio>
 #include <sstream>
 
 #include "engine.h"
@@ -76,29 +75,26 @@ class LevelDBEngine final : public Engine {
     db_->GetProperty("leveldb.stats", &s);
     return s;
   }
-  // "leveldb.stats" has a row per level: level, files, size (MB), time
-  // (s), read (MB), write (MB); the writes include flushes (whole MB, so
-  // exact to ~0.5 MB per level). LevelDB does not count stall time.
-  EngineCounters Counters() override {
-    EngineCounters c;
+  Counters GetCounters() override {
+    // "leveldb.stats": a header, then per level "Level Files Size(MB)
+    // Time(sec) Read(MB) Write(MB)"; Write counts flushes (into their level)
+    // and compactions, in whole MB. LevelDB reports no stall time.
+    Counters c;
     std::string text;
     if (!db_->GetProperty("leveldb.stats", &text)) return c;
     std::istringstream in(text);
     std::string line;
     double written_mb = 0;
-    // The table lists only levels that have files or compaction stats: a
-    // DB nothing was flushed in yet has the header alone (0 bytes).
-    bool rows = text.find("Compactions") != std::string::npos;
+    bool any = false;
     while (std::getline(in, line)) {
-      int level = 0, files = 0;
-      double size_mb = 0, seconds = 0, read_mb = 0, write_mb = 0;
-      if (std::sscanf(line.c_str(), "%d %d %lf %lf %lf %lf", &level, &files, &size_mb, &seconds,
-                      &read_mb, &write_mb) == 6) {
-        written_mb += write_mb;
-        rows = true;
+      std::istringstream row(line);
+      double level, files, size, secs, read, write;
+      if (row >> level >> files >> size >> secs >> read >> write) {
+        written_mb += write;
+        any = true;
       }
     }
-    if (rows) c.table_bytes_written = static_cast<int64_t>(written_mb * 1048576.0);
+    if (any) c.table_bytes_written = written_mb * 1048576.0;
     return c;
   }
 

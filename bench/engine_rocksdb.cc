@@ -5,7 +5,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include <cstdlib>
+#include <cstdio>
 #include <map>
 
 #include "engine.h"
@@ -74,20 +74,24 @@ class RocksDBEngine final : public Engine {
     db_->GetProperty("rocksdb.stats", &s);
     return s;
   }
-  // The map forms of "rocksdb.cfstats" (compaction.Sum.WriteGB: flushes and
-  // compactions, in GiB to 6 decimals) and "rocksdb.dbstats"
-  // (db.user_write_stall_micros).
-  EngineCounters Counters() override {
-    EngineCounters c;
-    std::map<std::string, std::string> cf, dbstats;
-    if (db_->GetMapProperty("rocksdb.cfstats", &cf) && cf.count("compaction.Sum.WriteGB") > 0) {
-      c.table_bytes_written =
-          static_cast<int64_t>(std::strtod(cf["compaction.Sum.WriteGB"].c_str(), nullptr) *
-                               1073741824.0);
+  Counters GetCounters() override {
+    Counters c;
+    // Compaction stats per level; L0's "Write" includes flushes.
+    std::map<std::string, std::string> cf;
+    if (db_->GetMapProperty(rocksdb::DB::Properties::kCFStats, &cf)) {
+      auto it = cf.find("compaction.Sum.WriteGB");
+      if (it != cf.end()) c.table_bytes_written = std::stod(it->second) * 1073741824.0;
     }
-    if (db_->GetMapProperty("rocksdb.dbstats", &dbstats) &&
-        dbstats.count("db.user_write_stall_micros") > 0) {
-      c.stall_micros = std::strtoll(dbstats["db.user_write_stall_micros"].c_str(), nullptr, 10);
+    // "Cumulative stall: HH:MM:SS.sss H:M:S, P percent" in the DB stats.
+    std::string db_stats;
+    if (db_->GetProperty(rocksdb::DB::Properties::kDBStats, &db_stats)) {
+      const size_t p = db_stats.find("Cumulative stall: ");
+      int h = 0, m = 0;
+      double sec = 0;
+      if (p != std::string::npos &&
+          std::sscanf(db_stats.c_str() + p, "Cumulative stall: %d:%d:%lf", &h, &m, &sec) == 3) {
+        c.stall_seconds = h * 3600.0 + m * 60.0 + sec;
+      }
     }
     return c;
   }
