@@ -99,6 +99,7 @@ struct Flags {
   int bloom_bits = 10;
   int64_t cache_size = 8 << 20;
   int64_t write_buffer_size = 4 << 20;
+  int64_t rocksdb_min_blob_size = 0;  // > 0: RocksDB's BlobDB for values this large
   bool histogram = false;
   bool stats = false;
   uint64_t seed = 301;
@@ -114,7 +115,7 @@ struct Flags {
                "  [--compression=lz4|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
-               "  [--csv=FILE]\n"
+               "  [--csv=FILE] [--rocksdb_min_blob_size=BYTES]\n"
                "a workload may name its own thread count: --benchmarks=fillrandom,readrandom:4\n",
                error.c_str());
   std::exit(2);
@@ -164,6 +165,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
     else if (name == "cache_size") f.cache_size = ParseInt(name, v);
     else if (name == "write_buffer_size") f.write_buffer_size = ParseInt(name, v);
+    else if (name == "rocksdb_min_blob_size") f.rocksdb_min_blob_size = ParseInt(name, v);
     else if (name == "histogram") f.histogram = ParseBool(name, v);
     else if (name == "stats") f.stats = ParseBool(name, v);
     else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
@@ -322,6 +324,7 @@ class Benchmark {
     config.compression = f_.compression;
     config.wal_write_mode = f_.wal_write_mode;
     config.zstd_level = f_.zstd_level;
+    config.rocksdb_min_blob_size = static_cast<size_t>(std::max<int64_t>(f_.rocksdb_min_blob_size, 0));
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;
     if (fresh || slots_.count(engine_name) == 0) {
@@ -703,6 +706,10 @@ int main(int argc, char** argv) {
   std::printf("keys: %d bytes, values: %d bytes (~50%% compressible), entries: %" PRId64
               ", threads: %d\n",
               flags.key_size, flags.value_size, flags.num, flags.threads);
+  if (flags.rocksdb_min_blob_size > 0) {
+    std::printf("rocksdb: BlobDB on, values of %" PRId64 " bytes or more in blob files\n",
+                flags.rocksdb_min_blob_size);
+  }
   std::printf("write buffer: %" PRId64 " bytes, block cache: %" PRId64
               " bytes, bloom: %d bits/key, compression: %s, lsmkv WAL: %s\n",
               flags.write_buffer_size, flags.cache_size, flags.bloom_bits,

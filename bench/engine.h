@@ -27,6 +27,10 @@ struct EngineConfig {
   // others always write(2)).
   std::string wal_write_mode = "auto";
   bool fresh = true;        // destroy any existing DB first
+  // RocksDB only: > 0 turns on its integrated BlobDB (key-value
+  // separation): values of at least this many bytes go to blob files,
+  // with blob garbage collection on (--rocksdb_min_blob_size).
+  size_t rocksdb_min_blob_size = 0;
 };
 
 class EngineIterator {

@@ -119,6 +119,12 @@ std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* err
       options.compression = rocksdb::kNoCompression;
       break;
   }
+  if (config.rocksdb_min_blob_size > 0) {
+    options.enable_blob_files = true;
+    options.min_blob_size = config.rocksdb_min_blob_size;
+    options.enable_blob_garbage_collection = true;
+    options.blob_compression_type = options.compression;
+  }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(config.cache_size);
   if (config.bloom_bits > 0) {
