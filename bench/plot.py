@@ -94,7 +94,7 @@ def grouped_bars(plt, title, ylabel, workloads, series, path, log=False, referen
     ax.legend(fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, format="svg")
+    fig.savefig(path, format="svg", metadata={"Date": None})  # no timestamp: same input, same file
     plt.close(fig)
     return path
 
