@@ -21,7 +21,6 @@
 // workload runs twice per engine, back to back: the first (cold, printed as
 // "<workload>-cold") warms the caches and is not counted; the second is the
 // one reported and compared.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,6 +42,7 @@
 
 #include "engine.h"
 #include "histogram.h"
+#include "resources.h"
 
 namespace lsmkv_bench {
 
@@ -99,6 +99,7 @@ struct Flags {
   int bloom_bits = 10;
   int64_t cache_size = 8 << 20;
   int64_t write_buffer_size = 4 << 20;
+  int64_t rocksdb_min_blob_size = 0;  // > 0: RocksDB's BlobDB for values this large
   bool histogram = false;
   bool stats = false;
   uint64_t seed = 301;
@@ -114,7 +115,8 @@ struct Flags {
                "  [--compression=lz4|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
-               "  [--csv=FILE]\n",
+               "  [--csv=FILE] [--rocksdb_min_blob_size=BYTES]\n"
+               "a workload may name its own thread count: --benchmarks=fillrandom,readrandom:4\n",
                error.c_str());
   std::exit(2);
 }
@@ -163,6 +165,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
     else if (name == "cache_size") f.cache_size = ParseInt(name, v);
     else if (name == "write_buffer_size") f.write_buffer_size = ParseInt(name, v);
+    else if (name == "rocksdb_min_blob_size") f.rocksdb_min_blob_size = ParseInt(name, v);
     else if (name == "histogram") f.histogram = ParseBool(name, v);
     else if (name == "stats") f.stats = ParseBool(name, v);
     else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
@@ -228,13 +231,22 @@ struct Result {
   // Latency percentiles in microseconds; negative without --histogram=1.
   double p50 = -1, p99 = -1, p999 = -1;
   std::string note;
+  // Resources (the "resources" line); negative where not known.
+  double write_amp = -1;   // table bytes written / user bytes, since the fill
+  double stall_seconds = -1;  // writers stalled during this run
+  double disk_mib = -1, live_mib = -1, space_amp = -1;  // after the run
+  double rss_start_mib = -1, rss_peak_mib = -1;
+  double rss_anon_mib = -1, rss_file_mib = -1;  // at the end of the run
+  int threads = 1;
 };
 
 // --csv=FILE: one row per engine and workload, for bench/plot.py (warm
 // runs only: a read's cold run is not a row). Columns are named in the
 // header; db_shape is the shape's kind ("sorted", "random"), since a read
 // workload runs on both; the latency columns are empty without
-// --histogram=1.
+// --histogram=1. threads is the workload's own ("readrandom:4" -> 4); the
+// resource columns (write_amp ... rss_peak_mib, as on the "resources" line)
+// are empty where the engine does not report the figure.
 class CsvWriter {
  public:
   CsvWriter(const std::string& path, const Flags& flags) : flags_(flags) {
@@ -243,7 +255,8 @@ class CsvWriter {
     if (out_ == nullptr) Die("cannot write " + path + ": " + std::strerror(errno));
     std::fprintf(out_,
                  "engine,workload,db_shape,num,key_size,value_size,threads,compression,micros_per_op,"
-                 "ops_per_sec,mb_per_sec,p50_us,p99_us,p999_us\n");
+                 "ops_per_sec,mb_per_sec,p50_us,p99_us,p999_us,write_amp,stall_s,space_amp,"
+                 "disk_mib,live_mib,rss_start_mib,rss_peak_mib,rss_anon_mib,rss_file_mib\n");
   }
   ~CsvWriter() {
     if (out_ != nullptr && std::fclose(out_) != 0) Die("writing the CSV file failed");
@@ -251,12 +264,17 @@ class CsvWriter {
   void Row(const std::string& engine, const std::string& workload, const std::string& db_shape,
            const Result& r) {
     if (out_ == nullptr) return;
-    const auto latency = [](double v) { return v < 0 ? std::string() : std::to_string(v); };
-    std::fprintf(out_, "%s,%s,%s,%" PRId64 ",%d,%d,%d,%s,%.4f,%.1f,%.3f,%s,%s,%s\n",
+    const auto opt = [](double v) { return v < 0 ? std::string() : std::to_string(v); };
+    std::fprintf(out_,
+                 "%s,%s,%s,%" PRId64 ",%d,%d,%d,%s,%.4f,%.1f,%.3f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
                  engine.c_str(), workload.c_str(), db_shape.c_str(), flags_.num, flags_.key_size,
-                 flags_.value_size, flags_.threads, CompressionName(flags_.compression),
-                 r.micros_per_op, r.ops_per_sec, r.mb_per_sec, latency(r.p50).c_str(),
-                 latency(r.p99).c_str(), latency(r.p999).c_str());
+                 flags_.value_size, r.threads, CompressionName(flags_.compression),
+                 r.micros_per_op, r.ops_per_sec, r.mb_per_sec, opt(r.p50).c_str(),
+                 opt(r.p99).c_str(), opt(r.p999).c_str(), opt(r.write_amp).c_str(),
+                 opt(r.stall_seconds).c_str(), opt(r.space_amp).c_str(), opt(r.disk_mib).c_str(),
+                 opt(r.live_mib).c_str(), opt(r.rss_start_mib).c_str(),
+                 opt(r.rss_peak_mib).c_str(), opt(r.rss_anon_mib).c_str(),
+                 opt(r.rss_file_mib).c_str());
     std::fflush(out_);  // a long run that dies keeps the rows so far
   }
 
@@ -274,18 +292,30 @@ class CsvWriter {
   std::FILE* out_ = nullptr;
 };
 
+// Read-only workloads: the ones --warm_reads runs twice.
+bool IsReadWorkload(const std::string& w) {
+  return w == "readrandom" || w == "readmissing" || w == "readhot" || w == "readseq" ||
+         w == "readreverse" || w == "seekrandom";
+}
+
 class Benchmark {
  public:
   explicit Benchmark(const Flags& flags) : f_(flags) {}
 
-  // Runs `workload` on `engine_name` and prints its line, ending with
-  // `shape` (the DB it ran on). `position` (the workload's place in
-  // --benchmarks) seeds the run, so every engine sees the same keys and
-  // different workloads see different ones (deleterandom must not delete
-  // exactly the keys a later readrandom reads). A `cold` run is the
-  // uncounted first of two: the same keys as the counted run after it.
-  Result Run(const std::string& engine_name, const std::string& workload, uint64_t position,
-             const std::string& shape, bool cold = false) {
+  const RssMeter& rss() const { return rss_; }
+  // The largest RSS peak of all runs so far (with the peak reset per run,
+  // ru_maxrss no longer holds the process's).
+  double max_rss_mib() const { return max_rss_mib_; }
+
+  // Runs `workload` with `threads` threads on `engine_name` and prints its
+  // line, ending with `shape` (the DB it ran on), then its resources line.
+  // `position` (the workload's place in --benchmarks) seeds the run, so
+  // every engine sees the same keys and different workloads see different
+  // ones (deleterandom must not delete exactly the keys a later readrandom
+  // reads). A `cold` run is the uncounted first of two: the same keys as
+  // the counted run after it.
+  Result Run(const std::string& engine_name, const std::string& workload, int threads,
+             uint64_t position, const std::string& shape, bool cold = false) {
     EngineConfig config;
     config.dir = f_.db + "/" + engine_name;
     config.write_buffer_size = static_cast<size_t>(f_.write_buffer_size);
@@ -294,20 +324,27 @@ class Benchmark {
     config.compression = f_.compression;
     config.wal_write_mode = f_.wal_write_mode;
     config.zstd_level = f_.zstd_level;
+    config.rocksdb_min_blob_size = static_cast<size_t>(std::max<int64_t>(f_.rocksdb_min_blob_size, 0));
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;
-    if (fresh || engines_.count(engine_name) == 0) {
-      engines_.erase(engine_name);
+    if (fresh || slots_.count(engine_name) == 0) {
+      slots_.erase(engine_name);
       std::filesystem::create_directories(f_.db);
       std::string error;
       auto engine = OpenEngine(engine_name, config, &error);
       if (engine == nullptr) Die("cannot open " + engine_name + ": " + error);
-      engines_[engine_name] = std::move(engine);
+      EngineSlot& slot = slots_[engine_name];
+      slot.engine = std::move(engine);
+      slot.dir = config.dir;
+      // An existing DB's keys are unknown: no space amplification for it.
+      slot.keys_known = config.fresh;
+      slot.live.Reset(static_cast<uint64_t>(f_.num));
     }
-    Engine* engine = engines_[engine_name].get();
+    EngineSlot& slot = slots_[engine_name];
+    Engine* engine = slot.engine.get();
+    live_ = &slot.live;
 
     std::function<void(ThreadState*)> body;
-    int threads = f_.threads;
     int64_t total = f_.num;
     bool writer_thread = false;
     const int64_t reads = f_.reads;
@@ -352,13 +389,19 @@ class Benchmark {
       writer = std::thread([&] {
         ThreadState t(threads, run_seed + 99);
         while (!stop_writer.load(std::memory_order_relaxed)) {
-          engine->Put(MakeKey(t.rnd() % f_.num, f_.key_size), t.values.Next(f_.value_size), false);
+          const uint64_t k = t.rnd() % f_.num;
+          engine->Put(MakeKey(k, f_.key_size), t.values.Next(f_.value_size), false);
+          live_->Set(k);
+          writer_bytes_.fetch_add(f_.key_size + f_.value_size, std::memory_order_relaxed);
         }
       });
     }
+    const Engine::Counters counters_before = engine->GetCounters();
+    writer_bytes_ = 0;
     // Write back every dirty page first: the engine that ran before (or the
     // DB just destroyed) must not have its write-back land in this timing.
     ::sync();
+    rss_.StartRun();
     const auto start = Clock::now();
     std::vector<std::thread> workers;
     for (auto& s : states) workers.emplace_back([&body, t = s.get()] { body(t); });
@@ -376,13 +419,16 @@ class Benchmark {
       found += s->found;
     }
     Result r;
+    r.threads = threads;
     r.ops_per_sec = ops / seconds;
     r.micros_per_op = seconds * 1e6 / std::max<int64_t>(ops, 1) * threads;
     r.mb_per_sec = bytes / 1048576.0 / seconds;
     if (workload.rfind("read", 0) == 0 || workload == "seekrandom") {
       r.note = "(" + std::to_string(found) + " of " + std::to_string(ops) + " found)";
     }
-    const std::string shown = cold ? workload + "-cold" : workload;
+    std::string shown = workload;
+    if (threads != 1) shown += ":" + std::to_string(threads);
+    if (cold) shown += "-cold";
     std::printf("%-8s %-16s : %11.3f micros/op; %10.0f ops/sec; %8.1f MB/s %s [%s]\n",
                 engine_name.c_str(), shown.c_str(), r.micros_per_op, r.ops_per_sec,
                 r.mb_per_sec, r.note.c_str(), shape.c_str());
@@ -394,12 +440,15 @@ class Benchmark {
                   engine_name.c_str(), "", hist.Percentile(50), hist.Percentile(99),
                   hist.Percentile(99.9));
     }
+    if (!IsReadWorkload(workload)) slot.user_bytes += writer_bytes_ + (writer_thread ? 0 : bytes);
+    MeasureResources(slot, counters_before, &r);
+    PrintResources(engine_name, r);
     if (f_.stats) std::printf("%s\n", engine->Stats().c_str());
     std::fflush(stdout);
     return r;
   }
 
-  void CloseAll() { engines_.clear(); }
+  void CloseAll() { slots_.clear(); }
 
  private:
   // Times one operation into the histogram when --histogram is on.
@@ -427,6 +476,7 @@ class Benchmark {
       for (int j = 0; j < batch && i + j < n; j++) {
         const uint64_t k = seq ? static_cast<uint64_t>((i + j) * threads + t->id) : t->rnd() % f_.num;
         puts.emplace_back(MakeKey(k, f_.key_size), std::string(t->values.Next(f_.value_size)));
+        live_->Set(k);
       }
       Timed(t, [&] {
         if (batch == 1) {
@@ -486,21 +536,77 @@ class Benchmark {
   void DeleteRandom(Engine* e, ThreadState* t, int64_t total, int threads) {
     const int64_t n = Share(t, total, threads);
     for (int64_t i = 0; i < n; i++) {
-      const std::string key = MakeKey(t->rnd() % f_.num, f_.key_size);
+      const uint64_t k = t->rnd() % f_.num;
+      const std::string key = MakeKey(k, f_.key_size);
       Timed(t, [&] { e->Delete(key, false); });
+      live_->Clear(k);
       t->ops++;
     }
   }
 
-  const Flags f_;
-  std::map<std::string, std::unique_ptr<Engine>> engines_;
-};
+  // An open engine and what the bench knows about the DB it holds since
+  // its fresh fill (or its opening).
+  struct EngineSlot {
+    std::unique_ptr<Engine> engine;
+    std::string dir;
+    LiveKeys live;            // keys the DB holds
+    bool keys_known = false;  // false for --use_existing_db
+    int64_t user_bytes = 0;   // key + value bytes written to it
+  };
 
-// Read-only workloads: the ones --warm_reads runs twice.
-bool IsReadWorkload(const std::string& w) {
-  return w == "readrandom" || w == "readmissing" || w == "readhot" || w == "readseq" ||
-         w == "readreverse" || w == "seekrandom";
-}
+  // Fills r's resource fields: write amplification of the tables (engine's
+  // own counters since open / user bytes since the fill), stall time of
+  // this run, space amplification now (bytes on disk / live user bytes)
+  // and the RSS of this run.
+  void MeasureResources(const EngineSlot& slot, const Engine::Counters& before, Result* r) {
+    const Engine::Counters after = slot.engine->GetCounters();
+    if (after.table_bytes_written >= 0 && slot.user_bytes > 0) {
+      r->write_amp = after.table_bytes_written / static_cast<double>(slot.user_bytes);
+    }
+    if (after.stall_seconds >= 0 && before.stall_seconds >= 0) {
+      r->stall_seconds = after.stall_seconds - before.stall_seconds;
+    }
+    const int64_t disk = DiskBytes(slot.dir);
+    if (disk >= 0) r->disk_mib = disk / 1048576.0;
+    if (slot.keys_known) {
+      const double live = static_cast<double>(slot.live.Count()) * (f_.key_size + f_.value_size);
+      r->live_mib = live / 1048576.0;
+      if (disk >= 0 && live > 0) r->space_amp = disk / live;
+    }
+    r->rss_start_mib = rss_.StartMiB();
+    // The kernel's RSS counters are batched per thread (a few hundred KiB
+    // late), so VmHWM may read a little below the RSS read at the start.
+    r->rss_peak_mib = std::max(rss_.PeakMiB(), r->rss_start_mib);
+    max_rss_mib_ = std::max(max_rss_mib_, r->rss_peak_mib);
+    r->rss_anon_mib = RssMeter::AnonMiB();
+    r->rss_file_mib = RssMeter::FileMiB();
+  }
+
+  static std::string Figure(double v, const char* format) {
+    if (v < 0) return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), format, v);
+    return buf;
+  }
+
+  void PrintResources(const std::string& engine_name, const Result& r) {
+    std::printf("%-8s %-16s   resources: write-amp %s, stall %s s, space-amp %s (disk %s MiB / "
+                "live %s MiB), RSS peak %s MiB (run start %s MiB; at the end anon %s MiB, "
+                "file-backed %s MiB)\n",
+                engine_name.c_str(), "", Figure(r.write_amp, "%.2f").c_str(),
+                Figure(r.stall_seconds, "%.2f").c_str(), Figure(r.space_amp, "%.2f").c_str(),
+                Figure(r.disk_mib, "%.1f").c_str(), Figure(r.live_mib, "%.1f").c_str(),
+                Figure(r.rss_peak_mib, "%.1f").c_str(), Figure(r.rss_start_mib, "%.1f").c_str(),
+                Figure(r.rss_anon_mib, "%.1f").c_str(), Figure(r.rss_file_mib, "%.1f").c_str());
+  }
+
+  const Flags f_;
+  std::map<std::string, EngineSlot> slots_;
+  LiveKeys* live_ = nullptr;  // the running engine's; set by Run
+  std::atomic<int64_t> writer_bytes_{0};  // readwhilewriting's writer, this run
+  RssMeter rss_;
+  double max_rss_mib_ = 0;
+};
 
 // Tracks the shape of the DB the workloads run on: "sorted" or "random"
 // after a fresh fill, and the writes since it ("random: fillrandom+overwrite").
@@ -543,6 +649,26 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
+// One entry of --benchmarks: "readrandom" runs with --threads threads,
+// "readrandom:4" with 4.
+struct WorkloadSpec {
+  std::string name;
+  int threads = 1;
+};
+
+WorkloadSpec ParseWorkload(const std::string& entry, int default_threads) {
+  WorkloadSpec spec;
+  const size_t colon = entry.find(':');
+  spec.name = entry.substr(0, colon);
+  spec.threads = default_threads;
+  if (colon != std::string::npos) {
+    const int64_t n = ParseInt("benchmarks (threads of " + spec.name + ")", entry.substr(colon + 1));
+    if (n <= 0 || n > 1024) Usage("threads in '" + entry + "' must be 1..1024");
+    spec.threads = static_cast<int>(n);
+  }
+  return spec;
+}
+
 // The codec each engine runs with, for the report header.
 std::string CompressionDescription(const Flags& f) {
   switch (f.compression) {
@@ -580,19 +706,29 @@ int main(int argc, char** argv) {
   std::printf("keys: %d bytes, values: %d bytes (~50%% compressible), entries: %" PRId64
               ", threads: %d\n",
               flags.key_size, flags.value_size, flags.num, flags.threads);
+  if (flags.rocksdb_min_blob_size > 0) {
+    std::printf("rocksdb: BlobDB on, values of %" PRId64 " bytes or more in blob files\n",
+                flags.rocksdb_min_blob_size);
+  }
   std::printf("write buffer: %" PRId64 " bytes, block cache: %" PRId64
               " bytes, bloom: %d bits/key, compression: %s, lsmkv WAL: %s\n",
               flags.write_buffer_size, flags.cache_size, flags.bloom_bits,
               CompressionDescription(flags).c_str(), flags.wal_write_mode.c_str());
-  std::printf("------------------------------------------------\n");
-
   Benchmark bench(flags);
+  std::printf("resources after each run: write-amp = table bytes written by flushes and "
+              "compactions since the fill / key+value bytes written (WAL not counted), stall = "
+              "writers delayed or stopped in this run, space-amp = bytes on disk / live "
+              "key+value bytes, RSS: %s (the whole process: every engine open; anon/file-backed: "
+              "RssAnon/RssFile at the end of the run)\n",
+              bench.rss().Method());
+  std::printf("------------------------------------------------\n");
   CsvWriter csv(flags.csv, flags);
   const std::vector<std::string> workloads = Split(flags.benchmarks);
   DbShape shapes(flags.use_existing_db);
   std::string previous_shape;
   for (size_t position = 0; position < workloads.size(); position++) {
-    const std::string& workload = workloads[position];
+    const WorkloadSpec spec = ParseWorkload(workloads[position], flags.threads);
+    const std::string& workload = spec.name;
     const std::string shape = shapes.Next(workload);
     const std::string kind = shape.substr(0, shape.find(':'));
     if (kind != previous_shape) {
@@ -602,13 +738,13 @@ int main(int argc, char** argv) {
     std::map<std::string, Result> results;
     for (const auto& engine : engines) {
       if (flags.warm_reads && IsReadWorkload(workload)) {
-        (void)bench.Run(engine, workload, position, shape, /*cold=*/true);
+        (void)bench.Run(engine, workload, spec.threads, position, shape, /*cold=*/true);
       }
-      results[engine] = bench.Run(engine, workload, position, shape);
+      results[engine] = bench.Run(engine, workload, spec.threads, position, shape);
       csv.Row(engine, workload, kind, results[engine]);
     }
     if (engines.size() > 1 && results.count("lsmkv") > 0) {
-      std::string line = "ratio    " + workload + " :";
+      std::string line = "ratio    " + workloads[position] + " :";
       for (const auto& e : engines) {
         if (e == "lsmkv") continue;
         char buf[64];
@@ -619,9 +755,7 @@ int main(int argc, char** argv) {
       std::printf("%s [%s]\n", line.c_str(), shape.c_str());
     }
   }
+  std::printf("peak RSS: %.1f MiB (the largest of the runs' peaks)\n", bench.max_rss_mib());
   bench.CloseAll();
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("peak RSS: %.1f MiB\n", usage.ru_maxrss / 1024.0);
   return 0;
 }

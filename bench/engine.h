@@ -27,6 +27,10 @@ struct EngineConfig {
   // others always write(2)).
   std::string wal_write_mode = "auto";
   bool fresh = true;        // destroy any existing DB first
+  // RocksDB only: > 0 turns on its integrated BlobDB (key-value
+  // separation): values of at least this many bytes go to blob files,
+  // with blob garbage collection on (--rocksdb_min_blob_size).
+  size_t rocksdb_min_blob_size = 0;
 };
 
 class EngineIterator {
@@ -57,6 +61,16 @@ class Engine {
   virtual std::unique_ptr<EngineIterator> NewIterator() = 0;
   // The engine's own statistics text ("" if none).
   virtual std::string Stats() = 0;
+  // Counters since the engine was opened, as the engine itself reports them
+  // (-1: the engine does not report it).
+  struct Counters {
+    // Bytes written to table files by flushes and compactions (WAL bytes
+    // left out: LevelDB does not report them).
+    double table_bytes_written = -1;
+    // Time writers were delayed or stopped by the engine's back-pressure.
+    double stall_seconds = -1;
+  };
+  virtual Counters GetCounters() = 0;
 };
 
 // Opens an engine by name; nullptr with *error set when the engine is not

@@ -66,6 +66,16 @@ class LsmkvEngine final : public Engine {
     db_->GetProperty("lsmkv.stats", &s);
     return s;
   }
+  Counters GetCounters() override {
+    Counters c;
+    uint64_t flushed = 0, compacted = 0, stall = 0;
+    if (db_->GetIntProperty("lsmkv.flush-bytes", &flushed) &&
+        db_->GetIntProperty("lsmkv.compaction-bytes-written", &compacted)) {
+      c.table_bytes_written = static_cast<double>(flushed + compacted);
+    }
+    if (db_->GetIntProperty("lsmkv.stall-micros", &stall)) c.stall_seconds = stall / 1e6;
+    return c;
+  }
 
  private:
   std::unique_ptr<lsmkv::DB> db_;

@@ -9,6 +9,9 @@ Writes into DIR (default: the current directory):
                         workload (1.0 = as fast), for each entry count found
   ratios-by-size.svg    lsmkv/LevelDB per workload at each entry count side
                         by side (e.g. 1M vs 10M), when there is more than one
+  cost-by-size.svg      each engine's cost per operation at the largest entry
+                        count over its cost at the smallest (1.0 = no growth),
+                        when there is more than one
   throughput-<num>.svg  ops/s per workload and engine (log scale)
   latency-<num>.svg     p50 / p99 / p99.9 per workload and engine, when the
                         runs had --histogram=1
@@ -31,7 +34,8 @@ def load(paths):
     """{(num, workload, engine): {column: [values over runs]}} plus the
     workloads in first-seen order. A workload run on more than one DB shape
     (a read on the sorted and on the random DB) is labelled
-    "workload [shape]" so its shapes stay apart."""
+    "workload [shape]" so its shapes stay apart; one run with more than one
+    thread (readrandom:4) is "workload x4"."""
     rows = []
     for path in paths:
         with open(path, newline="") as f:
@@ -48,6 +52,8 @@ def load(paths):
         label = row["workload"]
         if len(shapes[label]) > 1:
             label += f" [{row['db_shape']}]"
+        if row.get("threads", "1") not in ("", "1"):
+            label += f" x{row['threads']}"
         key = (int(row["num"]), label, row["engine"])
         if label not in workloads:
             workloads.append(label)
@@ -88,7 +94,7 @@ def grouped_bars(plt, title, ylabel, workloads, series, path, log=False, referen
     ax.legend(fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, format="svg")
+    fig.savefig(path, format="svg", metadata={"Date": None})  # no timestamp: same input, same file
     plt.close(fig)
     return path
 
@@ -146,19 +152,37 @@ def main():
             written.append(grouped_bars(
                 plt, f"Latency percentiles ({human(num)} entries)", "microseconds (log scale)",
                 workloads, latency_series, os.path.join(args.out, f"latency-{num}.svg"), log=True))
-    if len(nums) > 1 and "leveldb" in engines:
+    # The by-size charts show the workloads run at more than one size (a
+    # 1M-only threaded read has nothing to compare with).
+    at_sizes = [w for w in workloads
+                if sum(any((n, w, e) in cells for e in engines) for n in nums) > 1]
+    if len(nums) > 1 and "leveldb" in engines and at_sizes:
         series = []
         palette = ["#1f77b4", "#9467bd", "#8c564b", "#e377c2"]
         for i, num in enumerate(nums):
             values = []
-            for w in workloads:
+            for w in at_sizes:
                 mine = median(cells, num, w, "lsmkv", "ops_per_sec")
                 theirs = median(cells, num, w, "leveldb", "ops_per_sec")
                 values.append(mine / theirs if mine and theirs else None)
             series.append((f"{human(num)} entries", palette[i % len(palette)], values))
         written.append(grouped_bars(
-            plt, "lsmkv / LevelDB throughput by DB size", "ratio of ops/s", workloads, series,
+            plt, "lsmkv / LevelDB throughput by DB size", "ratio of ops/s", at_sizes, series,
             os.path.join(args.out, "ratios-by-size.svg"), reference=1.0))
+    if len(nums) > 1 and at_sizes:
+        small, large = nums[0], nums[-1]
+        series = []
+        for e in engines:
+            values = []
+            for w in at_sizes:
+                before = median(cells, small, w, e, "ops_per_sec")
+                after = median(cells, large, w, e, "ops_per_sec")
+                values.append(before / after if before and after else None)
+            series.append((e, COLORS.get(e, "grey"), values))
+        written.append(grouped_bars(
+            plt, f"Cost per operation at {human(large)} over {human(small)} entries",
+            "ratio of time per op (>1: slower when larger)", at_sizes, series,
+            os.path.join(args.out, "cost-by-size.svg"), reference=1.0))
     for path in written:
         print(path)
     return 0

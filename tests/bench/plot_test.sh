@@ -41,7 +41,8 @@ if [[ $rc -eq 77 ]]; then
   exit 77
 fi
 [[ $rc -eq 0 ]] || fail "plot.py exited $rc"
-expected=(throughput-2000.svg throughput-3000.svg latency-2000.svg latency-3000.svg)
+expected=(throughput-2000.svg throughput-3000.svg latency-2000.svg latency-3000.svg
+          cost-by-size.svg)
 if [[ "$engines" -gt 1 ]]; then
   expected+=(ratios-2000.svg ratios-3000.svg ratios-by-size.svg)
 fi
