@@ -38,6 +38,7 @@
 #include "lsmkv/env.h"
 #include "route_table.h"
 #include "routes.h"
+#include "status_page.h"
 
 namespace kvserver {
 
@@ -168,7 +169,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
 
 // Everything the routes of one server use; kept alive while it serves.
 struct ServerParts {
-  ServerParts(lsmkv::DB* db, const Flags& flags, httplib::Server* server)
+  ServerParts(lsmkv::DB* db, const Flags& flags, httplib::Server* server,
+              ClusterStatusFn cluster = nullptr)
       : service(db, flags.sync, flags.max_body_bytes), routes(server), hooks(server), metrics(db) {
     // httplib writes a reply's headers and body separately; with Nagle's
     // algorithm on, a keep-alive client's delayed ACK then holds the body
@@ -180,6 +182,7 @@ struct ServerParts {
     if (flags.access_log) LogEachRequest(stderr, &hooks);
     AddRoutes(service, &routes);
     AddTxnRoute(db, flags.sync, flags.max_body_bytes, &routes);  // POST /txn
+    AddStatusPage(db, &routes, std::move(cluster));  // GET / (HTML) and GET /status.json
   }
   KvService service;
   RouteTable routes;
@@ -203,7 +206,8 @@ int RunCluster(const Flags& flags, const sigset_t& stop_signals) {
   config.auth_token = flags.auth_token;
   auto install = [&flags](lsmkv::DB* db, kvcluster::ClusterNode* node,
                           httplib::Server* server) -> std::shared_ptr<void> {
-    auto parts = std::make_shared<ServerParts>(db, flags, server);
+    auto parts = std::make_shared<ServerParts>(
+        db, flags, server, [node] { return nlohmann::json::parse(node->StatusJson()); });
     node->InstallRoutes([&parts = *parts](const std::string& path, httplib::Server::Handler handler) {
       parts.routes.Get(path, std::move(handler));
     });

@@ -22,9 +22,11 @@
  * every other handle from one thread at a time. Iterators and snapshots
  * must be destroyed/released before lsmkv_close.
  *
- * Not covered yet: checkpoints, backups, transactions, the change feed
- * (they will be added here as lsmkv_checkpoint_*, lsmkv_backup_engine_*,
- * lsmkv_transaction_* without changing anything below), custom Env. */
+ * Transactions and backup engines are used from one thread at a time;
+ * a transaction (and its iterators) must be destroyed before lsmkv_close.
+ *
+ * Not covered (yet): the change feed (GetUpdatesSince/WriteReplicated),
+ * progress callbacks, a custom Env. */
 #ifndef LSMKV_C_H_
 #define LSMKV_C_H_
 
@@ -46,6 +48,25 @@ typedef struct lsmkv_writebatch_t lsmkv_writebatch_t;
 typedef struct lsmkv_iterator_t lsmkv_iterator_t;
 typedef struct lsmkv_snapshot_t lsmkv_snapshot_t;
 typedef struct lsmkv_comparator_t lsmkv_comparator_t;
+typedef struct lsmkv_logger_t lsmkv_logger_t;
+typedef struct lsmkv_transaction_t lsmkv_transaction_t;
+typedef struct lsmkv_transaction_options_t lsmkv_transaction_options_t;
+typedef struct lsmkv_backup_engine_t lsmkv_backup_engine_t;
+typedef struct lsmkv_backup_info_t lsmkv_backup_info_t;
+
+/* What kind of error a call failed with, for the few calls where the
+ * caller acts on the kind (lsmkv_transaction_commit: busy means retry).
+ * The numbers are part of the ABI: never renumbered. */
+enum {
+  lsmkv_status_ok = 0,
+  lsmkv_status_not_found = 1,
+  lsmkv_status_corruption = 2,
+  lsmkv_status_not_supported = 3,
+  lsmkv_status_invalid_argument = 4,
+  lsmkv_status_io_error = 5,
+  lsmkv_status_busy = 6,
+  lsmkv_status_no_space = 7 /* an I/O error from a full disk */
+};
 
 /* ---- DB ---- */
 /* NULL on failure (*errptr says why, e.g. the directory is missing and
@@ -53,6 +74,13 @@ typedef struct lsmkv_comparator_t lsmkv_comparator_t;
 LSMKV_EXPORT lsmkv_t* lsmkv_open(const lsmkv_options_t* options, const char* name, char** errptr);
 /* Waits for background work, releases the directory lock, frees db. */
 LSMKV_EXPORT void lsmkv_close(lsmkv_t* db);
+/* lsmkv_close that says whether closing worked (DB::Close: the WAL synced,
+ * the last MANIFEST edit written, no background error pending). db is
+ * freed either way. */
+LSMKV_EXPORT void lsmkv_close_with_status(lsmkv_t* db, char** errptr);
+/* Sequence number of the last write applied; 0 for a new, empty DB. Every
+ * write batch takes one number per update, the first write gets 1. */
+LSMKV_EXPORT uint64_t lsmkv_get_latest_sequence_number(lsmkv_t* db);
 
 LSMKV_EXPORT void lsmkv_put(lsmkv_t* db, const lsmkv_writeoptions_t* options, const char* key,
                             size_t keylen, const char* val, size_t vallen, char** errptr);
@@ -78,6 +106,27 @@ LSMKV_EXPORT void lsmkv_release_snapshot(lsmkv_t* db, const lsmkv_snapshot_t* sn
  * "lsmkv.stats", "lsmkv.num-files-at-level0",
  * "lsmkv.approximate-memory-usage". */
 LSMKV_EXPORT char* lsmkv_property_value(lsmkv_t* db, const char* propname);
+/* A numeric statistic (DB::GetIntProperty; docs/statistics.md lists the
+ * names, e.g. "lsmkv.total-sst-bytes", "lsmkv.num-files-at-level0"):
+ * 1 with *value set, or 0 for an unknown name (*value untouched). */
+LSMKV_EXPORT unsigned char lsmkv_property_int(lsmkv_t* db, const char* propname,
+                                              uint64_t* value);
+/* For each of the n ranges [start[i], limit[i]), about how many bytes of
+ * table files hold its keys (block granularity; memtables not counted):
+ * sizes[i]. An empty or inverted range gives 0. */
+LSMKV_EXPORT void lsmkv_approximate_sizes(lsmkv_t* db, int n, const char* const* range_start_key,
+                                          const size_t* range_start_key_len,
+                                          const char* const* range_limit_key,
+                                          const size_t* range_limit_key_len, uint64_t* sizes,
+                                          char** errptr);
+
+/* ---- Checkpoints ---- */
+/* A consistent, openable copy of the open DB in dir, which must not exist
+ * (its parent must): an error otherwise. Table files are hard-linked when
+ * possible. *sequence (if not NULL) is set to the last sequence number the
+ * copy holds. */
+LSMKV_EXPORT void lsmkv_create_checkpoint(lsmkv_t* db, const char* dir, uint64_t* sequence,
+                                          char** errptr);
 
 /* Writes the memtables to table files and waits until they are durable. */
 LSMKV_EXPORT void lsmkv_flush(lsmkv_t* db, char** errptr);
@@ -174,6 +223,32 @@ LSMKV_EXPORT void lsmkv_options_set_level0_stop_writes_trigger(lsmkv_options_t* 
 LSMKV_EXPORT void lsmkv_options_set_comparator(lsmkv_options_t* options,
                                                lsmkv_comparator_t* comparator);
 
+/* What open does with a damaged WAL (lsmkv::WalRecoveryMode,
+ * docs/reliability.md). */
+enum {
+  lsmkv_wal_recovery_point_in_time = 0, /* the default */
+  lsmkv_wal_recovery_absolute_consistency = 1,
+  lsmkv_wal_recovery_tolerate_corrupted_tail_records = 2,
+  lsmkv_wal_recovery_skip_any_corrupted_records = 3
+};
+/* One of the lsmkv_wal_recovery_* values; DB open rejects others. */
+LSMKV_EXPORT void lsmkv_options_set_wal_recovery_mode(lsmkv_options_t* options, int mode);
+/* How the WAL is written (lsmkv::WalWriteMode). */
+enum {
+  lsmkv_wal_write_auto = 0, /* the default */
+  lsmkv_wal_write_mapped = 1,
+  lsmkv_wal_write_write = 2
+};
+/* One of the lsmkv_wal_write_* values; DB open rejects others. */
+LSMKV_EXPORT void lsmkv_options_set_wal_write_mode(lsmkv_options_t* options, int mode);
+/* Bytes of obsolete WALs kept for the change feed (0: none). */
+LSMKV_EXPORT void lsmkv_options_set_wal_retention_bytes(lsmkv_options_t* options, uint64_t bytes);
+/* Size after which the default LOG file is rotated (at least 4 KiB). */
+LSMKV_EXPORT void lsmkv_options_set_max_log_file_size(lsmkv_options_t* options, size_t bytes);
+/* The options hold their own reference: the caller may destroy the logger
+ * handle at once. NULL restores the default LOG file. */
+LSMKV_EXPORT void lsmkv_options_set_info_log(lsmkv_options_t* options, lsmkv_logger_t* logger);
+
 /* ---- Comparator (custom key order) ---- */
 /* compare returns <0, 0, >0; name is recorded in the DB and checked at
  * open; destructor (may be NULL) is called with state by
@@ -183,6 +258,18 @@ LSMKV_EXPORT lsmkv_comparator_t* lsmkv_comparator_create(
     int (*compare)(void* state, const char* a, size_t alen, const char* b, size_t blen),
     const char* (*name)(void* state));
 LSMKV_EXPORT void lsmkv_comparator_destroy(lsmkv_comparator_t* comparator);
+
+/* ---- Info log ---- */
+/* Where the DB writes its event log instead of the file LOG in its
+ * directory. log_line gets one line (not NUL-terminated, no newline) and
+ * may be called from several threads at once. destructor (may be NULL) is
+ * called with state when the logger is no longer used: after
+ * lsmkv_logger_destroy and after every options object and DB holding it
+ * are gone. */
+LSMKV_EXPORT lsmkv_logger_t* lsmkv_logger_create(void* state, void (*destructor)(void* state),
+                                                 void (*log_line)(void* state, const char* line,
+                                                                  size_t len));
+LSMKV_EXPORT void lsmkv_logger_destroy(lsmkv_logger_t* logger);
 
 /* ---- Read options ---- */
 LSMKV_EXPORT lsmkv_readoptions_t* lsmkv_readoptions_create(void);
@@ -205,6 +292,103 @@ LSMKV_EXPORT lsmkv_writeoptions_t* lsmkv_writeoptions_create(void);
 LSMKV_EXPORT void lsmkv_writeoptions_destroy(lsmkv_writeoptions_t* options);
 /* 1: fdatasync before the write returns (survives power loss). */
 LSMKV_EXPORT void lsmkv_writeoptions_set_sync(lsmkv_writeoptions_t* options, unsigned char v);
+
+/* ---- Transactions (lsmkv/transaction.h, docs/transactions.md) ---- */
+/* Optimistic: reads see the DB as of begin plus the transaction's own
+ * writes; nothing is written before commit, which validates. */
+enum {
+  /* Commit fails when a later write touched a key this transaction writes. */
+  lsmkv_isolation_snapshot = 0,
+  /* ... or a key it read, or a range one of its iterators covered (the
+   * default). */
+  lsmkv_isolation_serializable = 1
+};
+LSMKV_EXPORT lsmkv_transaction_options_t* lsmkv_transaction_options_create(void);
+LSMKV_EXPORT void lsmkv_transaction_options_destroy(lsmkv_transaction_options_t* options);
+/* One of the lsmkv_isolation_* values; lsmkv_transaction_begin refuses
+ * others. */
+LSMKV_EXPORT void lsmkv_transaction_options_set_isolation(lsmkv_transaction_options_t* options,
+                                                          int isolation);
+/* The writes are committed with write_options (NULL: defaults); NULL
+ * txn_options: serializable. NULL with *errptr set for a bad option. */
+LSMKV_EXPORT lsmkv_transaction_t* lsmkv_transaction_begin(
+    lsmkv_t* db, const lsmkv_writeoptions_t* write_options,
+    const lsmkv_transaction_options_t* txn_options, char** errptr);
+/* Rolls back if not committed; frees txn. */
+LSMKV_EXPORT void lsmkv_transaction_destroy(lsmkv_transaction_t* txn);
+/* As lsmkv_get (NULL when absent), through the transaction. options must
+ * not set a snapshot (the transaction's own is used). */
+LSMKV_EXPORT char* lsmkv_transaction_get(lsmkv_transaction_t* txn,
+                                         const lsmkv_readoptions_t* options, const char* key,
+                                         size_t keylen, size_t* vallen, char** errptr);
+LSMKV_EXPORT void lsmkv_transaction_put(lsmkv_transaction_t* txn, const char* key, size_t keylen,
+                                        const char* val, size_t vallen, char** errptr);
+LSMKV_EXPORT void lsmkv_transaction_delete(lsmkv_transaction_t* txn, const char* key,
+                                           size_t keylen, char** errptr);
+/* The DB view merged with the pending writes; use with lsmkv_iter_* and
+ * destroy with lsmkv_iter_destroy before the transaction. */
+LSMKV_EXPORT lsmkv_iterator_t* lsmkv_transaction_create_iterator(
+    lsmkv_transaction_t* txn, const lsmkv_readoptions_t* options);
+LSMKV_EXPORT void lsmkv_transaction_set_savepoint(lsmkv_transaction_t* txn);
+/* Undoes the writes since the latest save point and removes it; an error
+ * (not found) when there is none. */
+LSMKV_EXPORT void lsmkv_transaction_rollback_to_savepoint(lsmkv_transaction_t* txn,
+                                                          char** errptr);
+/* Applies every write atomically and returns lsmkv_status_ok, or writes
+ * nothing and returns another lsmkv_status_* code with *errptr set:
+ * lsmkv_status_busy when a conflicting write committed first (retry with a
+ * new transaction); any other code is a real error. The transaction is
+ * finished either way (later calls on it fail; destroy it). */
+LSMKV_EXPORT int lsmkv_transaction_commit(lsmkv_transaction_t* txn, char** errptr);
+/* Drops the pending writes. */
+LSMKV_EXPORT void lsmkv_transaction_rollback(lsmkv_transaction_t* txn, char** errptr);
+
+/* ---- Backups (lsmkv/backup.h, docs/backup.md) ---- */
+/* Opens (creating it if missing; its parent must exist) a backup
+ * directory; one engine per directory at a time. NULL on failure. */
+LSMKV_EXPORT lsmkv_backup_engine_t* lsmkv_backup_engine_open(const char* backup_dir,
+                                                             char** errptr);
+LSMKV_EXPORT void lsmkv_backup_engine_close(lsmkv_backup_engine_t* engine);
+/* Backs up the open DB (incrementally: table files already backed up are
+ * shared). Returns the new backup's id (>= 1), or 0 on error. */
+LSMKV_EXPORT uint32_t lsmkv_backup_engine_create_new_backup(lsmkv_backup_engine_t* engine,
+                                                            lsmkv_t* db, char** errptr);
+/* Re-reads every file of a backup; an error naming the first damaged or
+ * missing one, or a not-found error for an unknown id. */
+LSMKV_EXPORT void lsmkv_backup_engine_verify_backup(lsmkv_backup_engine_t* engine,
+                                                    uint32_t backup_id, char** errptr);
+/* Writes backup backup_id into db_dir (absent or empty), verifying each
+ * file; wal_dir NULL or "": the WALs go into db_dir. An error (nothing
+ * left behind) for an unknown id. */
+LSMKV_EXPORT void lsmkv_backup_engine_restore_db_from_backup(lsmkv_backup_engine_t* engine,
+                                                             uint32_t backup_id,
+                                                             const char* db_dir,
+                                                             const char* wal_dir, char** errptr);
+/* Keeps the newest num_backups_to_keep backups. */
+LSMKV_EXPORT void lsmkv_backup_engine_purge_old_backups(lsmkv_backup_engine_t* engine,
+                                                        uint32_t num_backups_to_keep,
+                                                        char** errptr);
+LSMKV_EXPORT void lsmkv_backup_engine_delete_backup(lsmkv_backup_engine_t* engine,
+                                                    uint32_t backup_id, char** errptr);
+/* The list of backups, oldest first (NULL on error); read it with the
+ * accessors below (index < count) and free it with
+ * lsmkv_backup_engine_info_destroy. */
+LSMKV_EXPORT lsmkv_backup_info_t* lsmkv_backup_engine_get_backup_info(
+    lsmkv_backup_engine_t* engine, char** errptr);
+LSMKV_EXPORT int lsmkv_backup_engine_info_count(const lsmkv_backup_info_t* info);
+LSMKV_EXPORT uint32_t lsmkv_backup_engine_info_backup_id(const lsmkv_backup_info_t* info,
+                                                         int index);
+/* The backup holds exactly the writes up to this sequence number. */
+LSMKV_EXPORT uint64_t lsmkv_backup_engine_info_sequence(const lsmkv_backup_info_t* info,
+                                                        int index);
+/* Seconds since the epoch. */
+LSMKV_EXPORT int64_t lsmkv_backup_engine_info_timestamp(const lsmkv_backup_info_t* info,
+                                                        int index);
+/* Bytes of all files the backup refers to. */
+LSMKV_EXPORT uint64_t lsmkv_backup_engine_info_size(const lsmkv_backup_info_t* info, int index);
+LSMKV_EXPORT uint32_t lsmkv_backup_engine_info_number_files(const lsmkv_backup_info_t* info,
+                                                            int index);
+LSMKV_EXPORT void lsmkv_backup_engine_info_destroy(lsmkv_backup_info_t* info);
 
 /* ---- Utility ---- */
 /* Frees what this API malloc()ed: error messages, lsmkv_get values,

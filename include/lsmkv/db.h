@@ -118,7 +118,9 @@ class LSMKV_EXPORT DB {
   // Properties: "lsmkv.stats", "lsmkv.stats.json", "lsmkv.latency" (and
   // "lsmkv.latency.<get|write|synced-write|flush|compaction>"),
   // "lsmkv.num-files-at-level<N>", "lsmkv.approximate-memory-usage",
-  // "lsmkv.sstables", "lsmkv.wal-corrupted-records", and every name
+  // "lsmkv.sstables", "lsmkv.wal-corrupted-records",
+  // "lsmkv.recent-background-jobs" (the last flushes and compactions, as
+  // JSON; docs/statistics.md), and every name
   // GetIntProperty knows (as decimal text). False for an unknown property.
   virtual bool GetProperty(const Slice& property, std::string* value) = 0;
 

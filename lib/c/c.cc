@@ -1,42 +1,25 @@
 // The C API (include/lsmkv/c.h): thin wrappers that translate handles to
-// the C++ objects they own and Status to errptr messages.
+// the C++ objects they own and Status to errptr messages. The DB, options,
+// iterators, batches and snapshots are here; checkpoints and backups in
+// c_backup.cc, transactions in c_transaction.cc.
 #include "lsmkv/c.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "c/c_handles.h"
 #include "lsmkv/db.h"
 #include "lsmkv/version.h"
 
 using lsmkv::DB;
 using lsmkv::Slice;
 using lsmkv::Status;
+using lsmkv::c_api::CopyBytes;
+using lsmkv::c_api::SaveError;
 
-// Each handle owns its C++ object.
-struct lsmkv_t {
-  std::unique_ptr<DB> rep;
-};
-struct lsmkv_options_t {
-  lsmkv::Options rep;
-};
-// The bounds' bytes are copied here; rep's bound pointers point at the
-// Slices below (or are nullptr), so the struct is never copied.
-struct lsmkv_readoptions_t {
-  lsmkv::ReadOptions rep;
-  std::string lower_bound, upper_bound;
-  Slice lower_slice, upper_slice;
-};
-struct lsmkv_writeoptions_t {
-  lsmkv::WriteOptions rep;
-};
-struct lsmkv_writebatch_t {
-  lsmkv::WriteBatch rep;
-};
-struct lsmkv_iterator_t {
-  std::unique_ptr<lsmkv::Iterator> rep;
-};
 // A snapshot handle is the C++ Snapshot itself (no allocation of ours).
 struct lsmkv_snapshot_t {};
 
@@ -55,22 +38,29 @@ struct lsmkv_comparator_t : public lsmkv::Comparator {
   const char* Name() const override { return name(state); }
 };
 
+// The logger is shared: the handle, options objects and open DBs each hold
+// a reference, and the C destructor runs when the last one goes.
+struct lsmkv_logger_t {
+  std::shared_ptr<lsmkv::Logger> rep;
+};
+
 namespace {
 
-// Replaces *errptr with s's message when s is not OK; true on error.
-bool SaveError(char** errptr, const Status& s) {
-  if (s.ok()) return false;
-  std::free(*errptr);
-  *errptr = strdup(s.ToString().c_str());
-  return true;
-}
+class CallbackLogger : public lsmkv::Logger {
+ public:
+  CallbackLogger(void* state, void (*destructor)(void*),
+                 void (*log_line)(void*, const char*, size_t))
+      : state_(state), destructor_(destructor), log_line_(log_line) {}
+  ~CallbackLogger() override {
+    if (destructor_ != nullptr) destructor_(state_);
+  }
+  void LogLine(const Slice& line) override { log_line_(state_, line.data(), line.size()); }
 
-// A malloc()ed copy; never NULL for a successful copy, even of 0 bytes.
-char* CopyBytes(const std::string& bytes) {
-  char* result = static_cast<char*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
-  std::memcpy(result, bytes.data(), bytes.size());
-  return result;
-}
+ private:
+  void* const state_;
+  void (*const destructor_)(void*);
+  void (*const log_line_)(void*, const char*, size_t);
+};
 
 const lsmkv::Snapshot* ToSnapshot(const lsmkv_snapshot_t* s) {
   return reinterpret_cast<const lsmkv::Snapshot*>(s);
@@ -89,6 +79,15 @@ lsmkv_t* lsmkv_open(const lsmkv_options_t* options, const char* name, char** err
 }
 
 void lsmkv_close(lsmkv_t* db) { delete db; }
+
+void lsmkv_close_with_status(lsmkv_t* db, char** errptr) {
+  SaveError(errptr, db->rep->Close());
+  delete db;
+}
+
+uint64_t lsmkv_get_latest_sequence_number(lsmkv_t* db) {
+  return db->rep->GetLatestSequenceNumber();
+}
 
 void lsmkv_put(lsmkv_t* db, const lsmkv_writeoptions_t* options, const char* key, size_t keylen,
                const char* val, size_t vallen, char** errptr) {
@@ -132,6 +131,26 @@ char* lsmkv_property_value(lsmkv_t* db, const char* propname) {
   std::string value;
   if (!db->rep->GetProperty(propname, &value)) return nullptr;
   return strdup(value.c_str());
+}
+
+unsigned char lsmkv_property_int(lsmkv_t* db, const char* propname, uint64_t* value) {
+  uint64_t v = 0;
+  if (!db->rep->GetIntProperty(propname, &v)) return 0;
+  *value = v;
+  return 1;
+}
+
+void lsmkv_approximate_sizes(lsmkv_t* db, int n, const char* const* range_start_key,
+                             const size_t* range_start_key_len,
+                             const char* const* range_limit_key,
+                             const size_t* range_limit_key_len, uint64_t* sizes,
+                             char** errptr) {
+  std::vector<lsmkv::Range> ranges(n > 0 ? static_cast<size_t>(n) : 0);
+  for (size_t i = 0; i < ranges.size(); i++) {
+    ranges[i] = lsmkv::Range(Slice(range_start_key[i], range_start_key_len[i]),
+                             Slice(range_limit_key[i], range_limit_key_len[i]));
+  }
+  SaveError(errptr, db->rep->GetApproximateSizes(ranges.data(), n, sizes));
 }
 
 void lsmkv_flush(lsmkv_t* db, char** errptr) { SaveError(errptr, db->rep->Flush()); }
@@ -298,6 +317,33 @@ void lsmkv_options_set_comparator(lsmkv_options_t* o, lsmkv_comparator_t* compar
       comparator != nullptr ? static_cast<const lsmkv::Comparator*>(comparator)
                             : lsmkv::BytewiseComparator();
 }
+
+void lsmkv_options_set_wal_recovery_mode(lsmkv_options_t* o, int mode) {
+  // Out-of-range numbers become 0xff, which DB open rejects.
+  o->rep.wal_recovery_mode =
+      static_cast<lsmkv::WalRecoveryMode>(mode >= 0 && mode < 0xff ? mode : 0xff);
+}
+void lsmkv_options_set_wal_write_mode(lsmkv_options_t* o, int mode) {
+  o->rep.wal_write_mode = static_cast<lsmkv::WalWriteMode>(mode >= 0 && mode < 0xff ? mode : 0xff);
+}
+void lsmkv_options_set_wal_retention_bytes(lsmkv_options_t* o, uint64_t bytes) {
+  o->rep.wal_retention_bytes = bytes;
+}
+void lsmkv_options_set_max_log_file_size(lsmkv_options_t* o, size_t bytes) {
+  o->rep.max_log_file_size = bytes;
+}
+void lsmkv_options_set_info_log(lsmkv_options_t* o, lsmkv_logger_t* logger) {
+  o->rep.info_log = logger != nullptr ? logger->rep : nullptr;
+}
+
+// ---- Info log ----
+
+lsmkv_logger_t* lsmkv_logger_create(void* state, void (*destructor)(void*),
+                                    void (*log_line)(void*, const char*, size_t)) {
+  return new lsmkv_logger_t{std::make_shared<CallbackLogger>(state, destructor, log_line)};
+}
+
+void lsmkv_logger_destroy(lsmkv_logger_t* logger) { delete logger; }
 
 // ---- Comparator ----
 

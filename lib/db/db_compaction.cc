@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <utility>
 #include <cstdio>
 #include <vector>
 
@@ -63,6 +64,15 @@ Status DBImpl::RunCompaction(Compaction* c) {
     edit.AddFile(c->output_level(), *f);
     Status s = versions_->LogAndApply(&edit);
     if (s.ok()) level_stats_[c->output_level()].compactions++;
+    BackgroundJobRecord job;
+    job.kind = BackgroundJobRecord::Kind::kTrivialMove;
+    job.input_level = c->level();
+    job.output_level = c->output_level();
+    job.input_files = 1;
+    job.output_files = 1;
+    job.finished_at_micros = env_->NowMicros();
+    if (!s.ok()) job.error = s.ToString();
+    recent_jobs_.Add(std::move(job));
     Log(info_log_.get(), "compaction: trivial move of table %06" PRIu64 " (%" PRIu64 " bytes) L%d -> L%d%s%s",
         f->number, f->file_size, c->level(), c->output_level(), s.ok() ? "" : ", failed: ",
         s.ok() ? "" : s.ToString().c_str());
@@ -195,6 +205,18 @@ Status DBImpl::DoCompactionWork(Compaction* c) {
   stats.bytes_written += written;
   compaction_entries_dropped_ += dropped;
   compaction_latency_.Record(micros * 1000);
+  BackgroundJobRecord job;
+  job.kind = BackgroundJobRecord::Kind::kCompaction;
+  job.input_level = c->level();
+  job.output_level = c->output_level();
+  job.input_files = c->inputs[0].size() + c->inputs[1].size();
+  job.output_files = s.ok() ? outputs.size() : 0;
+  job.bytes_read = c->InputBytes(0) + c->InputBytes(1);
+  job.bytes_written = written;
+  job.micros = micros;
+  job.finished_at_micros = start + micros;
+  if (!s.ok()) job.error = s.ToString();
+  recent_jobs_.Add(std::move(job));
   char inputs[64];
   if (c->output_level() == c->level()) {  // CompactRange rewriting its bottom level
     std::snprintf(inputs, sizeof(inputs), "L%d %zu files in place", c->level(), c->inputs[0].size());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <utility>
 #include <vector>
 
 #include "db/builder.h"
@@ -64,9 +65,21 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
     flushes_++;
     flush_bytes_ += meta.file_size;
   }
-  const uint64_t micros = env_->NowMicros() - start;
+  const uint64_t now = env_->NowMicros();
+  const uint64_t micros = now - start;
   flush_micros_ += micros;
   flush_latency_.Record(micros * 1000);
+  BackgroundJobRecord job;
+  job.kind = placement == FlushPlacement::kLevel0 ? BackgroundJobRecord::Kind::kRecoveryFlush
+                                                  : BackgroundJobRecord::Kind::kFlush;
+  job.output_level = edit->new_files().empty() ? 0 : edit->new_files().back().first;
+  job.output_files = s.ok() && meta.file_size > 0 ? 1 : 0;
+  job.bytes_read = mem->ApproximateMemoryUsage();
+  job.bytes_written = s.ok() ? meta.file_size : 0;
+  job.micros = micros;
+  job.finished_at_micros = now;
+  if (!s.ok()) job.error = s.ToString();
+  recent_jobs_.Add(std::move(job));
   Log(info_log_.get(),
       "%s: memtable %zu bytes, %" PRIu64 " entries -> table %06" PRIu64 " level %d, %" PRIu64
       " bytes, %.3f s%s%s",

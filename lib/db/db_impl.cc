@@ -72,6 +72,11 @@ Status ValidateOptions(const Options& o) {
   check(o.wal_write_mode == WalWriteMode::kAuto || o.wal_write_mode == WalWriteMode::kMapped ||
             o.wal_write_mode == WalWriteMode::kWrite,
         "wal_write_mode must be kAuto, kMapped or kWrite");
+  check(o.wal_recovery_mode == WalRecoveryMode::kPointInTime ||
+            o.wal_recovery_mode == WalRecoveryMode::kAbsoluteConsistency ||
+            o.wal_recovery_mode == WalRecoveryMode::kTolerateCorruptedTailRecords ||
+            o.wal_recovery_mode == WalRecoveryMode::kSkipAnyCorruptedRecords,
+        "wal_recovery_mode must be one of the WalRecoveryMode values");
   check(o.zstd_level >= -7 && o.zstd_level <= 22, "zstd_level must be in [-7, 22]");
   check(o.max_open_files >= 16, "max_open_files must be at least 16");
   check(o.target_file_size >= 4096, "target_file_size must be at least 4096");

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "db/live_files.h"
+#include "db/recent_jobs.h"
 #include "db/db_stats.h"
 #include "db/snapshot.h"
 #include "db/table_cache.h"
@@ -343,6 +344,9 @@ class DBImpl final : public DB, public FeedSource {
     uint64_t bytes_written = 0;
   };
   CompactionStats level_stats_[kNumLevels] GUARDED_BY(mutex_);  // by output level
+  // The last finished flushes and compactions, for the property
+  // "lsmkv.recent-background-jobs" (bounded: RecentJobs::kDefaultCapacity).
+  RecentJobs recent_jobs_ GUARDED_BY(mutex_);
   // Read statistics, updated without the lock. Relaxed: counters only.
   std::atomic<uint64_t> gets_{0};
   std::atomic<uint64_t> tables_probed_{0};

@@ -127,6 +127,11 @@ bool DBImpl::GetProperty(const Slice& property, std::string* value) {
       *value = wal_recovery_.ToString();
       return true;
     }
+    if (in == "recent-background-jobs") {
+      const std::vector<BackgroundJobRecord> jobs = recent_jobs_.NewestFirst();
+      *value = FormatRecentJobsJson(jobs, env_->NowMicros());
+      return true;
+    }
     stats = CollectStats();
   }
   // Rendering happens outside the lock.

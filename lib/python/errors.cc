@@ -11,7 +11,7 @@ namespace {
 // destructor runs at interpreter exit).
 struct ErrorClasses {
   py::handle error, not_found, corruption, not_supported, invalid_argument, io_error, no_space,
-      busy;
+      busy, conflict;
 };
 ErrorClasses classes;
 
@@ -41,6 +41,17 @@ void RegisterErrors(py::module_& m) {
                               "An IOError from a full disk (Status::IsNoSpace); see DB.resume().");
   classes.busy = NewError(m, "BusyError", classes.error,
                           "Status Busy: e.g. the DB directory is open elsewhere.");
+  classes.conflict = NewError(m, "Busy", classes.busy,
+                              "A transaction's commit lost to a conflicting write committed "
+                              "after it began; nothing was written. Retry with a new "
+                              "transaction.");
+}
+
+void CheckCommit(const Status& s) {
+  if (s.ok()) return;
+  if (!s.IsBusy()) Raise(s);
+  PyErr_SetString(classes.conflict.ptr(), s.ToString().c_str());
+  throw py::error_already_set();
 }
 
 void Raise(const Status& s) {

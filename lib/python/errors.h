@@ -21,6 +21,11 @@ void RegisterErrors(pybind11::module_& m);
 // operation on a closed DB, a released snapshot, ...).
 [[noreturn]] void RaiseError(const char* message);
 
+// Raises the matching error unless s is OK; a Busy status becomes
+// lsmkv.Busy (a transaction lost to a conflicting write: retry), a
+// subclass of lsmkv.BusyError. For Transaction.commit.
+void CheckCommit(const Status& s);
+
 // Raises the matching error unless s is OK.
 inline void Check(const Status& s) {
   if (!s.ok()) Raise(s);

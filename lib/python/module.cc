@@ -4,294 +4,31 @@
 //       db.put(b"k", b"v", sync=False); db.get(b"k"); db.delete(b"k")
 //       db.write(batch); db.items(b"a", b"z", reverse=False); db.snapshot()
 //
+//       db.transaction(), db.checkpoint(dir); lsmkv.BackupEngine(dir)
+//
 // Keys and values are bytes-like in, bytes out. Errors raise lsmkv.Error
 // subclasses (errors.h). Thread safety: a DB may be used from many Python
 // threads; reads, writes, flushes and compactions release the GIL.
-//
-// Lifetime: iterators and snapshots hold their DB. DB.close() (or leaving
-// the `with` block) first invalidates every iterator and snapshot still open
-// on it (using one afterwards raises lsmkv.Error), then closes the C++ DB.
+// Lifetimes and locking: py_db.h. This file binds the DB, its snapshots,
+// iterators and write batches; transaction.cc and backup.cc the rest.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
-#include <shared_mutex>
 #include <string>
-#include <utility>
 
 #include "errors.h"
 #include "lsmkv/db.h"
 #include "lsmkv/version.h"
 #include "options.h"
+#include "py_db.h"
 
 namespace lsmkv::python {
 
 namespace py = pybind11;
 
 namespace {
-
-// The bytes of a bytes-like argument (bytes, bytearray, memoryview...);
-// TypeError for str and other objects. Bytes objects are viewed in place;
-// others are copied into *holder.
-Slice ToSlice(py::handle obj, const char* what, std::string* holder) {
-  if (PyBytes_Check(obj.ptr())) {
-    return Slice(PyBytes_AS_STRING(obj.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(obj.ptr())));
-  }
-  if (PyObject_CheckBuffer(obj.ptr()) && !PyUnicode_Check(obj.ptr())) {
-    const py::buffer_info info = py::reinterpret_borrow<py::buffer>(obj).request();
-    if (info.ndim > 1 && !(info.strides.empty() || info.itemsize == 1)) {
-      throw py::type_error(std::string(what) + " must be a contiguous bytes-like object");
-    }
-    holder->assign(static_cast<const char*>(info.ptr),
-                   static_cast<size_t>(info.size * info.itemsize));
-    return Slice(*holder);
-  }
-  throw py::type_error(std::string(what) + " must be bytes-like (bytes, bytearray, memoryview), not " +
-                       std::string(py::str(py::type::of(obj).attr("__name__"))));
-}
-
-py::bytes ToBytes(const Slice& s) { return py::bytes(s.data(), s.size()); }
-
-class Child;
-
-// What a DB, its iterators and snapshots share. `db` is reset by close();
-// `use` lets operations run without the GIL while close() waits for them:
-// operations hold it shared, close() exclusively. `children` and `closed`
-// are only touched with the GIL held.
-struct DbState {
-  std::unique_ptr<DB> db;
-  std::shared_mutex use;
-  bool closed = false;
-  std::set<Child*> children;
-};
-
-// An iterator or snapshot: invalidated (its C++ object released) when its
-// DB closes first.
-class Child {
- public:
-  explicit Child(std::shared_ptr<DbState> state) : state_(std::move(state)) {
-    state_->children.insert(this);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  virtual ~Child() { state_->children.erase(this); }
-  // Releases the C++ object while the DB is still open. REQUIRES: GIL.
-  virtual void Invalidate() = 0;
-
- protected:
-  std::shared_ptr<DbState> state_;
-};
-
-class PySnapshot : public Child {
- public:
-  explicit PySnapshot(std::shared_ptr<DbState> state) : Child(std::move(state)) {
-    snapshot_ = state_->db->GetSnapshot();
-  }
-  ~PySnapshot() override { Invalidate(); }
-
-  void Invalidate() override {
-    if (snapshot_ != nullptr) state_->db->ReleaseSnapshot(std::exchange(snapshot_, nullptr));
-  }
-  // REQUIRES: GIL. Raises if released or its DB is closed.
-  const Snapshot* Get() const {
-    if (snapshot_ == nullptr) RaiseError("snapshot released (or its DB closed)");
-    return snapshot_;
-  }
-  bool released() const { return snapshot_ == nullptr; }
-
- private:
-  const Snapshot* snapshot_ = nullptr;
-};
-
-// ReadOptions for a call taking `snapshot=`. The iterator bounds point into
-// the returned holder's strings.
-ReadOptions MakeReadOptions(const PySnapshot* snapshot, bool verify_checksums,
-                            bool fill_cache) {
-  ReadOptions options;
-  options.verify_checksums = verify_checksums;
-  options.fill_cache = fill_cache;
-  if (snapshot != nullptr) options.snapshot = snapshot->Get();
-  return options;
-}
-
-// The iterator behind DB.items(): (key, value) pairs of [start, stop) in
-// key order, or backwards with reverse=True.
-class PyItems : public Child {
- public:
-  PyItems(std::shared_ptr<DbState> state, ReadOptions options, std::optional<std::string> start,
-          std::optional<std::string> stop, bool reverse)
-      : Child(std::move(state)), start_(std::move(start)), stop_(std::move(stop)), reverse_(reverse) {
-    if (start_) {
-      lower_ = *start_;
-      options.iterate_lower_bound = &lower_;
-    }
-    if (stop_) {
-      upper_ = *stop_;
-      options.iterate_upper_bound = &upper_;
-    }
-    it_ = state_->db->NewIterator(options);  // copies the bounds
-  }
-  ~PyItems() override { Invalidate(); }
-  void Invalidate() override { it_.reset(); }
-
-  py::tuple Next() {
-    if (it_ == nullptr) RaiseError("iterator used after its DB was closed");
-    if (!started_) {
-      started_ = true;
-      reverse_ ? it_->SeekToLast() : it_->SeekToFirst();
-    } else if (it_->Valid()) {
-      reverse_ ? it_->Prev() : it_->Next();
-    }
-    if (!it_->Valid()) {
-      Check(it_->status());  // a damaged block ends the scan with an error
-      throw py::stop_iteration();
-    }
-    return py::make_tuple(ToBytes(it_->key()), ToBytes(it_->value()));
-  }
-
- private:
-  const std::optional<std::string> start_, stop_;
-  Slice lower_, upper_;
-  const bool reverse_;
-  bool started_ = false;
-  std::unique_ptr<Iterator> it_;
-};
-
-class PyDB {
- public:
-  PyDB(const std::string& path, bool create_if_missing, const py::kwargs& kwargs)
-      : state_(std::make_shared<DbState>()) {
-    Options options;
-    options.create_if_missing = create_if_missing;
-    ApplyOptions(kwargs, &options);
-    Status s;
-    {
-      py::gil_scoped_release release;
-      s = DB::Open(options, path, &state_->db);
-    }
-    Check(s);
-  }
-  ~PyDB() {
-    try {
-      Close();
-    } catch (const py::error_already_set&) {
-      // Closing never raises today; if it did, a destructor has nobody to tell.
-    }
-  }
-
-  void Close() {
-    if (state_->closed) return;
-    state_->closed = true;
-    // Children may unregister themselves while invalidated: iterate a copy.
-    const std::set<Child*> children = state_->children;
-    for (Child* child : children) child->Invalidate();
-    py::gil_scoped_release release;
-    std::unique_lock<std::shared_mutex> lock(state_->use);  // waits for GIL-free operations
-    state_->db.reset();
-  }
-  bool closed() const { return state_->closed; }
-
-  // Runs op(db) without the GIL, the DB held open. REQUIRES: GIL.
-  template <typename Op>
-  Status Run(Op&& op) {
-    if (state_->closed) RaiseError("DB is closed");
-    py::gil_scoped_release release;
-    std::shared_lock<std::shared_mutex> lock(state_->use);
-    return op(state_->db.get());
-  }
-
-  std::optional<py::bytes> Get(py::handle key, const PySnapshot* snapshot,
-                               bool verify_checksums, bool fill_cache) {
-    std::string key_holder, value;
-    const Slice k = ToSlice(key, "key", &key_holder);
-    const ReadOptions options = MakeReadOptions(snapshot, verify_checksums, fill_cache);
-    const Status s = Run([&](DB* db) { return db->Get(options, k, &value); });
-    if (s.IsNotFound()) return std::nullopt;
-    Check(s);
-    return py::bytes(value);
-  }
-
-  void Put(py::handle key, py::handle value, bool sync) {
-    std::string key_holder, value_holder;
-    const Slice k = ToSlice(key, "key", &key_holder);
-    const Slice v = ToSlice(value, "value", &value_holder);
-    WriteOptions options;
-    options.sync = sync;
-    Check(Run([&](DB* db) { return db->Put(options, k, v); }));
-  }
-
-  void Delete(py::handle key, bool sync) {
-    std::string key_holder;
-    const Slice k = ToSlice(key, "key", &key_holder);
-    WriteOptions options;
-    options.sync = sync;
-    Check(Run([&](DB* db) { return db->Delete(options, k); }));
-  }
-
-  void Write(WriteBatch* batch, bool sync) {
-    WriteOptions options;
-    options.sync = sync;
-    Check(Run([&](DB* db) { return db->Write(options, batch); }));
-  }
-
-  std::unique_ptr<PyItems> Items(const py::object& start, const py::object& stop,
-                                 bool reverse, const PySnapshot* snapshot,
-                                 bool fill_cache) {
-    if (state_->closed) RaiseError("DB is closed");
-    std::string holder;
-    std::optional<std::string> lower, upper;
-    if (!start.is_none()) lower = ToSlice(start, "start", &holder).ToString();
-    if (!stop.is_none()) upper = ToSlice(stop, "stop", &holder).ToString();
-    return std::make_unique<PyItems>(state_, MakeReadOptions(snapshot, false, fill_cache),
-                                     std::move(lower), std::move(upper), reverse);
-  }
-
-  std::unique_ptr<PySnapshot> NewSnapshot() {
-    if (state_->closed) RaiseError("DB is closed");
-    return std::make_unique<PySnapshot>(state_);
-  }
-
-  std::optional<std::string> GetProperty(const std::string& name) {
-    std::string value;
-    bool found = false;
-    (void)Run([&](DB* db) {
-      found = db->GetProperty(name, &value);
-      return Status::OK();
-    });
-    if (!found) return std::nullopt;
-    return value;
-  }
-
-  void Flush() {
-    Check(Run([](DB* db) { return db->Flush(); }));
-  }
-
-  void CompactRange(const py::object& start, const py::object& stop) {
-    std::string start_holder, stop_holder;
-    Slice begin, end;
-    const bool has_begin = !start.is_none();
-    const bool has_end = !stop.is_none();
-    if (has_begin) begin = ToSlice(start, "start", &start_holder);
-    if (has_end) end = ToSlice(stop, "stop", &stop_holder);
-    Check(Run([&](DB* db) {
-      return db->CompactRange(has_begin ? &begin : nullptr, has_end ? &end : nullptr);
-    }));
-  }
-
-  void VerifyChecksums() {
-    Check(Run([](DB* db) { return db->VerifyChecksums(); }));
-  }
-
-  void Resume() {
-    Check(Run([](DB* db) { return db->Resume(); }));
-  }
-
- private:
-  std::shared_ptr<DbState> state_;
-};
 
 Options OptionsFrom(const py::kwargs& kwargs) {
   Options options;
@@ -337,11 +74,11 @@ PYBIND11_MODULE(lsmkv, m) {
                          "A point-in-time view from DB.snapshot(); pass it as snapshot= to get "
                          "and items. Released by release(), by leaving a `with` block, when "
                          "garbage-collected, or when its DB closes.")
-      .def("release", &PySnapshot::Invalidate)
+      .def("release", &PySnapshot::Release)
       .def_property_readonly("released", &PySnapshot::released)
       .def("__enter__", [](PySnapshot& s) -> PySnapshot& { return s; },
            py::return_value_policy::reference)
-      .def("__exit__", [](PySnapshot& s, py::args) { s.Invalidate(); });
+      .def("__exit__", [](PySnapshot& s, py::args) { s.Release(); });
 
   py::class_<PyItems>(m, "ItemsIterator")
       .def("__iter__", [](PyItems& it) -> PyItems& { return it; },
@@ -352,7 +89,8 @@ PYBIND11_MODULE(lsmkv, m) {
       std::string("DB(path, create_if_missing=True, **options): opens (by default creates) the "
                   "database in directory path. Keyword options: ") +
       OptionNames() + ". A context manager: leaving the `with` block closes it.";
-  py::class_<PyDB>(m, "DB", db_doc.c_str())
+  py::class_<PyDB> db_class(m, "DB", db_doc.c_str());
+  db_class
       .def(py::init<const std::string&, bool, const py::kwargs&>(), py::arg("path"),
            py::arg("create_if_missing").noconvert() = true)
       .def("close", &PyDB::Close,
@@ -384,7 +122,20 @@ PYBIND11_MODULE(lsmkv, m) {
            py::arg("stop") = py::none(), "Compacts keys in [start, stop] (None: open end).")
       .def("verify_checksums", &PyDB::VerifyChecksums)
       .def("resume", &PyDB::Resume,
-           "Clears a background error (e.g. NoSpaceError after a full disk) when that is safe.");
+           "Clears a background error (e.g. NoSpaceError after a full disk) when that is safe.")
+      .def("get_int_property", &PyDB::GetIntProperty, py::arg("name"),
+           "A numeric statistic (e.g. 'lsmkv.total-sst-bytes'; docs/statistics.md) as an int, "
+           "or None if unknown.")
+      .def("latest_sequence", &PyDB::LatestSequence,
+           "Sequence number of the last write applied (0 for a new DB); every update takes one.")
+      .def("checkpoint", &PyDB::Checkpoint, py::arg("path"),
+           "Writes a consistent, openable copy of the DB into path (which must not exist; its "
+           "parent must) and returns the last sequence number it holds.")
+      .def("approximate_sizes", &PyDB::ApproximateSizes, py::arg("ranges"),
+           "For each (start, stop) pair, about how many bytes of table files hold keys in "
+           "[start, stop) (memtables not counted); a list of ints.");
+  BindTransactions(m, db_class);
+  BindBackups(m);
 
   m.def(
       "destroy_db",

@@ -39,6 +39,34 @@ CompressionType ToCompression(py::handle value) {
   throw py::value_error("compression must be \"lz4\", \"zstd\" or \"none\", not \"" + name + "\"");
 }
 
+WalRecoveryMode ToWalRecoveryMode(py::handle value) {
+  const char* const choices =
+      "\"point-in-time\", \"absolute-consistency\", \"tolerate-corrupted-tail\" or "
+      "\"skip-any-corrupted\"";
+  if (!py::isinstance<py::str>(value)) {
+    throw py::type_error(std::string("wal_recovery_mode must be ") + choices);
+  }
+  const std::string name = value.cast<std::string>();
+  if (name == "point-in-time") return WalRecoveryMode::kPointInTime;
+  if (name == "absolute-consistency") return WalRecoveryMode::kAbsoluteConsistency;
+  if (name == "tolerate-corrupted-tail") return WalRecoveryMode::kTolerateCorruptedTailRecords;
+  if (name == "skip-any-corrupted") return WalRecoveryMode::kSkipAnyCorruptedRecords;
+  throw py::value_error(std::string("wal_recovery_mode must be ") + choices + ", not \"" + name +
+                        "\"");
+}
+
+WalWriteMode ToWalWriteMode(py::handle value) {
+  if (!py::isinstance<py::str>(value)) {
+    throw py::type_error("wal_write_mode must be \"auto\", \"mapped\" or \"write\"");
+  }
+  const std::string name = value.cast<std::string>();
+  if (name == "auto") return WalWriteMode::kAuto;
+  if (name == "mapped") return WalWriteMode::kMapped;
+  if (name == "write") return WalWriteMode::kWrite;
+  throw py::value_error("wal_write_mode must be \"auto\", \"mapped\" or \"write\", not \"" +
+                        name + "\"");
+}
+
 }  // namespace
 
 const char* OptionNames() {
@@ -47,7 +75,10 @@ const char* OptionNames() {
          "compression (\"lz4\", \"zstd\", \"none\"), zstd_level, block_cache_capacity, "
          "max_open_files, target_file_size, max_bytes_for_level_base, "
          "level0_file_num_compaction_trigger, level0_slowdown_writes_trigger, "
-         "level0_stop_writes_trigger";
+         "level0_stop_writes_trigger, wal_retention_bytes, max_log_file_size, "
+         "wal_recovery_mode (\"point-in-time\", \"absolute-consistency\", "
+         "\"tolerate-corrupted-tail\", \"skip-any-corrupted\"), wal_write_mode (\"auto\", "
+         "\"mapped\", \"write\")";
 }
 
 void ApplyOptions(const py::kwargs& kwargs, Options* o) {
@@ -90,6 +121,14 @@ void ApplyOptions(const py::kwargs& kwargs, Options* o) {
       o->level0_slowdown_writes_trigger = ToInt<int>(name, value);
     } else if (name == "level0_stop_writes_trigger") {
       o->level0_stop_writes_trigger = ToInt<int>(name, value);
+    } else if (name == "wal_retention_bytes") {
+      o->wal_retention_bytes = ToInt<uint64_t>(name, value);
+    } else if (name == "max_log_file_size") {
+      o->max_log_file_size = ToInt<size_t>(name, value);
+    } else if (name == "wal_recovery_mode") {
+      o->wal_recovery_mode = ToWalRecoveryMode(value);
+    } else if (name == "wal_write_mode") {
+      o->wal_write_mode = ToWalWriteMode(value);
     } else {
       throw py::type_error("unexpected keyword argument '" + name + "' (options: " +
                            OptionNames() + ")");

@@ -2,6 +2,9 @@
  * the tree (ctest "c:api", also under the sanitizers) and against the
  * installed package through pkg-config (tests/package/consumer_test.cmake).
  *
+ * The checkpoint, backup and transaction checks are in c_test_more.c,
+ * the helpers in c_test_support.c.
+ *
  *   c_test SCRATCH_DIR     (the directory is created and removed) */
 #define _POSIX_C_SOURCE 200809L
 
@@ -13,66 +16,7 @@
 
 #include <lsmkv/c.h>
 
-static int failures = 0;
-
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                        \
-    }                                                                    \
-  } while (0)
-
-/* No error expected: reports and frees one if there is. */
-#define CHECK_NO_ERROR(err)                                                         \
-  do {                                                                              \
-    if ((err) != NULL) {                                                            \
-      fprintf(stderr, "%s:%d: unexpected error: %s\n", __FILE__, __LINE__, (err)); \
-      failures++;                                                                   \
-      lsmkv_free(err);                                                              \
-      (err) = NULL;                                                                 \
-    }                                                                               \
-  } while (0)
-
-static int BytesEqual(const char* data, size_t len, const char* expected) {
-  return data != NULL && len == strlen(expected) && memcmp(data, expected, len) == 0;
-}
-
-/* lsmkv_get that compares with `expected` (NULL: must be absent). */
-static void CheckGet(lsmkv_t* db, const lsmkv_readoptions_t* ro, const char* key,
-                     const char* expected) {
-  char* err = NULL;
-  size_t len = 12345;
-  char* value = lsmkv_get(db, ro, key, strlen(key), &len, &err);
-  CHECK_NO_ERROR(err);
-  if (expected == NULL) {
-    if (value != NULL) fprintf(stderr, "key %s: expected absent\n", key);
-    CHECK(value == NULL);
-    CHECK(len == 0);
-  } else {
-    if (!BytesEqual(value, len, expected)) fprintf(stderr, "key %s: expected %s\n", key, expected);
-    CHECK(BytesEqual(value, len, expected));
-  }
-  lsmkv_free(value);
-}
-
-/* Concatenates "key=value;" for every entry the iterator walks, forward or
- * backward, into out. */
-static void Walk(lsmkv_iterator_t* it, int forward, char* out, size_t out_size) {
-  out[0] = '\0';
-  if (forward) {
-    lsmkv_iter_seek_to_first(it);
-  } else {
-    lsmkv_iter_seek_to_last(it);
-  }
-  for (; lsmkv_iter_valid(it); forward ? lsmkv_iter_next(it) : lsmkv_iter_prev(it)) {
-    size_t klen = 0, vlen = 0;
-    const char* k = lsmkv_iter_key(it, &klen);
-    const char* v = lsmkv_iter_value(it, &vlen);
-    size_t used = strlen(out);
-    snprintf(out + used, out_size - used, "%.*s=%.*s;", (int)klen, k, (int)vlen, v);
-  }
-}
+#include "c_test_support.h"
 
 struct BatchLog {
   char text[256];
@@ -117,6 +61,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   snprintf(path, sizeof path, "%s", argv[1]);
+  RemoveTree(path); /* what a failed earlier run left */
   mkdir(path, 0755);
   snprintf(missing, sizeof missing, "%s/missing", path);
   snprintf(reverse_path, sizeof reverse_path, "%s/reverse", path);
@@ -340,7 +285,13 @@ int main(int argc, char** argv) {
     lsmkv_free(err);
     err = NULL;
   }
-  lsmkv_close(db);
+  TestSequenceAndSizes(db, wo);
+  TestCheckpoint(db, options, ro, wo, argv[1]);
+  TestBackups(db, options, ro, wo, argv[1]);
+  TestTransactions(db, ro, wo);
+  TestMoreOptions(argv[1], wo);
+  lsmkv_close_with_status(db, &err);
+  CHECK_NO_ERROR(err);
 
   /* Reopen: everything acknowledged is there. Then repair, reopen, destroy. */
   lsmkv_repair_db(options, path, &err);
@@ -399,7 +350,7 @@ int main(int argc, char** argv) {
   lsmkv_readoptions_destroy(ro);
   lsmkv_writeoptions_destroy(wo);
   lsmkv_free(NULL);
-  rmdir(argv[1]);
+  RemoveTree(argv[1]);
   if (failures != 0) {
     fprintf(stderr, "c_test: %d checks failed\n", failures);
     return 1;

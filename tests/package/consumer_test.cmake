@@ -1,6 +1,6 @@
 # Builds lsmkv (static or shared), installs it into a temporary prefix, then
 # builds and runs a consumer through find_package(lsmkv) and through
-# pkg-config, the C API test program (tests/c/c_test.c, compiled as C) through
+# pkg-config, the C API test program (tests/c/c_test*.c, compiled as C) through
 # pkg-config, and a user's DB subclass (tests/api/mock_db.h) against the
 # installed headers. For the shared library, also checks that only the
 # public API is exported.
@@ -66,6 +66,7 @@ run(${WORK_DIR}/consumer-pc ${WORK_DIR}/db2)
 # 3. The C API from C, through pkg-config (a static lsmkv brings the C++
 #    runtime in through Libs.private).
 run(${CC} -std=c99 -pedantic -Wall -Wextra -Werror ${SOURCE_DIR}/tests/c/c_test.c
+    ${SOURCE_DIR}/tests/c/c_test_more.c ${SOURCE_DIR}/tests/c/c_test_support.c
     -o ${WORK_DIR}/c-test ${pc_flags} -Wl,-rpath,${prefix}/lib)
 run(${WORK_DIR}/c-test ${WORK_DIR}/c-db)
 

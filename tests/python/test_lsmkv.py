@@ -106,6 +106,16 @@ class BasicsTest(TempDirTest):
             db.put(b"k", b"x" * 1000)
             db.flush()
             self.assertEqual(db.get(b"k"), b"x" * 1000)
+        with lsmkv.DB(self.path, wal_recovery_mode="tolerate-corrupted-tail",
+                      wal_write_mode="write", wal_retention_bytes=1 << 20,
+                      max_log_file_size=64 << 10) as db:
+            self.assertEqual(db.get(b"k"), b"x" * 1000)
+        with self.assertRaises(ValueError):
+            lsmkv.DB(self.path, wal_recovery_mode="whatever")
+        with self.assertRaises(ValueError):
+            lsmkv.DB(self.path, wal_write_mode="mmap")
+        with self.assertRaises(lsmkv.InvalidArgumentError):
+            lsmkv.DB(self.path, max_log_file_size=10)
 
     def test_module_attributes(self):
         self.assertRegex(lsmkv.__version__, r"^\d+\.\d+\.\d+$")
