@@ -100,6 +100,9 @@ struct Flags {
   int64_t cache_size = 8 << 20;
   int64_t write_buffer_size = 4 << 20;
   int64_t rocksdb_min_blob_size = 0;  // > 0: RocksDB's BlobDB for values this large
+  int background_jobs = -1;  // lsmkv and RocksDB; -1: lsmkv's default for both
+  int subcompactions = -1;   // lsmkv's Options::max_subcompactions; -1: default
+  int read_triggered_compaction = -1;  // lsmkv; -1: default
   bool histogram = false;
   bool stats = false;
   uint64_t seed = 301;
@@ -116,6 +119,7 @@ struct Flags {
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
                "  [--csv=FILE] [--rocksdb_min_blob_size=BYTES]\n"
+               "  [--background_jobs=N] [--subcompactions=N] [--read_triggered_compaction=0|1]\n"
                "a workload may name its own thread count: --benchmarks=fillrandom,readrandom:4\n",
                error.c_str());
   std::exit(2);
@@ -167,6 +171,9 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "write_buffer_size") f.write_buffer_size = ParseInt(name, v);
     else if (name == "rocksdb_min_blob_size") f.rocksdb_min_blob_size = ParseInt(name, v);
     else if (name == "histogram") f.histogram = ParseBool(name, v);
+    else if (name == "background_jobs") f.background_jobs = static_cast<int>(ParseInt(name, v));
+    else if (name == "subcompactions") f.subcompactions = static_cast<int>(ParseInt(name, v));
+    else if (name == "read_triggered_compaction") f.read_triggered_compaction = ParseBool(name, v) ? 1 : 0;
     else if (name == "stats") f.stats = ParseBool(name, v);
     else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
     else if (name == "csv") f.csv = v;
@@ -325,6 +332,12 @@ class Benchmark {
     config.wal_write_mode = f_.wal_write_mode;
     config.zstd_level = f_.zstd_level;
     config.rocksdb_min_blob_size = static_cast<size_t>(std::max<int64_t>(f_.rocksdb_min_blob_size, 0));
+    config.background_jobs = f_.background_jobs;
+    if (config.background_jobs <= 0 && engine_name == "rocksdb") {
+      config.background_jobs = LsmkvDefaultBackgroundJobs();  // the same thread budget as lsmkv
+    }
+    config.subcompactions = f_.subcompactions;
+    config.read_triggered_compaction = f_.read_triggered_compaction;
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;
     if (fresh || slots_.count(engine_name) == 0) {

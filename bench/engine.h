@@ -31,6 +31,11 @@ struct EngineConfig {
   // separation): values of at least this many bytes go to blob files,
   // with blob garbage collection on (--rocksdb_min_blob_size).
   size_t rocksdb_min_blob_size = 0;
+  // lsmkv and RocksDB: flush + compaction threads (LevelDB has one
+  // background thread, fixed); -1: each engine's default.
+  int background_jobs = -1;
+  int subcompactions = -1;  // lsmkv only: Options::max_subcompactions; -1: default
+  int read_triggered_compaction = -1;  // lsmkv only: 0 or 1; -1: default
 };
 
 class EngineIterator {
@@ -81,6 +86,9 @@ std::unique_ptr<Engine> OpenEngine(const std::string& name, const EngineConfig& 
 std::vector<std::string> AvailableEngines();
 
 std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error);
+// lsmkv's Options::max_background_jobs default (RocksDB runs with the same
+// thread budget unless --background_jobs says otherwise).
+int LsmkvDefaultBackgroundJobs();
 #ifdef LSMKV_BENCH_HAVE_LEVELDB
 std::unique_ptr<Engine> OpenLevelDB(const EngineConfig& config, std::string* error);
 #endif

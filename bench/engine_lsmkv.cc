@@ -83,6 +83,8 @@ class LsmkvEngine final : public Engine {
 
 }  // namespace
 
+int LsmkvDefaultBackgroundJobs() { return lsmkv::Options().max_background_jobs; }
+
 std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error) {
   lsmkv::Options options;
   options.create_if_missing = true;
@@ -101,6 +103,11 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
       break;
   }
   options.zstd_level = config.zstd_level;
+  if (config.background_jobs > 0) options.max_background_jobs = config.background_jobs;
+  if (config.subcompactions > 0) options.max_subcompactions = config.subcompactions;
+  if (config.read_triggered_compaction >= 0) {
+    options.read_triggered_compaction = config.read_triggered_compaction != 0;
+  }
   if (config.wal_write_mode == "mapped") {
     options.wal_write_mode = lsmkv::WalWriteMode::kMapped;
   } else if (config.wal_write_mode == "write") {

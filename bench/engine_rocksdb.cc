@@ -107,7 +107,9 @@ std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* err
   options.create_if_missing = true;
   options.write_buffer_size = config.write_buffer_size;
   options.max_write_buffer_number = 2;
-  options.max_background_jobs = 2;
+  // Like lsmkv's thread budget when given (--background_jobs), else
+  // RocksDB's default.
+  options.max_background_jobs = config.background_jobs > 0 ? config.background_jobs : 2;
   switch (config.compression) {
     case EngineConfig::Compression::kFast:
       options.compression = rocksdb::kLZ4Compression;

@@ -87,8 +87,23 @@ struct LSMKV_EXPORT Options {
   size_t write_buffer_size = 4 << 20;
   // Active + immutable memtables.
   int max_write_buffer_number = 2;
-  // Flush + compaction threads.
-  int max_background_jobs = 2;
+  // Flush + compaction threads. Up to max_background_jobs - 1 compactions
+  // (at least one) run at once; with two or more compaction threads, one
+  // is kept for compactions out of level 0, so level 0 drains while a long
+  // compaction of deeper levels runs (writers stall on level 0, never on
+  // the deeper levels). Default 3: a flush thread, a level-0 compaction
+  // beside one of the deeper levels (docs/performance.md, 2026-11-30).
+  int max_background_jobs = 3;
+  // Read-triggered compaction: a table that lookups keep consulting and then
+  // going on past (to a table below it) is compacted into the next level
+  // once it cost about as many lookups as rewriting it costs, so a read-heavy
+  // phase flattens a tree left uneven by random writes. Costs background
+  // writes while reading; false turns it off.
+  bool read_triggered_compaction = true;
+  // A compaction out of level 0 (the one writers wait for) is split into up
+  // to this many key ranges, merged side by side on extra threads
+  // (max_subcompactions - 1 of them) and installed as one. 1: never split.
+  int max_subcompactions = 1;
   size_t block_size = 4096;
   // Bloom filter bits per key; 0 disables bloom filters.
   int bloom_bits_per_key = 10;

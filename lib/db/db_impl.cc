@@ -31,6 +31,7 @@ LevelOptions MakeLevelOptions(const Options& o) {
   l.level0_file_num_compaction_trigger = o.level0_file_num_compaction_trigger;
   l.max_bytes_for_level_base = o.max_bytes_for_level_base;
   l.target_file_size = o.target_file_size;
+  if (!o.read_triggered_compaction) l.bytes_per_seek = 0;
   return l;
 }
 
@@ -62,6 +63,7 @@ Status ValidateOptions(const Options& o) {
         "max_write_buffer_number must be in [2, 64]");
   check(o.max_background_jobs >= 1 && o.max_background_jobs <= 64,
         "max_background_jobs must be in [1, 64]");
+  check(o.max_subcompactions >= 1 && o.max_subcompactions <= 64, "max_subcompactions must be in [1, 64]");
   check(o.block_size >= 256 && o.block_size <= (64 << 20),
         "block_size must be in [256 B, 64 MiB]");
   check(o.bloom_bits_per_key >= 0 && o.bloom_bits_per_key <= 64,
@@ -141,6 +143,9 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
                                                 options.max_open_files - kReservedOpenFiles)),
       versions_(std::make_unique<VersionSet>(dbname, env_, &internal_comparator_,
                                              MakeLevelOptions(options))),
+      subcompaction_pool_(options.max_subcompactions > 1
+                              ? std::make_unique<ThreadPool>(options.max_subcompactions - 1)
+                              : nullptr),
       pool_(std::make_unique<ThreadPool>(options.max_background_jobs)) {}
 
 DBImpl::~DBImpl() {

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -113,6 +114,21 @@ class DBImpl final : public DB, public FeedSource {
   // Test hook: returns once no flush or compaction is running or needed.
   void TEST_WaitForBackgroundWork();
 
+  // Test hook: a compaction (not a trivial move's, which is instant) began
+  // or ended. Called under mutex_, in the order the DB saw them: the
+  // observer must not call into the DB.
+  struct CompactionEvent {
+    bool started = false;  // false: ended
+    int level = 0, output_level = 0;
+    bool read_triggered = false;
+    std::vector<uint64_t> inputs;  // file numbers, both levels
+    // User-key ranges: of the inputs at `level` (inputs[0]), and of all
+    // inputs (the outputs, at output_level, lie inside it).
+    std::string level_smallest, level_largest;
+    std::string smallest, largest;
+  };
+  void TEST_SetCompactionObserver(std::function<void(const CompactionEvent&)> observer) EXCLUDES(mutex_);
+
   // The info log (Options::info_log, or the LOG file the DB opened); null
   // before Open. Set once by Open, then never changed: safe to read from
   // any thread after Open returned. For events of other layers, e.g.
@@ -181,13 +197,31 @@ class DBImpl final : public DB, public FeedSource {
   Status FlushOldestImmutable() REQUIRES(mutex_);
 
   void MaybeScheduleCompaction() REQUIRES(mutex_);
+  // Read-triggered compaction (db_read_compaction.cc). ChargeSeek takes
+  // `lookups` off the seek budget of `file` (at `level` of the reader's
+  // Version) and, when that used it up, offers the file to VersionSet as
+  // the next read-triggered compaction. Takes mutex_ only then.
+  void ChargeSeek(int level, const FilePtr& file, int64_t lookups) EXCLUDES(mutex_);
+  // For a sampled iterator seek to user_key on `version`: charges the first
+  // table holding the key when a second one holds it too.
+  void SampleSeek(const Version& version, const Slice& user_key, int64_t lookups) EXCLUDES(mutex_);
   void BackgroundCompaction(std::shared_ptr<Compaction> c) EXCLUDES(mutex_);
-  // Marks c's input files busy / no longer busy.
+  // Marks c's input files busy / no longer busy (and tells the test
+  // observer that c started / ended).
   void SetBusy(const Compaction& c, bool busy) REQUIRES(mutex_);
   // Runs a picked compaction: a trivial move, or a merge (which releases
-  // mutex_ while it reads and writes tables). Installs the result.
+  // mutex_ while it reads and writes tables). Installs the result, then
+  // releases c's busy marks (SetBusy), before deleting obsolete files.
   Status RunCompaction(Compaction* c) REQUIRES(mutex_);
+  // Merges c's inputs into new tables, in up to Options::max_subcompactions
+  // key ranges side by side (Compaction::SplitPoints), and installs them
+  // with one MANIFEST edit. Releases mutex_ while it merges.
   Status DoCompactionWork(Compaction* c) REQUIRES(mutex_);
+  struct Subcompaction;
+  // Merges one key range of c (its own copy: the cursors in c are per
+  // range) into new tables; results in *sub. Takes mutex_ only to number
+  // an output.
+  void RunSubcompaction(Compaction* c, SequenceNumber smallest_snapshot, Subcompaction* sub) EXCLUDES(mutex_);
   // One CompactRange step: compacts `level` (into level + 1, or into itself
   // when in_place) for the range, waiting while background compactions
   // hold its files.
@@ -337,6 +371,9 @@ class DBImpl final : public DB, public FeedSource {
   uint64_t episode_slowdowns_ GUARDED_BY(mutex_) = 0;
   uint64_t episode_slowdown_micros_ GUARDED_BY(mutex_) = 0;
   uint64_t compaction_entries_dropped_ GUARDED_BY(mutex_) = 0;
+  uint64_t read_triggered_compactions_ GUARDED_BY(mutex_) = 0;
+  uint64_t subcompactions_ GUARDED_BY(mutex_) = 0;  // key ranges of split compactions
+  std::function<void(const CompactionEvent&)> compaction_observer_ GUARDED_BY(mutex_);  // tests only
   struct CompactionStats {
     uint64_t compactions = 0;
     uint64_t micros = 0;
@@ -387,6 +424,12 @@ class DBImpl final : public DB, public FeedSource {
   std::vector<UnsyncedLog> unsynced_logs_ GUARDED_BY(mutex_);
   bool wal_dir_unsynced_ GUARDED_BY(mutex_) = false;
 
+  // Threads for the key ranges of a split compaction beyond the first
+  // (which the compaction's own thread merges): max_subcompactions - 1 of
+  // them, null when compactions are never split. Only one compaction out
+  // of level 0 runs at a time, and only those are split, so no range waits
+  // for a thread. Outlives pool_, whose jobs wait for their ranges.
+  std::unique_ptr<ThreadPool> subcompaction_pool_;
   // Declared last: destroyed first, after the destructor has waited for
   // every job; jobs use the members above.
   std::unique_ptr<ThreadPool> pool_;

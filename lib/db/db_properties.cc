@@ -51,6 +51,8 @@ DbStats DBImpl::CollectStats() {
   s.write_slowdowns = write_slowdowns_;
   s.write_stops = write_stops_;
   s.compaction_entries_dropped = compaction_entries_dropped_;
+  s.read_triggered_compactions = read_triggered_compactions_;
+  s.subcompactions = subcompactions_;
   s.gets = gets_.load(std::memory_order_relaxed);
   s.tables_probed = tables_probed_.load(std::memory_order_relaxed);
   s.bloom_useful = bloom_useful_.load(std::memory_order_relaxed);

@@ -7,6 +7,7 @@
 
 #include "db/db_iter.h"
 #include "db/level_iterator.h"
+#include "db/seek_sampling_iterator.h"
 #include "table/iterator_util.h"
 #include "table/merging_iterator.h"
 
@@ -38,11 +39,23 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   }
 
   const Comparator* ucmp = options_.comparator;
+  // Read-triggered compaction: the first table consulted (key in its range)
+  // and how many were; when the lookup had to go on past the first, that
+  // one is charged (ChargeSeek). Points into view.version, which the view
+  // keeps alive.
+  const FilePtr* first_consulted = nullptr;
+  int first_consulted_level = -1;
+  int consulted = 0;
   // Returns true when the table settled the lookup (*s set).
-  const auto probe = [&](const FileMetaData& f) -> bool {
+  const auto probe = [&](const FilePtr& file, int level) -> bool {
+    const FileMetaData& f = *file;
     if (ucmp->Compare(key, ExtractUserKey(f.smallest)) < 0 ||
         ucmp->Compare(key, ExtractUserKey(f.largest)) > 0) {
       return false;  // outside the file's range: not even opened
+    }
+    if (consulted++ == 0) {
+      first_consulted = &file;
+      first_consulted_level = level;
     }
     std::shared_ptr<Table> table;
     s = table_cache_->FindTable(f.number, f.file_size, &table);
@@ -86,19 +99,19 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
 
   // Level 0 newest first (ranges overlap); deeper levels hold disjoint
   // ranges sorted by key: one binary search per level.
+  bool settled = false;
   const auto& level0 = view.version->files[0];
-  for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
-    if (probe(**it)) return s;
-  }
-  for (int level = 1; level < kNumLevels; level++) {
+  for (auto it = level0.rbegin(); it != level0.rend() && !settled; ++it) settled = probe(*it, 0);
+  for (int level = 1; level < kNumLevels && !settled; level++) {
     const auto& files = view.version->files[level];
     auto it = std::lower_bound(files.begin(), files.end(), key,
                                [ucmp](const std::shared_ptr<const FileMetaData>& f, const Slice& k) {
                                  return ucmp->Compare(ExtractUserKey(f->largest), k) < 0;
                                });
-    if (it != files.end() && probe(**it)) return s;
+    if (it != files.end()) settled = probe(*it, level);
   }
-  return Status::NotFound(Slice());
+  if (consulted >= 2) ChargeSeek(first_consulted_level, *first_consulted, 1);
+  return settled ? s : Status::NotFound(Slice());
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
@@ -108,8 +121,18 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   const SequenceNumber sequence = view->sequence;
   // The view pins the memtables and the Version (so its files) for the
   // iterator's lifetime.
-  return NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view),
-                       options.iterate_lower_bound, options.iterate_upper_bound);
+  std::shared_ptr<const Version> version = view->version;
+  auto db_iter = NewDBIterator(options_.comparator, std::move(merged), sequence, std::move(view),
+                               options.iterate_lower_bound, options.iterate_upper_bound);
+  if (!options_.read_triggered_compaction) return db_iter;
+  // Every kSeekSamplePeriod-th seek charges the tables in its way, each
+  // sample standing for that many seeks (see SampleSeek). The iterator
+  // must be destroyed before the DB, so `this` outlives the sampler.
+  constexpr int kSeekSamplePeriod = 16;
+  return NewSeekSamplingIterator(std::move(db_iter), kSeekSamplePeriod,
+                                 [this, version = std::move(version)](const Slice& target) {
+                                   SampleSeek(*version, target, kSeekSamplePeriod);
+                                 });
 }
 
 std::unique_ptr<Iterator> DBImpl::NewMergedIterator(const ReadOptions& options,

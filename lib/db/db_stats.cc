@@ -87,6 +87,8 @@ void ForEachIntStat(const DbStats& s,
   fn(p + "compaction-bytes-written", kC, s.compaction_bytes_written());
   fn(p + "compaction-micros", kC, s.compaction_micros());
   fn(p + "compaction-entries-dropped", kC, s.compaction_entries_dropped);
+  fn(p + "read-triggered-compactions", kC, s.read_triggered_compactions);
+  fn(p + "subcompactions", kC, s.subcompactions);
   fn(p + "max-concurrent-compactions", kG, s.max_concurrent_compactions);
   // Stalls.
   fn(p + "stall-micros", kC, s.stall_micros);
@@ -154,7 +156,7 @@ std::string FormatStatsText(const DbStats& s) {
       "compactions at once (max): %" PRIu64 "\n"
       "stalls: %" PRIu64 " writes slowed down (%.3f s), %" PRIu64 " stops\n"
       "compactions: %" PRIu64 ", read %" PRIu64 " bytes, wrote %" PRIu64 " bytes, dropped %" PRIu64
-      " entries, %.3f s\n"
+      " entries, %.3f s, %" PRIu64 " triggered by reads\n"
       "gets: %" PRIu64 ", tables probed: %" PRIu64 " (read amplification %.2f per get), "
       "bloom useful: %" PRIu64 ", bloom useless: %" PRIu64 "\n"
       "block cache: %" PRIu64 " bytes of %" PRIu64 ", hits %" PRIu64 ", misses %" PRIu64 "\n"
@@ -168,7 +170,7 @@ std::string FormatStatsText(const DbStats& s) {
       s.flushes_below_level0, s.flush_micros / 1e6, s.stall_micros / 1e6,
       s.max_concurrent_compactions, s.write_slowdowns, s.slowdown_micros / 1e6, s.write_stops,
       s.compactions(), s.compaction_bytes_read(), s.compaction_bytes_written(),
-      s.compaction_entries_dropped, s.compaction_micros() / 1e6, s.gets, s.tables_probed,
+      s.compaction_entries_dropped, s.compaction_micros() / 1e6, s.read_triggered_compactions, s.gets, s.tables_probed,
       s.read_amplification(), s.bloom_useful, s.bloom_useless, s.block_cache_bytes,
       s.block_cache_capacity, s.block_cache_hits, s.block_cache_misses,
       s.approximate_memory_usage, s.table_cache_pinned_bytes, s.wal_corrupted_records,

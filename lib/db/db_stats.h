@@ -53,6 +53,8 @@ struct DbStats {
   uint64_t write_slowdowns = 0;
   uint64_t write_stops = 0;
   uint64_t compaction_entries_dropped = 0;
+  uint64_t read_triggered_compactions = 0;  // picked because reads kept consulting a table
+  uint64_t subcompactions = 0;  // key ranges merged by compactions split across threads
   uint64_t gets = 0;
   uint64_t tables_probed = 0;
   uint64_t bloom_useful = 0;

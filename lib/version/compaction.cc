@@ -1,5 +1,7 @@
 #include "version/compaction.h"
 
+#include <algorithm>
+
 namespace lsmkv {
 
 Compaction::Compaction(int level, int output_level, std::shared_ptr<const Version> input_version,
@@ -15,6 +17,25 @@ uint64_t Compaction::InputBytes(int which) const { return TotalFileSize(inputs[w
 bool Compaction::IsTrivialMove() const {
   return !manual && output_level_ == level_ + 1 && inputs[0].size() == 1 && inputs[1].empty() &&
          TotalFileSize(grandparents) <= options_.MaxGrandparentOverlapBytes();
+}
+
+std::vector<std::string> Compaction::SplitPoints(int max_pieces) const {
+  std::vector<std::string> splits;
+  const auto& below = inputs[1];
+  if (level_ != 0 || output_level_ != 1 || max_pieces <= 1 || below.size() < 2) return splits;
+  const size_t pieces = std::min<size_t>(static_cast<size_t>(max_pieces), below.size());
+  const uint64_t total = TotalFileSize(below);
+  const Comparator* ucmp = icmp_->user_comparator();
+  uint64_t before = 0;  // bytes of the files before below[i]
+  for (size_t i = 0; i < below.size() && splits.size() + 1 < pieces; i++) {
+    // Split before below[i] once the ranges so far hold their share.
+    if (i > 0 && before * pieces >= total * (splits.size() + 1)) {
+      const Slice key = ExtractUserKey(below[i]->smallest);
+      if (splits.empty() || ucmp->Compare(key, splits.back()) > 0) splits.push_back(key.ToString());
+    }
+    before += below[i]->file_size;
+  }
+  return splits;
 }
 
 void Compaction::AddInputDeletions(VersionEdit* edit) const {

@@ -9,6 +9,7 @@
 #define LSMKV_VERSION_COMPACTION_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "version/version_edit.h"
@@ -32,6 +33,9 @@ class Compaction {
   VersionEdit edit;
   // Set for CompactRange compactions.
   bool manual = false;
+  // Set for a compaction picked because reads kept consulting its level
+  // input and going on (VersionSet::NoteSeekBudgetExhausted).
+  bool read_triggered = false;
 
   const std::shared_ptr<const Version>& input_version() const { return input_version_; }
   // Lets go of the input Version once the work is done, so its files can be
@@ -44,6 +48,14 @@ class Compaction {
   // One input file, nothing to merge with, little grandparent overlap:
   // the file can move down a level without being rewritten.
   bool IsTrivialMove() const;
+
+  // User keys at which to split this compaction into at most max_pieces key
+  // ranges merged side by side, ascending; empty: do not split. Only
+  // compactions out of level 0 split (they are the ones writers wait for),
+  // at boundaries between their level-1 input files chosen so the ranges
+  // hold about equal bytes of level-1 input (level-0 files written from
+  // random keys spread over the whole range).
+  std::vector<std::string> SplitPoints(int max_pieces) const;
 
   // Adds the deletion of every input file to *edit.
   void AddInputDeletions(VersionEdit* edit) const;

@@ -6,6 +6,7 @@
 #ifndef LSMKV_VERSION_VERSION_EDIT_H_
 #define LSMKV_VERSION_VERSION_EDIT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -20,13 +21,45 @@ namespace lsmkv {
 
 constexpr int kNumLevels = 7;
 
-// A table file as the MANIFEST records it. Immutable once built.
+// Reads a table may still cost lookups that go on to other tables before
+// it is compacted (read-triggered compaction, VersionSet::
+// NoteSeekBudgetExhausted). In memory only, never in the MANIFEST; a file
+// gets a fresh budget whenever a Version is built from an edit adding it.
+// Atomic because readers charge it without the DB mutex; relaxed: it only
+// decides when to ask for a compaction, nothing is published through it.
+// Copies take the current value, so FileMetaData stays a value type.
+class SeekBudget {
+ public:
+  SeekBudget() = default;
+  SeekBudget(const SeekBudget& other) : remaining_(other.remaining()) {}
+  SeekBudget& operator=(const SeekBudget& other) {
+    remaining_.store(other.remaining(), std::memory_order_relaxed);
+    return *this;
+  }
+  // Const like Charge: the budget is bookkeeping beside the immutable
+  // file description, not part of it.
+  void Reset(int64_t n) const { remaining_.store(n, std::memory_order_relaxed); }
+  int64_t remaining() const { return remaining_.load(std::memory_order_relaxed); }
+  // Takes `n` lookups off the budget; true for exactly one caller: the one
+  // whose charge used it up.
+  bool Charge(int64_t n) const {
+    const int64_t before = remaining_.fetch_sub(n, std::memory_order_relaxed);
+    return before > 0 && before <= n;
+  }
+
+ private:
+  mutable std::atomic<int64_t> remaining_{0};
+};
+
+// A table file as the MANIFEST records it. Immutable once built (but for
+// allowed_seeks, which is not part of the record).
 struct FileMetaData {
   uint64_t number = 0;
   uint64_t file_size = 0;
   std::string smallest;  // internal key
   std::string largest;   // internal key
   uint64_t num_entries = 0;
+  SeekBudget allowed_seeks;
 };
 
 // Version of the DB's layout as a whole (MANIFEST tags, file naming, WAL and

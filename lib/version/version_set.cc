@@ -80,6 +80,18 @@ int Version::DeepestLevelOverlapping(const Slice* begin, const Slice* end,
   return -1;
 }
 
+int64_t LevelOptions::AllowedSeeks(uint64_t file_size) const {
+  // A lookup that consults a table and goes on costs a table-cache lookup,
+  // a filter probe and often an index and block read: on the order of the
+  // CPU and I/O that compacting 16-40 KiB takes. So once a table has cost
+  // reads about as much as rewriting it would, rewriting it one level down
+  // (where those lookups find one table fewer in their way) pays. Small
+  // tables get a floor so a few unlucky reads do not rewrite them.
+  constexpr int64_t kMinAllowedSeeks = 100;
+  if (bytes_per_seek == 0) return 0;
+  return std::max<int64_t>(kMinAllowedSeeks, static_cast<int64_t>(file_size / bytes_per_seek));
+}
+
 uint64_t LevelOptions::MaxBytesForLevel(int level) const {
   uint64_t result = max_bytes_for_level_base;
   for (int l = 1; l < level; l++) result *= 10;
@@ -111,10 +123,31 @@ void VersionSet::Finalize(Version* v) const {
   }
 }
 
+namespace {
+
+bool HoldsFile(const Version& v, int level, const FilePtr& file) {
+  const auto& files = v.files[level];
+  return std::find(files.begin(), files.end(), file) != files.end();
+}
+
+}  // namespace
+
 void VersionSet::Install(std::shared_ptr<const Version> v) {
   versions_.remove_if([](const std::weak_ptr<const Version>& w) { return w.expired(); });
   versions_.push_back(v);
   current_ = std::move(v);
+  if (seek_candidate_ != nullptr && !HoldsFile(*current_, seek_candidate_level_, seek_candidate_)) {
+    seek_candidate_.reset();  // compacted or moved by other means
+    seek_candidate_level_ = -1;
+  }
+}
+
+bool VersionSet::NoteSeekBudgetExhausted(int level, const FilePtr& file) {
+  if (seek_candidate_ != nullptr || level < 0 || level >= kNumLevels - 1) return false;
+  if (!HoldsFile(*current_, level, file)) return false;  // a reader of an older Version
+  seek_candidate_ = file;
+  seek_candidate_level_ = level;
+  return true;
 }
 
 void VersionSet::LiveFiles(std::set<uint64_t>* live) {
@@ -151,7 +184,9 @@ Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
         }
       }
     }
-    v->files[level].push_back(std::make_shared<const FileMetaData>(meta));
+    auto file = std::make_shared<FileMetaData>(meta);
+    file->allowed_seeks.Reset(level_options_.AllowedSeeks(meta.file_size));
+    v->files[level].push_back(std::move(file));
   }
   // Level 0 by file number (age); deeper levels by smallest key.
   std::sort(v->files[0].begin(), v->files[0].end(),
@@ -397,7 +432,7 @@ void KeyRange(const InternalKeyComparator* icmp, const std::vector<FilePtr>& fil
 }  // namespace
 
 std::unique_ptr<Compaction> VersionSet::PickCompaction(const std::set<uint64_t>& busy, bool level0_busy,
-                                                       int blocked_output_level) {
+                                                       int blocked_output_level, bool level0_only) {
   const auto& v = current_;
   // Levels by decreasing score; the first one that can start now wins.
   std::vector<std::pair<double, int>> candidates;
@@ -410,7 +445,9 @@ std::unique_ptr<Compaction> VersionSet::PickCompaction(const std::set<uint64_t>&
   std::sort(candidates.rbegin(), candidates.rend());
   const Comparator* ucmp = icmp_->user_comparator();
   for (const auto& [score, level] : candidates) {
-    if ((level == 0 && level0_busy) || level + 1 == blocked_output_level) continue;
+    if ((level == 0 && level0_busy) || (level != 0 && level0_only) || level + 1 == blocked_output_level) {
+      continue;
+    }
     // Round robin: the first file after the compaction pointer that is not
     // busy; wrap around to the start.
     const auto& files = v->files[level];
@@ -438,7 +475,33 @@ std::unique_ptr<Compaction> VersionSet::PickCompaction(const std::set<uint64_t>&
     c = SetupOtherInputs(std::move(c), busy);
     if (c != nullptr) return c;
   }
-  return nullptr;
+  // No size compaction can start now: a read-triggered one may.
+  return PickReadTriggered(busy, level0_busy, blocked_output_level, level0_only);
+}
+
+std::unique_ptr<Compaction> VersionSet::PickReadTriggered(const std::set<uint64_t>& busy, bool level0_busy,
+                                                          int blocked_output_level, bool level0_only) {
+  if (seek_candidate_ == nullptr) return nullptr;
+  const int level = seek_candidate_level_;
+  if ((level == 0 && level0_busy) || (level != 0 && level0_only) || level + 1 == blocked_output_level ||
+      busy.count(seek_candidate_->number) > 0) {
+    return nullptr;  // the candidate waits
+  }
+  auto c = std::make_unique<Compaction>(level, level + 1, current_, icmp_, level_options_);
+  c->read_triggered = true;
+  if (level == 0) {
+    const Slice begin = ExtractUserKey(seek_candidate_->smallest), end = ExtractUserKey(seek_candidate_->largest);
+    current_->GetOverlappingInputs(0, &begin, &end, icmp_->user_comparator(), &c->inputs[0]);
+    if (AnyBusy(c->inputs[0], busy)) return nullptr;
+  } else {
+    c->inputs[0].push_back(seek_candidate_);
+  }
+  c = SetupOtherInputs(std::move(c), busy);
+  if (c != nullptr) {
+    seek_candidate_.reset();
+    seek_candidate_level_ = -1;
+  }
+  return c;
 }
 
 std::unique_ptr<Compaction> VersionSet::SetupOtherInputs(std::unique_ptr<Compaction> c,
@@ -462,7 +525,7 @@ std::unique_ptr<Compaction> VersionSet::SetupOtherInputs(std::unique_ptr<Compact
     current_->GetOverlappingInputs(out + 1, &gbegin, &gend, ucmp, &c->grandparents);
   }
   // The next size compaction of this level starts after this one's range.
-  if (!c->manual) c->edit.SetCompactPointer(level, largest);
+  if (!c->manual && !c->read_triggered) c->edit.SetCompactPointer(level, largest);
   return c;
 }
 

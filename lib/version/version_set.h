@@ -61,6 +61,9 @@ struct LevelOptions {
   int level0_file_num_compaction_trigger = 4;
   uint64_t max_bytes_for_level_base = 10 << 20;
   uint64_t target_file_size = 2 << 20;
+  // Read-triggered compaction: a table's seek budget is its size divided by
+  // this (at least kMinAllowedSeeks); 0 turns read-triggered compaction off.
+  uint64_t bytes_per_seek = 16 << 10;
   // Bytes of the MANIFEST past which LogAndApply starts a new one.
   uint64_t max_manifest_bytes = 4 << 20;
 
@@ -70,6 +73,9 @@ struct LevelOptions {
   // A compaction output stops before it overlaps more than this many bytes
   // of the level below its output level.
   uint64_t MaxGrandparentOverlapBytes() const { return 10 * target_file_size; }
+  // The seek budget of a new table of `file_size` bytes; 0 when read-
+  // triggered compaction is off.
+  int64_t AllowedSeeks(uint64_t file_size) const;
 };
 
 class Compaction;
@@ -142,13 +148,26 @@ class VersionSet {
   // (including the Version before the last appended edit: see previous_).
   void LiveFiles(std::set<uint64_t>* live);
 
-  // The next size compaction, or nullptr if no level needs one or the
-  // files it would take are busy (in `busy`, being compacted). A level-0
-  // compaction is picked only when !level0_busy: two would write
-  // overlapping level-1 files. No compaction writing into
-  // `blocked_output_level` is picked (an in-place compaction runs there).
+  // The next compaction, or nullptr if no level needs one or the files it
+  // would take are busy (in `busy`, being compacted). Size compactions
+  // (a level over its budget) come first, by score; then a read-triggered
+  // one (NoteSeekBudgetExhausted). A level-0 compaction is picked only when
+  // !level0_busy: two would write overlapping level-1 files. No compaction
+  // writing into `blocked_output_level` is picked (an in-place compaction
+  // runs there). With level0_only, only a compaction out of level 0 is.
   std::unique_ptr<Compaction> PickCompaction(const std::set<uint64_t>& busy, bool level0_busy,
-                                             int blocked_output_level = -1);
+                                             int blocked_output_level = -1, bool level0_only = false);
+
+  // Read-triggered compaction: `file`, at `level` of the current Version,
+  // used up its seek budget (lookups that consulted it and then had to go
+  // on to another table). It becomes the candidate PickCompaction takes
+  // once no size compaction is due, unless a candidate is already waiting
+  // or the file is no longer at that level of the current Version (or is at
+  // the last level, with nothing below to move into). True if it became
+  // the candidate.
+  bool NoteSeekBudgetExhausted(int level, const FilePtr& file);
+  // The waiting read-triggered candidate's file number, 0 if none.
+  uint64_t seek_candidate_number() const { return seek_candidate_ ? seek_candidate_->number : 0; }
 
   // A compaction of every file at `level` overlapping the user-key range
   // [begin, end] into level + 1, or into `level` itself when in_place (to
@@ -168,6 +187,9 @@ class VersionSet {
   // Computes the compaction score of a new Version.
   void Finalize(Version* v) const;
   void Install(std::shared_ptr<const Version> v);
+  // The read-triggered compaction of seek_candidate_, if it can start now.
+  std::unique_ptr<Compaction> PickReadTriggered(const std::set<uint64_t>& busy, bool level0_busy,
+                                                int blocked_output_level, bool level0_only);
   // Fills the rest of a compaction whose inputs[0] is chosen.
   std::unique_ptr<Compaction> SetupOtherInputs(std::unique_ptr<Compaction> c,
                                                const std::set<uint64_t>& busy);
@@ -191,6 +213,11 @@ class VersionSet {
   // Per level, the largest key of the last size compaction: the next one
   // starts after it (round robin through the key space).
   std::string compact_pointer_[kNumLevels];
+  // The read-triggered compaction candidate (see NoteSeekBudgetExhausted):
+  // a file of current_ at seek_candidate_level_, or null. Dropped when a
+  // compaction takes it or when it leaves the current Version.
+  FilePtr seek_candidate_;
+  int seek_candidate_level_ = -1;
 
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;

@@ -215,3 +215,123 @@ TEST_CASE("VersionSet: a failed MANIFEST roll-over is sticky until RewriteManife
 }
 
 }  // namespace lsmkv
+
+namespace lsmkv {
+
+TEST_CASE("VersionSet: level0_only picks nothing but a level-0 compaction", "[version_set]") {
+  Fixture f;
+  VersionEdit edit;
+  edit.AddFile(1, File(20, "b", "c", 8000));  // level 1 over its budget (score 1.6)
+  edit.AddFile(1, File(21, "x", "y", 8000));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+  REQUIRE(f.versions->PickCompaction({}, false, -1, /*level0_only=*/true) == nullptr);
+  VersionEdit l0;
+  l0.AddFile(0, File(30, "a", "m"));
+  l0.AddFile(0, File(31, "k", "z"));
+  REQUIRE(f.versions->LogAndApply(&l0).ok());  // level 0 at its trigger (score 1)
+  auto c = f.versions->PickCompaction({}, false, -1, /*level0_only=*/true);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 0);
+  // Without the restriction, level 1 (the higher score) goes first.
+  c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 1);
+}
+
+TEST_CASE("VersionSet: a table out of seek budget is compacted once no size compaction is due", "[version_set]") {
+  Fixture f;
+  VersionEdit edit;
+  edit.AddFile(1, File(10, "c", "f", 1000));
+  edit.AddFile(2, File(11, "a", "d", 1000));
+  edit.AddFile(2, File(12, "e", "h", 1000));
+  edit.AddFile(kNumLevels - 1, File(13, "a", "z", 1000));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+  const std::shared_ptr<const Version> v = f.versions->current();
+  const FilePtr file = v->files[1][0];
+  // A budget of at least 100 lookups, used up by exactly one charge.
+  REQUIRE(file->allowed_seeks.remaining() == 100);
+  REQUIRE_FALSE(file->allowed_seeks.Charge(99));
+  REQUIRE(file->allowed_seeks.Charge(1));
+  REQUIRE_FALSE(file->allowed_seeks.Charge(1));
+  REQUIRE(f.versions->PickCompaction({}, false) == nullptr);  // nothing due yet
+
+  // The last level has nothing below; a file of an older Version is not
+  // the current one's.
+  REQUIRE_FALSE(f.versions->NoteSeekBudgetExhausted(kNumLevels - 1, v->files[kNumLevels - 1][0]));
+  auto stale = std::make_shared<const FileMetaData>(*file);
+  REQUIRE_FALSE(f.versions->NoteSeekBudgetExhausted(1, stale));
+  REQUIRE(f.versions->NoteSeekBudgetExhausted(1, file));
+  REQUIRE(f.versions->seek_candidate_number() == 10);
+  REQUIRE_FALSE(f.versions->NoteSeekBudgetExhausted(2, v->files[2][0]));  // one candidate at a time
+
+  // Busy, or level 0 only: it waits.
+  REQUIRE(f.versions->PickCompaction({11}, false) == nullptr);
+  REQUIRE(f.versions->PickCompaction({}, false, -1, /*level0_only=*/true) == nullptr);
+  REQUIRE(f.versions->PickCompaction({}, false, /*blocked_output_level=*/2) == nullptr);
+  auto c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->read_triggered);
+  REQUIRE(c->level() == 1);
+  REQUIRE(c->inputs[0].size() == 1);
+  REQUIRE(c->inputs[0][0]->number == 10);
+  REQUIRE(c->inputs[1].size() == 2);  // both level-2 files overlap [c, f]
+  REQUIRE(c->edit.compact_pointers().empty());  // the size round robin is left alone
+  REQUIRE(f.versions->seek_candidate_number() == 0);  // taken
+  REQUIRE(f.versions->PickCompaction({}, false) == nullptr);
+
+  // A candidate whose file leaves the current Version is dropped.
+  REQUIRE(f.versions->NoteSeekBudgetExhausted(2, v->files[2][1]));
+  VersionEdit remove;
+  remove.RemoveFile(2, 12);
+  REQUIRE(f.versions->LogAndApply(&remove).ok());
+  REQUIRE(f.versions->seek_candidate_number() == 0);
+}
+
+TEST_CASE("Compaction: a level-0 compaction splits at level-1 file boundaries by bytes", "[version_set]") {
+  Fixture f;
+  VersionEdit edit;
+  edit.AddFile(0, File(10, "a", "z", 4000));
+  edit.AddFile(0, File(11, "a", "z", 4000));
+  edit.AddFile(1, File(20, "b", "c", 1000));
+  edit.AddFile(1, File(21, "d", "e", 1000));
+  edit.AddFile(1, File(22, "f", "g", 1000));
+  edit.AddFile(1, File(23, "h", "i", 1000));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+  auto c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 0);
+  REQUIRE(c->inputs[1].size() == 4);
+  REQUIRE(c->SplitPoints(1).empty());
+  REQUIRE(c->SplitPoints(2) == std::vector<std::string>{"f"});
+  REQUIRE(c->SplitPoints(4) == std::vector<std::string>{"d", "f", "h"});
+  REQUIRE(c->SplitPoints(16) == std::vector<std::string>{"d", "f", "h"});  // at most one range per file
+
+  // Uneven files: the split follows the bytes.
+  Fixture g;
+  VersionEdit uneven;
+  uneven.AddFile(0, File(10, "a", "z", 4000));
+  uneven.AddFile(0, File(11, "a", "z", 4000));
+  uneven.AddFile(1, File(20, "b", "c", 3000));
+  uneven.AddFile(1, File(21, "d", "e", 500));
+  uneven.AddFile(1, File(22, "f", "g", 500));
+  REQUIRE(g.versions->LogAndApply(&uneven).ok());
+  c = g.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->SplitPoints(2) == std::vector<std::string>{"d"});
+
+  // Deeper compactions, and level-0 ones with fewer than two level-1
+  // inputs, are not split.
+  Fixture h;
+  VersionEdit deeper;
+  deeper.AddFile(1, File(20, "b", "c", 8000));
+  deeper.AddFile(1, File(21, "x", "y", 8000));
+  deeper.AddFile(2, File(30, "b", "bb", 100));
+  deeper.AddFile(2, File(31, "bc", "c", 100));
+  REQUIRE(h.versions->LogAndApply(&deeper).ok());
+  c = h.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 1);
+  REQUIRE(c->SplitPoints(4).empty());
+}
+
+}  // namespace lsmkv
