@@ -14,6 +14,7 @@
 
 #include "env/posix_env_testing.h"
 #include "lsmkv/db.h"
+#include "lsmkv/write_batch.h"
 #include "support/db_contents.h"
 #include "support/test_util.h"
 #include "util/random.h"
@@ -33,16 +34,31 @@ class ScopedMappedLogFaults {
 };
 
 // Seeded puts (100..400-byte values) and deletes over 500 keys, with one
-// write in 100 synced: about 500 KB of WAL, so a single WAL crosses the
-// regions at 64, 192 and 448 KiB. Applies them to *db when it is not null
-// (returning false at the first failed write) and to *model.
+// write in 100 synced, and one in 50 a batch of 50..249 puts (a WAL record
+// of ~12..100 KiB: the mapped WAL writes those of 16 KiB or more with
+// pwrite, the rest with memcpy): about 1.5 MB of WAL, so a single WAL
+// crosses the regions at 64, 192, 448 and 960 KiB. Applies them to *db
+// when it is not null (returning false at the first failed write) and to
+// *model.
 bool RunWorkload(DB* db, uint64_t seed, int ops, Model* model) {
   Random rnd(seed);
   for (int i = 0; i < ops; i++) {
     const std::string key = "key" + std::to_string(rnd.Uniform(500));
     WriteOptions wo;
     wo.sync = rnd.OneIn(100);
-    if (rnd.OneIn(8)) {
+    if (rnd.OneIn(50)) {
+      WriteBatch batch;
+      Model batch_model;
+      const int puts = 50 + static_cast<int>(rnd.Uniform(200));
+      for (int j = 0; j < puts; j++) {
+        const std::string batch_key = "key" + std::to_string(rnd.Uniform(500));
+        const std::string value(100 + rnd.Uniform(300), static_cast<char>('A' + rnd.Uniform(26)));
+        batch.Put(batch_key, value);
+        batch_model[batch_key] = value;  // a later put of the same key wins
+      }
+      if (db != nullptr && !db->Write(wo, &batch).ok()) return false;
+      for (const auto& [k, v] : batch_model) (*model)[k] = v;
+    } else if (rnd.OneIn(8)) {
       if (db != nullptr && !db->Delete(wo, key).ok()) return false;
       model->erase(key);
     } else {
