@@ -170,6 +170,10 @@ class DBImpl final : public DB, public FeedSource {
   // Records the threads of the group ending at last_writer (front of writers_).
   void RememberSyncGroup(const Writer* last_writer) REQUIRES(mutex_);
   ReadView GetReadView(const ReadOptions& options) EXCLUDES(mutex_);
+  // A memtable for writes, with a bloom filter of one bit per 8 bytes of
+  // write buffer (see MemTableFilter): Get skips its skiplist for keys it
+  // never saw. (The replay memtable at Open, only ever flushed, has none.)
+  std::shared_ptr<MemTable> NewActiveMemTable() const;
   // Merges the memtables and tables of view (internal keys); the caller
   // keeps view alive while the iterator lives.
   std::unique_ptr<Iterator> NewMergedIterator(const ReadOptions& options, const ReadView& view);

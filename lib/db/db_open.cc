@@ -157,7 +157,7 @@ Status DBImpl::Open() {
   if (s.ok()) s = env_->SyncDir(wal_dir_);
   if (!s.ok()) return s;
   log_ = std::make_unique<log::Writer>(logfile_.get(), log_number_);
-  mem_ = std::make_shared<MemTable>(&internal_comparator_);
+  mem_ = NewActiveMemTable();
   mem_log_number_ = log_number_;
 
   // One MANIFEST with the whole state; the older WALs become obsolete.

@@ -24,8 +24,9 @@ DbStats DBImpl::CollectStats() {
   s.active_memtable_bytes = mem_->ApproximateMemoryUsage();
   s.immutable_memtables = imms_.size();
   s.last_sequence = last_sequence_;
-  uint64_t memory = mem_->ApproximateMemoryUsage();
-  for (const auto& imm : imms_) memory += imm.mem->ApproximateMemoryUsage();
+  // Memtables: arenas and their bloom filters.
+  uint64_t memory = mem_->ApproximateMemoryUsage() + mem_->FilterBytes();
+  for (const auto& imm : imms_) memory += imm.mem->ApproximateMemoryUsage() + imm.mem->FilterBytes();
   if (block_cache_ != nullptr) {
     s.block_cache_bytes = block_cache_->TotalCharge();
     s.block_cache_capacity = block_cache_->capacity();

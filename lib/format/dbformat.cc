@@ -44,12 +44,19 @@ void InternalKeyComparator::FindShortSuccessor(std::string* key) const {
 
 LookupKey::LookupKey(const Slice& user_key, SequenceNumber sequence) {
   const size_t internal_size = user_key.size() + kInternalKeyTrailerBytes;
-  PutVarint32(&storage_, static_cast<uint32_t>(internal_size));
-  const size_t key_offset = storage_.size();
-  AppendInternalKey(&storage_, user_key, sequence, kValueTypeForSeek);
-  start_ = storage_.data();
-  key_start_ = start_ + key_offset;
-  end_ = start_ + storage_.size();
+  const size_t needed = kMaxVarint32Bytes + internal_size;
+  char* dst = inline_;
+  if (needed > kInlineBytes) {
+    heap_.reset(new char[needed]);
+    dst = heap_.get();
+  }
+  start_ = dst;
+  dst = EncodeVarint32(dst, static_cast<uint32_t>(internal_size));
+  key_start_ = dst;
+  std::memcpy(dst, user_key.data(), user_key.size());
+  dst += user_key.size();
+  EncodeFixed64(dst, PackSequenceAndType(sequence, kValueTypeForSeek));
+  end_ = dst + kInternalKeyTrailerBytes;
 }
 
 }  // namespace lsmkv

@@ -10,6 +10,7 @@
 #define LSMKV_FORMAT_DBFORMAT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "lsmkv/comparator.h"
@@ -108,7 +109,11 @@ class LookupKey {
   Slice user_key() const { return Slice(key_start_, end_ - key_start_ - 8); }
 
  private:
-  std::string storage_;
+  // Keys up to this size (with length prefix and trailer) are built in
+  // inline_ without touching the heap; longer ones in heap_.
+  static constexpr size_t kInlineBytes = 128;
+  char inline_[kInlineBytes];
+  std::unique_ptr<char[]> heap_;
   const char* start_;
   const char* key_start_;
   const char* end_;

@@ -22,8 +22,10 @@ int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
   return comparator->Compare(GetLengthPrefixed(a), GetLengthPrefixed(b));
 }
 
-MemTable::MemTable(const InternalKeyComparator* comparator)
-    : comparator_(comparator), table_(KeyComparator{comparator}, &arena_) {}
+MemTable::MemTable(const InternalKeyComparator* comparator, size_t filter_bits)
+    : comparator_(comparator),
+      filter_(filter_bits > 0 ? std::make_unique<MemTableFilter>(filter_bits) : nullptr),
+      table_(KeyComparator{comparator}, &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key, const Slice& value) {
   const size_t internal_key_size = key.size() + kInternalKeyTrailerBytes;
@@ -37,11 +39,13 @@ void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key, const S
   p += 8;
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   std::memcpy(p, value.data(), value.size());
+  if (filter_) filter_->Add(key);
   table_.Insert(buf);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* s) const {
+  if (filter_ && !filter_->MayContain(key.user_key())) return false;
   Table::Iterator iter(&table_);
   iter.Seek(key.memtable_key().data());
   if (!iter.Valid()) return false;

@@ -17,6 +17,7 @@
 #include "format/dbformat.h"
 #include "lsmkv/iterator.h"
 #include "lsmkv/status.h"
+#include "memtable/memtable_filter.h"
 #include "memtable/skiplist.h"
 #include "util/arena.h"
 
@@ -24,8 +25,12 @@ namespace lsmkv {
 
 class MemTable {
  public:
-  // comparator must outlive the memtable.
-  explicit MemTable(const InternalKeyComparator* comparator);
+  // comparator must outlive the memtable. filter_bits > 0: keep a bloom
+  // filter of about that many bits over the user keys added, so that Get
+  // skips the skiplist for keys never added (see MemTableFilter). It relies
+  // on user keys that compare equal being equal bytes, as the tables'
+  // bloom filters do. 0: no filter.
+  explicit MemTable(const InternalKeyComparator* comparator, size_t filter_bits = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -41,7 +46,11 @@ class MemTable {
   // keeps the memtable alive while using it.
   std::unique_ptr<Iterator> NewIterator() const;
 
+  // The arena's bytes (what the flush trigger compares with the write
+  // buffer size); the filter's fixed size is not included.
   size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Bytes of the bloom filter (0 without one).
+  size_t FilterBytes() const { return filter_ ? filter_->bytes() : 0; }
   // Number of entries added.
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
 
@@ -56,6 +65,11 @@ class MemTable {
   using Table = SkipList<const char*, KeyComparator>;
 
   const InternalKeyComparator* const comparator_;
+  // Add sets the key's bits before inserting the entry into table_. A Get
+  // may only rely on entries whose sequence the DB published after their
+  // Add returned (through its mutex), so it sees their bits. nullptr: no
+  // filter.
+  const std::unique_ptr<MemTableFilter> filter_;
   Arena arena_;
   Table table_;
   // Relaxed: a statistic.

@@ -66,12 +66,7 @@ const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* value) {
   return nullptr;
 }
 
-const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* value) {
-  // Fast path: one byte.
-  if (p < limit && (static_cast<uint8_t>(*p) & 0x80) == 0) {
-    *value = static_cast<uint8_t>(*p);
-    return p + 1;
-  }
+const char* GetVarint32PtrSlow(const char* p, const char* limit, uint32_t* value) {
   uint32_t result = 0;
   for (int shift = 0; shift <= 28 && p < limit; shift += 7) {
     const uint32_t byte = static_cast<uint8_t>(*p++);

@@ -51,8 +51,17 @@ bool GetFixed64(Slice* input, uint64_t* value);
 bool GetLengthPrefixedSlice(Slice* input, Slice* result);
 
 // Parse a varint in [p, limit). Returns the byte after it, or nullptr when the
-// varint is truncated or too long.
-const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* value);
+// varint is truncated or too long. Inline for the one-byte case (key and
+// value lengths in memtable entries and blocks), which point reads decode
+// at every comparison; longer varints take GetVarint32PtrSlow.
+const char* GetVarint32PtrSlow(const char* p, const char* limit, uint32_t* value);
+inline const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* value) {
+  if (p < limit && (static_cast<uint8_t>(*p) & 0x80) == 0) {
+    *value = static_cast<uint8_t>(*p);
+    return p + 1;
+  }
+  return GetVarint32PtrSlow(p, limit, value);
+}
 const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* value);
 
 }  // namespace lsmkv
