@@ -79,8 +79,9 @@ struct BlockContents {
 // it is given (pread), as opposed to pointing into memory of its own (a
 // mapping): the block's bytes are then read straight into a buffer of
 // their own, which an uncompressed block keeps as its contents (one copy,
-// kernel to heap, instead of two). Either way is correct for any file;
-// the hint only saves a copy or an allocation.
+// kernel to heap, instead of two; a compressed block pays an allocation
+// for the raw bytes instead, small beside the system call). Either value
+// is correct for any file; the hint only picks the cheaper buffers.
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
                  const BlockHandle& handle, BlockContents* result, bool file_copies = false);
 
