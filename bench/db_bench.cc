@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -103,6 +104,7 @@ struct Flags {
   int background_jobs = -1;  // lsmkv and RocksDB; -1: lsmkv's default for both
   int subcompactions = -1;   // lsmkv's Options::max_subcompactions; -1: default
   int read_triggered_compaction = -1;  // lsmkv; -1: default
+  int mmap_reads = -1;  // lsmkv and RocksDB: allow_mmap_reads; -1: each one's default
   bool histogram = false;
   bool stats = false;
   uint64_t seed = 301;
@@ -120,6 +122,8 @@ struct Flags {
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
                "  [--csv=FILE] [--rocksdb_min_blob_size=BYTES]\n"
                "  [--background_jobs=N] [--subcompactions=N] [--read_triggered_compaction=0|1]\n"
+               "  [--mmap_reads=0|1] (tables read through mappings or with pread; lsmkv and\n"
+               "   RocksDB allow_mmap_reads; LevelDB has no switch and always maps)\n"
                "a workload may name its own thread count: --benchmarks=fillrandom,readrandom:4\n",
                error.c_str());
   std::exit(2);
@@ -174,6 +178,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "background_jobs") f.background_jobs = static_cast<int>(ParseInt(name, v));
     else if (name == "subcompactions") f.subcompactions = static_cast<int>(ParseInt(name, v));
     else if (name == "read_triggered_compaction") f.read_triggered_compaction = ParseBool(name, v) ? 1 : 0;
+    else if (name == "mmap_reads") f.mmap_reads = ParseBool(name, v) ? 1 : 0;
     else if (name == "stats") f.stats = ParseBool(name, v);
     else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
     else if (name == "csv") f.csv = v;
@@ -244,6 +249,10 @@ struct Result {
   double disk_mib = -1, live_mib = -1, space_amp = -1;  // after the run
   double rss_start_mib = -1, rss_peak_mib = -1;
   double rss_anon_mib = -1, rss_file_mib = -1;  // at the end of the run
+  // CPU seconds (user + system) the whole process spent during the run,
+  // every thread (background flushes and compactions included), per
+  // operation: unlike micros/op, a busy machine does not inflate it.
+  double cpu_micros_per_op = -1;
   int threads = 1;
 };
 
@@ -338,6 +347,7 @@ class Benchmark {
     }
     config.subcompactions = f_.subcompactions;
     config.read_triggered_compaction = f_.read_triggered_compaction;
+    config.mmap_reads = f_.mmap_reads;
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;
     if (fresh || slots_.count(engine_name) == 0) {
@@ -415,11 +425,13 @@ class Benchmark {
     // DB just destroyed) must not have its write-back land in this timing.
     ::sync();
     rss_.StartRun();
+    const double cpu_start = ProcessCpuSeconds();
     const auto start = Clock::now();
     std::vector<std::thread> workers;
     for (auto& s : states) workers.emplace_back([&body, t = s.get()] { body(t); });
     for (auto& w : workers) w.join();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
     stop_writer = true;
     if (writer.joinable()) writer.join();
 
@@ -436,6 +448,7 @@ class Benchmark {
     r.ops_per_sec = ops / seconds;
     r.micros_per_op = seconds * 1e6 / std::max<int64_t>(ops, 1) * threads;
     r.mb_per_sec = bytes / 1048576.0 / seconds;
+    r.cpu_micros_per_op = cpu_seconds * 1e6 / std::max<int64_t>(ops, 1);
     if (workload.rfind("read", 0) == 0 || workload == "seekrandom") {
       r.note = "(" + std::to_string(found) + " of " + std::to_string(ops) + " found)";
     }
@@ -605,12 +618,20 @@ class Benchmark {
   void PrintResources(const std::string& engine_name, const Result& r) {
     std::printf("%-8s %-16s   resources: write-amp %s, stall %s s, space-amp %s (disk %s MiB / "
                 "live %s MiB), RSS peak %s MiB (run start %s MiB; at the end anon %s MiB, "
-                "file-backed %s MiB)\n",
+                "file-backed %s MiB), cpu %s micros/op\n",
                 engine_name.c_str(), "", Figure(r.write_amp, "%.2f").c_str(),
                 Figure(r.stall_seconds, "%.2f").c_str(), Figure(r.space_amp, "%.2f").c_str(),
                 Figure(r.disk_mib, "%.1f").c_str(), Figure(r.live_mib, "%.1f").c_str(),
                 Figure(r.rss_peak_mib, "%.1f").c_str(), Figure(r.rss_start_mib, "%.1f").c_str(),
-                Figure(r.rss_anon_mib, "%.1f").c_str(), Figure(r.rss_file_mib, "%.1f").c_str());
+                Figure(r.rss_anon_mib, "%.1f").c_str(), Figure(r.rss_file_mib, "%.1f").c_str(),
+                Figure(r.cpu_micros_per_op, "%.3f").c_str());
+  }
+
+  // User + system CPU seconds of the whole process so far.
+  static double ProcessCpuSeconds() {
+    timespec ts;
+    if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0;
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
   }
 
   const Flags f_;
@@ -727,12 +748,21 @@ int main(int argc, char** argv) {
               " bytes, bloom: %d bits/key, compression: %s, lsmkv WAL: %s\n",
               flags.write_buffer_size, flags.cache_size, flags.bloom_bits,
               CompressionDescription(flags).c_str(), flags.wal_write_mode.c_str());
+  if (flags.mmap_reads >= 0) {
+    const bool leveldb =
+        std::find(engines.begin(), engines.end(), std::string("leveldb")) != engines.end();
+    std::printf("table reads: %s for lsmkv and rocksdb (allow_mmap_reads=%d)%s\n",
+                flags.mmap_reads != 0 ? "memory-mapped" : "pread", flags.mmap_reads,
+                leveldb ? "; leveldb has no switch: it always maps up to 1000 tables" : "");
+  }
   Benchmark bench(flags);
   std::printf("resources after each run: write-amp = table bytes written by flushes and "
               "compactions since the fill / key+value bytes written (WAL not counted), stall = "
               "writers delayed or stopped in this run, space-amp = bytes on disk / live "
               "key+value bytes, RSS: %s (the whole process: every engine open; anon/file-backed: "
-              "RssAnon/RssFile at the end of the run)\n",
+              "RssAnon/RssFile at the end of the run), cpu = user+system CPU time of the whole "
+              "process during the run per operation (background threads included; a busy "
+              "machine does not inflate it as it does micros/op)\n",
               bench.rss().Method());
   std::printf("------------------------------------------------\n");
   CsvWriter csv(flags.csv, flags);

@@ -36,6 +36,11 @@ struct EngineConfig {
   int background_jobs = -1;
   int subcompactions = -1;  // lsmkv only: Options::max_subcompactions; -1: default
   int read_triggered_compaction = -1;  // lsmkv only: 0 or 1; -1: default
+  // How tables are read: 1 through memory mappings, 0 with pread; -1 each
+  // engine's default. lsmkv: Options::allow_mmap_reads; RocksDB:
+  // allow_mmap_reads (its default is 0). LevelDB has no switch: it always
+  // maps up to 1000 tables and preads the rest, whatever this says.
+  int mmap_reads = -1;
 };
 
 class EngineIterator {

@@ -108,6 +108,7 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
   if (config.read_triggered_compaction >= 0) {
     options.read_triggered_compaction = config.read_triggered_compaction != 0;
   }
+  if (config.mmap_reads >= 0) options.allow_mmap_reads = config.mmap_reads != 0;
   if (config.wal_write_mode == "mapped") {
     options.wal_write_mode = lsmkv::WalWriteMode::kMapped;
   } else if (config.wal_write_mode == "write") {

@@ -107,6 +107,7 @@ std::unique_ptr<Engine> OpenRocksDB(const EngineConfig& config, std::string* err
   options.create_if_missing = true;
   options.write_buffer_size = config.write_buffer_size;
   options.max_write_buffer_number = 2;
+  if (config.mmap_reads >= 0) options.allow_mmap_reads = config.mmap_reads != 0;
   // Like lsmkv's thread budget when given (--background_jobs), else
   // RocksDB's default.
   options.max_background_jobs = config.background_jobs > 0 ? config.background_jobs : 2;

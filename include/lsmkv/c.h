@@ -210,6 +210,10 @@ LSMKV_EXPORT void lsmkv_options_set_zstd_level(lsmkv_options_t* options, int lev
 /* 0 disables the block cache. */
 LSMKV_EXPORT void lsmkv_options_set_block_cache_capacity(lsmkv_options_t* options, size_t bytes);
 LSMKV_EXPORT void lsmkv_options_set_max_open_files(lsmkv_options_t* options, int n);
+/* Non-zero: table files may be read through memory mappings; 0: with
+ * pread (lsmkv::Options::allow_mmap_reads). */
+LSMKV_EXPORT void lsmkv_options_set_allow_mmap_reads(lsmkv_options_t* options,
+                                                     unsigned char allow);
 LSMKV_EXPORT void lsmkv_options_set_target_file_size(lsmkv_options_t* options, size_t bytes);
 LSMKV_EXPORT void lsmkv_options_set_max_bytes_for_level_base(lsmkv_options_t* options,
                                                              uint64_t bytes);

@@ -51,6 +51,18 @@ class LSMKV_EXPORT RandomAccessFile {
   virtual Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const = 0;
 };
 
+// How a file opened with Env::NewRandomAccessFileWithOptions may be read.
+struct LSMKV_EXPORT RandomAccessFileOptions {
+  // true: the Env may map the file into memory (PosixEnv does, for up to
+  // 1000 files at once): a read is a pointer into the mapping, no system
+  // call, no copy; but every page touched stays in the process's resident
+  // set (RSS, file-backed) while the mapping lives. false: every read
+  // copies into the caller's buffer (pread); pages stay in the kernel's
+  // page cache, outside the process, and the file holds a descriptor
+  // while it is open. Options::allow_mmap_reads sets this for tables.
+  bool allow_mmap_reads = true;
+};
+
 // A file written front to back. Implementations may buffer: Flush() hands the
 // bytes to the operating system (they then survive a process crash), Sync()
 // makes them durable (they then survive a power loss).
@@ -108,6 +120,16 @@ class LSMKV_EXPORT Env {
                                    std::unique_ptr<SequentialFile>* result) = 0;
   virtual Status NewRandomAccessFile(const std::string& fname,
                                      std::unique_ptr<RandomAccessFile>* result) = 0;
+  // The same, read as `options` asks. The DB opens its table files
+  // through this one. Not pure: this default ignores `options` and calls
+  // NewRandomAccessFile(fname, result), right for an Env that never maps
+  // files (reads always copy); an Env that maps files overrides it to
+  // honour allow_mmap_reads. EnvWrapper forwards it to its target: a
+  // wrapper that intercepts opens of table files overrides this method
+  // (as well as, or instead of, the two-argument one).
+  virtual Status NewRandomAccessFileWithOptions(const std::string& fname,
+                                                const RandomAccessFileOptions& options,
+                                                std::unique_ptr<RandomAccessFile>* result);
   // Creates or truncates.
   virtual Status NewWritableFile(const std::string& fname,
                                  std::unique_ptr<WritableFile>* result) = 0;
@@ -176,6 +198,10 @@ class LSMKV_EXPORT EnvWrapper : public Env {
   Status NewRandomAccessFile(const std::string& f,
                              std::unique_ptr<RandomAccessFile>* r) override {
     return target_->NewRandomAccessFile(f, r);
+  }
+  Status NewRandomAccessFileWithOptions(const std::string& f, const RandomAccessFileOptions& o,
+                                        std::unique_ptr<RandomAccessFile>* r) override {
+    return target_->NewRandomAccessFileWithOptions(f, o, r);
   }
   Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
     return target_->NewWritableFile(f, r);

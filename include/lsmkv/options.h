@@ -119,6 +119,23 @@ struct LSMKV_EXPORT Options {
   int zstd_level = -1;
   // Block cache bytes; 0 disables the block cache.
   size_t block_cache_capacity = 8 << 20;
+  // How table files are read (RocksDB's name; LevelDB always maps up to
+  // 1000 tables). true: through read-only memory mappings (PosixEnv maps up
+  // to 1000 tables, then reads the rest with pread): a block-cache miss
+  // decodes the block straight from the mapping, no system call, but every
+  // table page a read touched counts in the process's RSS (file-backed)
+  // until the table is closed, so after random reads over a large DB the
+  // RSS approaches the DB's size. false: a miss is one pread(2) into the
+  // buffer the block lives in; the process's memory stays the write
+  // buffers + block cache + index/filter blocks, and each open table holds
+  // a file descriptor (bounded by max_open_files). Default true: pread
+  // costs 1.2-1.5x the CPU per read (the system call); at 1M-2M entries
+  // the peak RSS was 34-45 MiB with pread against 118-223 MiB mapped
+  // (docs/performance/2026-12-01-table-reads-pread-vs-mmap.md). Choose
+  // false where the process's RSS must stay bounded.
+  bool allow_mmap_reads = true;
+  // Files the DB may keep open; 10 are kept for WALs, the MANIFEST and
+  // the like, the rest bound the table cache (tables kept open at once).
   int max_open_files = 1000;
   size_t target_file_size = 2 << 20;
   uint64_t max_bytes_for_level_base = 10 << 20;

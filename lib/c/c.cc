@@ -297,6 +297,9 @@ void lsmkv_options_set_block_cache_capacity(lsmkv_options_t* o, size_t bytes) {
   o->rep.block_cache_capacity = bytes;
 }
 void lsmkv_options_set_max_open_files(lsmkv_options_t* o, int n) { o->rep.max_open_files = n; }
+void lsmkv_options_set_allow_mmap_reads(lsmkv_options_t* o, unsigned char allow) {
+  o->rep.allow_mmap_reads = allow != 0;
+}
 void lsmkv_options_set_target_file_size(lsmkv_options_t* o, size_t bytes) {
   o->rep.target_file_size = bytes;
 }

@@ -45,6 +45,7 @@ TableOptions MakeTableOptions(const Options& o, const InternalKeyComparator* icm
   t.bloom_bits_per_key = o.bloom_bits_per_key;
   t.filter_key = &FilterKey;  // bloom filters cover user keys
   t.block_cache = block_cache;
+  t.allow_mmap_reads = o.allow_mmap_reads;
   return t;
 }
 

@@ -35,7 +35,13 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size, std::shared_pt
   }
   const std::string fname = TableFileName(dbname_, number);
   std::unique_ptr<RandomAccessFile> file;
-  Status s = env_->NewRandomAccessFile(fname, &file);
+  RandomAccessFileOptions file_options;
+  file_options.allow_mmap_reads = options_.allow_mmap_reads;
+  Status s = env_->NewRandomAccessFileWithOptions(fname, file_options, &file);
+  // A table the version names is missing: the DB is damaged. Said as
+  // Corruption, never as the Env's NotFound, which a Get would pass on
+  // as "no such key".
+  if (s.IsNotFound()) return Status::Corruption(fname, "table file is missing: " + s.ToString());
   if (!s.ok()) return s;
   std::shared_ptr<Table> t;
   s = Table::Open(options_, fname, std::move(file), file_size, number, &t);

@@ -15,6 +15,13 @@ Status Env::NewLogFile(const std::string& fname, WalWriteMode /*mode*/,
   return NewWritableFile(fname, result);
 }
 
+// Envs that never map files read every file the same way.
+Status Env::NewRandomAccessFileWithOptions(const std::string& fname,
+                                           const RandomAccessFileOptions& /*options*/,
+                                           std::unique_ptr<RandomAccessFile>* result) {
+  return NewRandomAccessFile(fname, result);
+}
+
 Status Env::LinkFile(const std::string& src, const std::string&) {
   return Status::NotSupported(src, "this Env cannot hard-link files");
 }

@@ -465,10 +465,24 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  // Reads as RandomAccessFileOptions{} says: mapped where allowed.
   Status NewRandomAccessFile(const std::string& fname,
                              std::unique_ptr<RandomAccessFile>* result) override {
+    return NewRandomAccessFileWithOptions(fname, RandomAccessFileOptions{}, result);
+  }
+
+  Status NewRandomAccessFileWithOptions(const std::string& fname,
+                                        const RandomAccessFileOptions& options,
+                                        std::unique_ptr<RandomAccessFile>* result) override {
     const int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(fname, errno);
+    if (!options.allow_mmap_reads) {
+      // The descriptor stays open for the file's lifetime: the caller
+      // bounds how many such files are open (the DB: its table cache,
+      // Options::max_open_files).
+      *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
+      return Status::OK();
+    }
     // Map the file while mappings are left (a mapping needs no descriptor);
     // otherwise, or for an empty file, read with pread.
     struct stat st;

@@ -73,7 +73,7 @@ const char* OptionNames() {
   return "create_if_missing, error_if_exists, paranoid_checks, wal_dir, write_buffer_size, "
          "max_write_buffer_number, max_background_jobs, block_size, bloom_bits_per_key, "
          "compression (\"lz4\", \"zstd\", \"none\"), zstd_level, block_cache_capacity, "
-         "max_open_files, target_file_size, max_bytes_for_level_base, "
+         "max_open_files, allow_mmap_reads, target_file_size, max_bytes_for_level_base, "
          "level0_file_num_compaction_trigger, level0_slowdown_writes_trigger, "
          "level0_stop_writes_trigger, wal_retention_bytes, max_log_file_size, "
          "wal_recovery_mode (\"point-in-time\", \"absolute-consistency\", "
@@ -111,6 +111,8 @@ void ApplyOptions(const py::kwargs& kwargs, Options* o) {
       o->block_cache_capacity = ToInt<size_t>(name, value);
     } else if (name == "max_open_files") {
       o->max_open_files = ToInt<int>(name, value);
+    } else if (name == "allow_mmap_reads") {
+      o->allow_mmap_reads = ToBool(name, value);
     } else if (name == "target_file_size") {
       o->target_file_size = ToInt<size_t>(name, value);
     } else if (name == "max_bytes_for_level_base") {

@@ -201,23 +201,28 @@ const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result
 }
 
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const BlockHandle& handle,
-                 BlockContents* result) {
+                 BlockContents* result, bool file_copies) {
   if (handle.size > kMaxBlockBytes) return Status::Corruption(At(fname, handle.offset, "block too large"));
   const size_t n = static_cast<size_t>(handle.size);
-  // The raw bytes of a data-block-sized read go to a per-thread scratch
-  // buffer (a mapped file does not even use it): only the block's final
-  // contents are allocated. Large blocks (an index) get their own buffer, so
-  // no thread keeps a large scratch alive.
+  // Where the raw bytes go:
+  //  - a file that copies (pread): a buffer of the block's own; if the
+  //    block is stored uncompressed, that buffer becomes its contents
+  //    (the trailer's 9 bytes ride along unused) and nothing is copied
+  //    again;
+  //  - a mapped file ignores the scratch: a data-block-sized read is
+  //    given the per-thread scratch buffer, and only the block's final
+  //    contents are allocated. Large blocks (an index) get their own
+  //    buffer, so no thread keeps a large scratch alive.
   constexpr size_t kScratchLimit = 256 << 10;
   thread_local std::string thread_scratch;
   std::unique_ptr<char[]> large;
   char* scratch;
-  if (n + kBlockTrailerSize <= kScratchLimit) {
-    if (thread_scratch.size() < n + kBlockTrailerSize) thread_scratch.resize(n + kBlockTrailerSize);
-    scratch = thread_scratch.data();
-  } else {
+  if (file_copies || n + kBlockTrailerSize > kScratchLimit) {
     large.reset(new char[n + kBlockTrailerSize]);
     scratch = large.get();
+  } else {
+    if (thread_scratch.size() < n + kBlockTrailerSize) thread_scratch.resize(n + kBlockTrailerSize);
+    scratch = thread_scratch.data();
   }
   Slice contents;
   Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, scratch);
@@ -230,6 +235,11 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
   const char type = data[n];
   if (DecodeFixed64(data + n + 1) != BlockChecksum(data, n, type)) {
     return Status::Corruption(At(fname, handle.offset, "block checksum mismatch"));
+  }
+  if (type == kNoCompression && large != nullptr && data == large.get()) {
+    result->buf = std::move(large);  // read in place: no second copy
+    result->size = n;
+    return Status::OK();
   }
   const char* error = DecodeBlock(Slice(data, n), static_cast<uint8_t>(type), result);
   if (error != nullptr) return Status::Corruption(At(fname, handle.offset, error));

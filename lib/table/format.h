@@ -74,9 +74,16 @@ struct BlockContents {
 };
 
 // Reads the block at handle, verifies its checksum and decompresses it.
-// Corruption (naming fname and the offset) on any mismatch.
+// Corruption (naming fname and the offset) on any mismatch, a truncated
+// block included. file_copies: file->Read copies into the scratch buffer
+// it is given (pread), as opposed to pointing into memory of its own (a
+// mapping): the block's bytes are then read straight into a buffer of
+// their own, which an uncompressed block keeps as its contents (one copy,
+// kernel to heap, instead of two; a compressed block pays an allocation
+// for the raw bytes instead, small beside the system call). Either value
+// is correct for any file; the hint only picks the cheaper buffers.
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
-                 const BlockHandle& handle, BlockContents* result);
+                 const BlockHandle& handle, BlockContents* result, bool file_copies = false);
 
 // Decodes the stored bytes of a block of compression `type` (checksum
 // already verified) into *result. nullptr on success, else what is wrong.

@@ -40,21 +40,22 @@ Status Table::Open(const TableOptions& options, const std::string& fname,
   }
 
   std::shared_ptr<Table> t(new Table(options, fname, std::move(file), cache_id));
+  t->file_copies_ = footer_input.data() == footer_space;
   // Data blocks come first; the filter (if any), properties and index
   // blocks follow them.
   t->data_end_ = footer.filter.size > 0 ? footer.filter.offset : footer.properties.offset;
   BlockContents contents;
-  s = ReadBlock(t->file_.get(), fname, footer.index, &contents);
+  s = ReadBlock(t->file_.get(), fname, footer.index, &contents, t->file_copies_);
   if (!s.ok()) return s;
   t->index_block_ = std::make_shared<const Block>(std::move(contents));
 
-  s = ReadBlock(t->file_.get(), fname, footer.properties, &contents);
+  s = ReadBlock(t->file_.get(), fname, footer.properties, &contents, t->file_copies_);
   if (!s.ok()) return s;
   s = t->properties_.Decode(contents.data().ToString());
   if (!s.ok()) return Status::Corruption(fname, s.ToString());
 
   if (footer.filter.size > 0) {
-    s = ReadBlock(t->file_.get(), fname, footer.filter, &contents);
+    s = ReadBlock(t->file_.get(), fname, footer.filter, &contents, t->file_copies_);
     if (!s.ok()) return s;
     t->filter_ = contents.data().ToString();
     t->filter_view_ = BloomFilterView(t->filter_);
@@ -83,7 +84,7 @@ Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_han
     }
   }
   BlockContents contents;
-  s = ReadBlock(file_.get(), fname_, handle, &contents);
+  s = ReadBlock(file_.get(), fname_, handle, &contents, file_copies_);
   if (!s.ok()) return s;
   auto b = std::make_shared<const Block>(std::move(contents));
   if (cache != nullptr && options.fill_cache) {

@@ -89,6 +89,10 @@ class Table : public std::enable_shared_from_this<Table> {
   BloomFilterView filter_view_;  // over filter_ (set once at Open)
   TableProperties properties_;
   uint64_t data_end_ = 0;  // offset of the first block after the data blocks
+  // file_->Read copies into the scratch it is given (pread) rather than
+  // pointing into a mapping: learnt from the footer read at Open, passed
+  // to ReadBlock (see there).
+  bool file_copies_ = false;
 };
 
 }  // namespace lsmkv

@@ -25,6 +25,8 @@ struct TableOptions {
   Slice (*filter_key)(const Slice& key) = nullptr;
   // Cache of decoded data blocks; nullptr disables caching. Borrowed.
   ShardedLRUCache* block_cache = nullptr;
+  // How the table cache opens table files (Options::allow_mmap_reads).
+  bool allow_mmap_reads = true;
 };
 
 }  // namespace lsmkv

@@ -14,8 +14,12 @@ uint64_t ShardedLRUCache::HashOf(const CacheKey& k) {
   return h;
 }
 
-ShardedLRUCache::ShardedLRUCache(size_t capacity)
-    : capacity_(capacity), per_shard_((capacity + kShards - 1) / kShards) {}
+ShardedLRUCache::ShardedLRUCache(size_t capacity) : capacity_(capacity) {
+  // The first capacity % kShards shards take one unit more than the rest.
+  for (size_t i = 0; i < kShards; i++) {
+    shards_[i].capacity = capacity / kShards + (i < capacity % kShards ? 1 : 0);
+  }
+}
 
 ShardedLRUCache::~ShardedLRUCache() {
   for (Shard& shard : shards_) {
@@ -119,7 +123,7 @@ void ShardedLRUCache::Insert(const CacheKey& key, std::shared_ptr<void> value, s
   std::lock_guard<std::mutex> l(shard.mu);
   const size_t i = FindSlot(shard, hash, key);
   if (i != shard.slots.size()) Remove(&shard, shard.slots[i].entry, &replaced);
-  if (charge > per_shard_) return;  // would evict everything and still not fit
+  if (charge > shard.capacity) return;  // would evict everything and still not fit
   Entry* e = new Entry;
   e->key = key;
   e->hash = hash;
@@ -128,7 +132,7 @@ void ShardedLRUCache::Insert(const CacheKey& key, std::shared_ptr<void> value, s
   AddSlot(&shard, e);
   PushFront(&shard, e);
   shard.usage += charge;
-  EvictOverflow(&shard, per_shard_);
+  EvictOverflow(&shard, shard.capacity);
 }
 
 void ShardedLRUCache::EvictOverflow(Shard* shard, size_t limit) {

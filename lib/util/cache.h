@@ -28,7 +28,10 @@ struct CacheKey {
 class ShardedLRUCache {
  public:
   // capacity: total charge kept, in the caller's units (bytes for the block
-  // cache, entries for the table cache). 0 keeps nothing.
+  // cache, entries for the table cache). 0 keeps nothing. The shards split
+  // it exactly (their shares add up to capacity, never more: the table
+  // cache's capacity bounds open files), so with a capacity below the
+  // shard count (16) some shards keep nothing.
   explicit ShardedLRUCache(size_t capacity);
   ~ShardedLRUCache();
   ShardedLRUCache(const ShardedLRUCache&) = delete;
@@ -80,6 +83,7 @@ class ShardedLRUCache {
     std::vector<Slot> slots;
     size_t count = 0;
     size_t usage = 0;
+    size_t capacity = 0;  // this shard's share; set once at construction
   };
 
   Shard& ShardFor(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
@@ -95,7 +99,6 @@ class ShardedLRUCache {
   static void Remove(Shard* shard, Entry* e, std::shared_ptr<void>* dropped);
 
   const size_t capacity_;
-  const size_t per_shard_;
   Shard shards_[kShards];
   // Relaxed: statistics.
   std::atomic<uint64_t> hits_{0};

@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   lsmkv_options_set_zstd_level(options, 1);
   lsmkv_options_set_block_cache_capacity(options, 1 << 20);
   lsmkv_options_set_max_open_files(options, 100);
+  lsmkv_options_set_allow_mmap_reads(options, 0); /* tables read with pread */
   lsmkv_options_set_target_file_size(options, 1 << 20);
   lsmkv_options_set_max_bytes_for_level_base(options, 10 << 20);
   lsmkv_options_set_level0_file_num_compaction_trigger(options, 4);

@@ -110,6 +110,11 @@ class BasicsTest(TempDirTest):
                       wal_write_mode="write", wal_retention_bytes=1 << 20,
                       max_log_file_size=64 << 10) as db:
             self.assertEqual(db.get(b"k"), b"x" * 1000)
+        for allow in (False, True):  # tables read with pread, then through mappings
+            with lsmkv.DB(self.path, allow_mmap_reads=allow) as db:
+                self.assertEqual(db.get(b"k"), b"x" * 1000)
+        with self.assertRaises(TypeError):
+            lsmkv.DB(self.path, allow_mmap_reads=0)  # a bool is expected
         with self.assertRaises(ValueError):
             lsmkv.DB(self.path, wal_recovery_mode="whatever")
         with self.assertRaises(ValueError):

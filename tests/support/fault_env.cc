@@ -237,6 +237,13 @@ Status FaultEnv::NewRandomAccessFile(const std::string& f, std::unique_ptr<Rando
   return s.ok() ? target()->NewRandomAccessFile(f, r) : s;
 }
 
+Status FaultEnv::NewRandomAccessFileWithOptions(const std::string& f,
+                                                const RandomAccessFileOptions& o,
+                                                std::unique_ptr<RandomAccessFile>* r) {
+  Status s = Check(Op::kOpen, f);
+  return s.ok() ? target()->NewRandomAccessFileWithOptions(f, o, r) : s;
+}
+
 Status FaultEnv::RemoveFile(const std::string& f) {
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -113,6 +113,10 @@ class FaultEnv final : public EnvWrapper {
   Status NewAppendableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override;
   Status NewSequentialFile(const std::string& f, std::unique_ptr<SequentialFile>* r) override;
   Status NewRandomAccessFile(const std::string& f, std::unique_ptr<RandomAccessFile>* r) override;
+  // Fails like an open (Op::kOpen); otherwise the target opens the file as
+  // `o` asks.
+  Status NewRandomAccessFileWithOptions(const std::string& f, const RandomAccessFileOptions& o,
+                                        std::unique_ptr<RandomAccessFile>* r) override;
   Status RemoveFile(const std::string& f) override;
   Status RenameFile(const std::string& s, const std::string& t) override;
   Status SyncDir(const std::string& d) override;

@@ -38,10 +38,11 @@ class MemSequentialFile final : public SequentialFile {
 
 class MemRandomAccessFile final : public RandomAccessFile {
  public:
-  explicit MemRandomAccessFile(std::shared_ptr<MemEnv::FileState> f) : file_(std::move(f)) {}
+  MemRandomAccessFile(std::string fname, std::shared_ptr<MemEnv::FileState> f)
+      : fname_(std::move(fname)), file_(std::move(f)) {}
   Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
     std::lock_guard<std::mutex> l(file_->mu);
-    if (offset > file_->data.size()) return Status::IOError("read past end of file");
+    if (offset > file_->data.size()) return Status::IOError(fname_, "read past end of file");
     const size_t avail = file_->data.size() - offset;
     const size_t len = n < avail ? n : avail;
     if (len > 0) std::memcpy(scratch, file_->data.data() + offset, len);
@@ -50,7 +51,28 @@ class MemRandomAccessFile final : public RandomAccessFile {
   }
 
  private:
+  const std::string fname_;
   std::shared_ptr<MemEnv::FileState> file_;
+};
+
+// Reads point into an immutable copy of the file, like a read-only mapping.
+class MemMappedFile final : public RandomAccessFile {
+ public:
+  MemMappedFile(std::string fname, std::string contents)
+      : fname_(std::move(fname)), contents_(std::move(contents)) {}
+  Status Read(uint64_t offset, size_t n, Slice* result, char*) const override {
+    if (offset > contents_.size()) {
+      *result = Slice();
+      return Status::IOError(fname_, "read past end of file");
+    }
+    const size_t avail = contents_.size() - offset;
+    *result = Slice(contents_.data() + offset, n < avail ? n : avail);
+    return Status::OK();
+  }
+
+ private:
+  const std::string fname_;
+  const std::string contents_;
 };
 
 class MemWritableFile final : public WritableFile {
@@ -93,7 +115,23 @@ Status MemEnv::NewRandomAccessFile(const std::string& f, std::unique_ptr<RandomA
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(f);
   if (it == files_.end()) return Status::NotFound(f, "no such file");
-  *r = std::make_unique<MemRandomAccessFile>(it->second);
+  *r = std::make_unique<MemRandomAccessFile>(f, it->second);
+  return Status::OK();
+}
+
+Status MemEnv::NewRandomAccessFileWithOptions(const std::string& f,
+                                              const RandomAccessFileOptions& o,
+                                              std::unique_ptr<RandomAccessFile>* r) {
+  if (!o.allow_mmap_reads) return NewRandomAccessFile(f, r);
+  std::shared_ptr<FileState> state;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = files_.find(f);
+    if (it == files_.end()) return Status::NotFound(f, "no such file");
+    state = it->second;
+  }
+  std::lock_guard<std::mutex> l(state->mu);
+  *r = std::make_unique<MemMappedFile>(f, state->data);
   return Status::OK();
 }
 

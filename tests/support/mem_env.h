@@ -21,7 +21,14 @@ class MemEnv final : public Env {
   MemEnv() = default;
 
   Status NewSequentialFile(const std::string& f, std::unique_ptr<SequentialFile>* r) override;
+  // Reads copy into the caller's scratch, as pread does.
   Status NewRandomAccessFile(const std::string& f, std::unique_ptr<RandomAccessFile>* r) override;
+  // allow_mmap_reads: the file as it is now is "mapped": reads point into
+  // a copy taken at open and ignore the scratch, as a read through a
+  // mapping does (later changes to the file are not seen; tables never
+  // change). Otherwise as NewRandomAccessFile.
+  Status NewRandomAccessFileWithOptions(const std::string& f, const RandomAccessFileOptions& o,
+                                        std::unique_ptr<RandomAccessFile>* r) override;
   Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override;
   Status NewAppendableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override;
   bool FileExists(const std::string& f) override;

@@ -21,6 +21,9 @@ const std::string kFile = "/t/000001.sst";
 struct TableFixture {
   MemEnv env;
   TableOptions options;
+  // How Open reads the file: MemEnv's stand-in for a mapping (reads point
+  // into the file's bytes) or its pread (reads copy into the scratch).
+  bool mmap_reads = true;
   std::shared_ptr<Table> table;
 
   Status BuildAndOpen(const Model& model) {
@@ -42,8 +45,15 @@ struct TableFixture {
     uint64_t size;
     Status s = env.GetFileSize(kFile, &size);
     if (!s.ok()) return s;
+    return OpenAs(size);
+  }
+
+  // Opens the table as if it were `size` bytes long (its recorded size).
+  Status OpenAs(uint64_t size) {
+    RandomAccessFileOptions file_options;
+    file_options.allow_mmap_reads = mmap_reads;
     std::unique_ptr<RandomAccessFile> file;
-    s = env.NewRandomAccessFile(kFile, &file);
+    Status s = env.NewRandomAccessFileWithOptions(kFile, file_options, &file);
     if (!s.ok()) return s;
     return Table::Open(options, kFile, std::move(file), size, 1, &table);
   }
@@ -125,15 +135,18 @@ void CheckTable(TableFixture& f, const Model& model, Random* rnd) {
 
 }  // namespace
 
-TEST_CASE("Table: round-trips of 0, 1 and 100k entries, each codec, bloom on and off", "[table]") {
+TEST_CASE("Table: round-trips of 0, 1 and 100k entries, each codec, bloom on and off, mapped or pread",
+          "[table]") {
+  const bool mmap_reads = GENERATE(false, true);
   const uint64_t seed = test::TestSeed(404);
-  INFO("seed " << seed);
+  INFO("seed " << seed << " mmap_reads " << mmap_reads);
   Random rnd(seed);
   for (CompressionType compression : {kNoCompression, kZstdCompression, kLz4Compression}) {
     for (int bloom : {0, 10}) {
       for (size_t n : {size_t{0}, size_t{1}, size_t{100000}}) {
         INFO("compression " << int(compression) << " bloom " << bloom << " entries " << n);
         TableFixture f;
+        f.mmap_reads = mmap_reads;
         f.options.compression = compression;
         f.options.bloom_bits_per_key = bloom;
         Model model;
@@ -159,9 +172,11 @@ TEST_CASE("Table: round-trips of 0, 1 and 100k entries, each codec, bloom on and
   }
 }
 
-TEST_CASE("Table: values larger than a block and than 1 MiB", "[table]") {
+TEST_CASE("Table: values larger than a block and than 1 MiB, mapped or pread", "[table]") {
   Random rnd(9);
   TableFixture f;
+  f.mmap_reads = GENERATE(false, true);
+  INFO("mmap_reads " << f.mmap_reads);
   Model model;
   model["a"] = "";
   model["b"] = rnd.Bytes(10000);        // > block_size
@@ -190,11 +205,13 @@ TEST_CASE("Table: the bloom filter skips absent keys without reading data", "[ta
   REQUIRE(cache.misses() + cache.hits() <= 30);  // few data blocks were touched
 }
 
-TEST_CASE("Table: every sampled bit flip is Corruption, never wrong data", "[table][corruption]") {
+TEST_CASE("Table: every sampled bit flip is Corruption, never wrong data, mapped or pread",
+          "[table][corruption]") {
   const uint64_t seed = test::TestSeed(77);
-  INFO("seed " << seed);
-  Random rnd(seed);
   TableFixture f;
+  f.mmap_reads = GENERATE(false, true);
+  INFO("seed " << seed << " mmap_reads " << f.mmap_reads);
+  Random rnd(seed);
   Model model;
   for (int i = 0; i < 3000; i++) model["key" + std::to_string(100000 + i)] = "value-" + std::to_string(i * 7);
   REQUIRE(f.BuildAndOpen(model).ok());
@@ -225,8 +242,11 @@ TEST_CASE("Table: every sampled bit flip is Corruption, never wrong data", "[tab
   REQUIRE(detected_on_read > 0);
 }
 
-TEST_CASE("Table: truncated files, wrong magic, a footer pointing outside", "[table][corruption]") {
+TEST_CASE("Table: truncated files, wrong magic, a footer pointing outside, mapped or pread",
+          "[table][corruption]") {
   TableFixture f;
+  f.mmap_reads = GENERATE(false, true);
+  INFO("mmap_reads " << f.mmap_reads);
   Model model;
   for (int i = 0; i < 500; i++) model["k" + std::to_string(i)] = std::string(50, 'x');
   REQUIRE(f.BuildAndOpen(model).ok());
@@ -240,6 +260,27 @@ TEST_CASE("Table: truncated files, wrong magic, a footer pointing outside", "[ta
       REQUIRE(s.IsCorruption());
       REQUIRE(s.ToString().find(kFile) != std::string::npos);
     }
+  }
+  SECTION("shorter than the size recorded for it (a file cut after the MANIFEST named it)") {
+    for (size_t len : {size_t{0}, size_t{71}, good.size() / 2, good.size() - 1}) {
+      REQUIRE(f.env.SetContents(kFile, good.substr(0, len)).ok());
+      const Status s = f.OpenAs(good.size());
+      INFO(len << ": " << s.ToString());
+      REQUIRE((s.IsCorruption() || s.IsIOError()));
+      REQUIRE(s.ToString().find(kFile) != std::string::npos);
+    }
+  }
+  SECTION("cut while open: pread sees the short file, Corruption on the blocks past its end") {
+    f.mmap_reads = false;  // (a mapping would fault instead: see db_table_reads_test)
+    REQUIRE(f.Open().ok());
+    REQUIRE(f.env.SetContents(kFile, good.substr(0, good.size() / 2)).ok());
+    Model read;
+    const Status s = f.ReadAll(&read);
+    INFO(s.ToString());
+    REQUIRE(s.IsCorruption());
+    REQUIRE(s.ToString().find("truncated block") != std::string::npos);
+    REQUIRE(!read.empty());
+    for (const auto& [k, v] : read) REQUIRE(model.at(k) == v);
   }
   SECTION("wrong magic") {
     std::string bad = good;

@@ -1,5 +1,6 @@
 #include "util/cache.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
@@ -53,6 +54,22 @@ TEST_CASE("Cache: keeps within capacity and evicts the least recently used", "[c
   for (uint64_t i = 0; i < 1000; i++) {
     REQUIRE(Get(small.Lookup({7, 7})) == 77);
     small.Insert({i + 100, 0}, Value(0), 1);
+  }
+}
+
+TEST_CASE("Cache: a capacity that is no multiple of the shard count is never exceeded", "[cache]") {
+  // The table cache's capacity bounds the table files kept open
+  // (max_open_files - 10): the shards' shares must add up to it, not round
+  // up to 16 of a kind.
+  for (size_t capacity : {size_t{1}, size_t{6}, size_t{17}, size_t{990}}) {
+    INFO("capacity " << capacity);
+    ShardedLRUCache cache(capacity);
+    size_t most = 0;
+    for (uint64_t i = 0; i < 20000; i++) {
+      cache.Insert({i, 0}, Value(1), 1);
+      most = std::max(most, cache.TotalCharge());
+    }
+    REQUIRE(most == capacity);  // full, and never past it
   }
 }
 
