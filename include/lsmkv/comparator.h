@@ -17,7 +17,11 @@ class LSMKV_EXPORT Comparator {
  public:
   virtual ~Comparator();
 
-  // <0 if a < b, 0 if equal, >0 if a > b.
+  // <0 if a < b, 0 if equal, >0 if a > b. Keys that compare equal may
+  // differ in bytes (a case-insensitive order) only with
+  // Options::bloom_bits_per_key = 0: a table's bloom filter hashes the
+  // bytes of each key. (The memtable's filter is used with the bytewise
+  // comparator only.)
   virtual int Compare(const Slice& a, const Slice& b) const = 0;
 
   // Persisted in the MANIFEST; change it whenever the order changes.

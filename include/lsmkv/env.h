@@ -124,9 +124,11 @@ class LSMKV_EXPORT Env {
   // through this one. Not pure: this default ignores `options` and calls
   // NewRandomAccessFile(fname, result), right for an Env that never maps
   // files (reads always copy); an Env that maps files overrides it to
-  // honour allow_mmap_reads. EnvWrapper forwards it to its target: a
-  // wrapper that intercepts opens of table files overrides this method
-  // (as well as, or instead of, the two-argument one).
+  // honour allow_mmap_reads. EnvWrapper does not forward it to its target,
+  // as with NewLogFile: a wrapper written against the two-argument method
+  // (decryption, checksums, fault injection, accounting) keeps seeing
+  // every table open through its own override. A wrapper that wants
+  // allow_mmap_reads honoured below it overrides this method too.
   virtual Status NewRandomAccessFileWithOptions(const std::string& fname,
                                                 const RandomAccessFileOptions& options,
                                                 std::unique_ptr<RandomAccessFile>* result);
@@ -198,10 +200,6 @@ class LSMKV_EXPORT EnvWrapper : public Env {
   Status NewRandomAccessFile(const std::string& f,
                              std::unique_ptr<RandomAccessFile>* r) override {
     return target_->NewRandomAccessFile(f, r);
-  }
-  Status NewRandomAccessFileWithOptions(const std::string& f, const RandomAccessFileOptions& o,
-                                        std::unique_ptr<RandomAccessFile>* r) override {
-    return target_->NewRandomAccessFileWithOptions(f, o, r);
   }
   Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
     return target_->NewWritableFile(f, r);

@@ -376,8 +376,19 @@ std::shared_ptr<MemTable> DBImpl::NewActiveMemTable() const {
   // that is ~19 bits per key: about 0.3% false positives; 4 MiB of write
   // buffer costs a 64 KiB filter.
   constexpr size_t kWriteBufferBytesPerFilterBit = 8;
-  return std::make_shared<MemTable>(&internal_comparator_,
-                                    options_.write_buffer_size / kWriteBufferBytesPerFilterBit);
+  // The filter is built and zeroed here, under mutex_ (SwitchMemTable): at
+  // most 1 MiB, so a huge write buffer costs more false positives rather
+  // than a long stall of every reader and writer.
+  constexpr size_t kMaxFilterBits = size_t{8} << 20;
+  // The filter hashes user-key bytes, so it may only rule a key out where
+  // keys that compare equal are equal bytes: the bytewise comparator. A
+  // user comparator may call different bytes equal ("Key" and "key"), and
+  // a Get must then find the entry in the memtable as it does in a table
+  // without filters.
+  const bool bytewise = internal_comparator_.user_comparator() == BytewiseComparator();
+  const size_t bits =
+      bytewise ? std::min(options_.write_buffer_size / kWriteBufferBytesPerFilterBit, kMaxFilterBits) : 0;
+  return std::make_shared<MemTable>(&internal_comparator_, bits);
 }
 
 }  // namespace lsmkv

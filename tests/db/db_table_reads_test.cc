@@ -327,4 +327,46 @@ TEST_CASE("Table reads: under pread, table files held open stay within max_open_
   test::RemoveTree(dir);
 }
 
+namespace {
+
+// A wrapper written before NewRandomAccessFileWithOptions existed: it
+// overrides only the two-argument open (as a decrypting or checksumming
+// wrapper would) and counts the opens it sees.
+class OldStyleCountingEnv final : public EnvWrapper {
+ public:
+  explicit OldStyleCountingEnv(Env* base) : EnvWrapper(base) {}
+  Status NewRandomAccessFile(const std::string& f, std::unique_ptr<RandomAccessFile>* r) override {
+    opens.fetch_add(1);
+    return target()->NewRandomAccessFile(f, r);
+  }
+  std::atomic<int> opens{0};
+};
+
+}  // namespace
+
+// EnvWrapper must not forward the options-taking open past a subclass's
+// override of the old one: the DB's table opens reach the override.
+TEST_CASE("Table reads: a wrapper overriding only NewRandomAccessFile sees every table open",
+          "[table-reads]") {
+  const bool mmap_reads = GENERATE(true, false);
+  INFO("allow_mmap_reads " << mmap_reads);
+  const std::string dir = test::ScratchDir("table_reads_old_wrapper");
+  OldStyleCountingEnv env(Env::Default());
+  Options options = SmallTableOptions(mmap_reads);
+  options.env = &env;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, dir, &db).ok());
+  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+  REQUIRE(db->Flush().ok());
+  db.reset();
+  env.opens.store(0);
+  REQUIRE(DB::Open(options, dir, &db).ok());
+  std::string value;
+  REQUIRE(db->Get(ReadOptions(), "k", &value).ok());
+  CHECK(value == "v");
+  CHECK(env.opens.load() >= 1);
+  db.reset();
+  test::RemoveTree(dir);
+}
+
 }  // namespace lsmkv
