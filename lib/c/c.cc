@@ -66,7 +66,40 @@ const lsmkv::Snapshot* ToSnapshot(const lsmkv_snapshot_t* s) {
   return reinterpret_cast<const lsmkv::Snapshot*>(s);
 }
 
+// An options enum from the C int: out-of-range numbers become 0xff, which
+// DB open rejects with InvalidArgument like any other unknown value.
+template <typename Enum>
+Enum EnumFromC(int v) {
+  return static_cast<Enum>(v >= 0 && v < 0xff ? v : 0xff);
+}
+
+// A read bound: a null key clears it; otherwise the handle keeps a copy of
+// the key in *storage, *slice points at it and *bound at *slice.
+void SetBound(const char* key, size_t keylen, std::string* storage, Slice* slice,
+              const Slice** bound) {
+  if (key == nullptr) {
+    *bound = nullptr;
+    return;
+  }
+  storage->assign(key, keylen);
+  *slice = *storage;
+  *bound = slice;
+}
+
 }  // namespace
+
+// The plain setters: LSMKV_C_SET_FIELD(handle, field, type) defines
+//   void lsmkv_<handle>_set_<field>(lsmkv_<handle>_t* o, type v)
+// storing v into the C++ options field of the same name, and
+// LSMKV_C_SET_FLAG(handle, field) the same for a bool field taking an
+// unsigned char (nonzero: true). c.h declares each one with C linkage, so a
+// type here that differs from its declaration does not compile.
+#define LSMKV_C_SET_FIELD(handle, field, type) \
+  void lsmkv_##handle##_set_##field(lsmkv_##handle##_t* o, type v) { o->rep.field = v; }
+#define LSMKV_C_SET_FLAG(handle, field)                                      \
+  void lsmkv_##handle##_set_##field(lsmkv_##handle##_t* o, unsigned char v) { \
+    o->rep.field = v != 0;                                                  \
+  }
 
 extern "C" {
 
@@ -261,60 +294,29 @@ void lsmkv_writebatch_iterate(const lsmkv_writebatch_t* batch, void* state,
 lsmkv_options_t* lsmkv_options_create(void) { return new lsmkv_options_t; }
 void lsmkv_options_destroy(lsmkv_options_t* options) { delete options; }
 
-void lsmkv_options_set_create_if_missing(lsmkv_options_t* o, unsigned char v) {
-  o->rep.create_if_missing = v != 0;
-}
-void lsmkv_options_set_error_if_exists(lsmkv_options_t* o, unsigned char v) {
-  o->rep.error_if_exists = v != 0;
-}
-void lsmkv_options_set_paranoid_checks(lsmkv_options_t* o, unsigned char v) {
-  o->rep.paranoid_checks = v != 0;
-}
+LSMKV_C_SET_FLAG(options, create_if_missing)
+LSMKV_C_SET_FLAG(options, error_if_exists)
+LSMKV_C_SET_FLAG(options, paranoid_checks)
 void lsmkv_options_set_wal_dir(lsmkv_options_t* o, const char* dir) {
   o->rep.wal_dir = dir != nullptr ? dir : "";
 }
-void lsmkv_options_set_write_buffer_size(lsmkv_options_t* o, size_t bytes) {
-  o->rep.write_buffer_size = bytes;
-}
-void lsmkv_options_set_max_write_buffer_number(lsmkv_options_t* o, int n) {
-  o->rep.max_write_buffer_number = n;
-}
-void lsmkv_options_set_max_background_jobs(lsmkv_options_t* o, int n) {
-  o->rep.max_background_jobs = n;
-}
-void lsmkv_options_set_block_size(lsmkv_options_t* o, size_t bytes) { o->rep.block_size = bytes; }
-void lsmkv_options_set_bloom_bits_per_key(lsmkv_options_t* o, int bits) {
-  o->rep.bloom_bits_per_key = bits;
-}
+LSMKV_C_SET_FIELD(options, write_buffer_size, size_t)
+LSMKV_C_SET_FIELD(options, max_write_buffer_number, int)
+LSMKV_C_SET_FIELD(options, max_background_jobs, int)
+LSMKV_C_SET_FIELD(options, block_size, size_t)
+LSMKV_C_SET_FIELD(options, bloom_bits_per_key, int)
 void lsmkv_options_set_compression(lsmkv_options_t* o, int compression) {
-  // Out-of-range numbers become 0xff, which DB open rejects with
-  // InvalidArgument like any other unknown codec.
-  o->rep.compression = static_cast<lsmkv::CompressionType>(
-      compression >= 0 && compression < 0xff ? compression : 0xff);
+  o->rep.compression = EnumFromC<lsmkv::CompressionType>(compression);
 }
-void lsmkv_options_set_zstd_level(lsmkv_options_t* o, int level) { o->rep.zstd_level = level; }
-void lsmkv_options_set_block_cache_capacity(lsmkv_options_t* o, size_t bytes) {
-  o->rep.block_cache_capacity = bytes;
-}
-void lsmkv_options_set_max_open_files(lsmkv_options_t* o, int n) { o->rep.max_open_files = n; }
-void lsmkv_options_set_allow_mmap_reads(lsmkv_options_t* o, unsigned char allow) {
-  o->rep.allow_mmap_reads = allow != 0;
-}
-void lsmkv_options_set_target_file_size(lsmkv_options_t* o, size_t bytes) {
-  o->rep.target_file_size = bytes;
-}
-void lsmkv_options_set_max_bytes_for_level_base(lsmkv_options_t* o, uint64_t bytes) {
-  o->rep.max_bytes_for_level_base = bytes;
-}
-void lsmkv_options_set_level0_file_num_compaction_trigger(lsmkv_options_t* o, int n) {
-  o->rep.level0_file_num_compaction_trigger = n;
-}
-void lsmkv_options_set_level0_slowdown_writes_trigger(lsmkv_options_t* o, int n) {
-  o->rep.level0_slowdown_writes_trigger = n;
-}
-void lsmkv_options_set_level0_stop_writes_trigger(lsmkv_options_t* o, int n) {
-  o->rep.level0_stop_writes_trigger = n;
-}
+LSMKV_C_SET_FIELD(options, zstd_level, int)
+LSMKV_C_SET_FIELD(options, block_cache_capacity, size_t)
+LSMKV_C_SET_FIELD(options, max_open_files, int)
+LSMKV_C_SET_FLAG(options, allow_mmap_reads)
+LSMKV_C_SET_FIELD(options, target_file_size, size_t)
+LSMKV_C_SET_FIELD(options, max_bytes_for_level_base, uint64_t)
+LSMKV_C_SET_FIELD(options, level0_file_num_compaction_trigger, int)
+LSMKV_C_SET_FIELD(options, level0_slowdown_writes_trigger, int)
+LSMKV_C_SET_FIELD(options, level0_stop_writes_trigger, int)
 void lsmkv_options_set_comparator(lsmkv_options_t* o, lsmkv_comparator_t* comparator) {
   o->rep.comparator =
       comparator != nullptr ? static_cast<const lsmkv::Comparator*>(comparator)
@@ -322,19 +324,13 @@ void lsmkv_options_set_comparator(lsmkv_options_t* o, lsmkv_comparator_t* compar
 }
 
 void lsmkv_options_set_wal_recovery_mode(lsmkv_options_t* o, int mode) {
-  // Out-of-range numbers become 0xff, which DB open rejects.
-  o->rep.wal_recovery_mode =
-      static_cast<lsmkv::WalRecoveryMode>(mode >= 0 && mode < 0xff ? mode : 0xff);
+  o->rep.wal_recovery_mode = EnumFromC<lsmkv::WalRecoveryMode>(mode);
 }
 void lsmkv_options_set_wal_write_mode(lsmkv_options_t* o, int mode) {
-  o->rep.wal_write_mode = static_cast<lsmkv::WalWriteMode>(mode >= 0 && mode < 0xff ? mode : 0xff);
+  o->rep.wal_write_mode = EnumFromC<lsmkv::WalWriteMode>(mode);
 }
-void lsmkv_options_set_wal_retention_bytes(lsmkv_options_t* o, uint64_t bytes) {
-  o->rep.wal_retention_bytes = bytes;
-}
-void lsmkv_options_set_max_log_file_size(lsmkv_options_t* o, size_t bytes) {
-  o->rep.max_log_file_size = bytes;
-}
+LSMKV_C_SET_FIELD(options, wal_retention_bytes, uint64_t)
+LSMKV_C_SET_FIELD(options, max_log_file_size, size_t)
 void lsmkv_options_set_info_log(lsmkv_options_t* o, lsmkv_logger_t* logger) {
   o->rep.info_log = logger != nullptr ? logger->rep : nullptr;
 }
@@ -368,43 +364,25 @@ void lsmkv_comparator_destroy(lsmkv_comparator_t* comparator) { delete comparato
 
 lsmkv_readoptions_t* lsmkv_readoptions_create(void) { return new lsmkv_readoptions_t; }
 void lsmkv_readoptions_destroy(lsmkv_readoptions_t* options) { delete options; }
-void lsmkv_readoptions_set_verify_checksums(lsmkv_readoptions_t* o, unsigned char v) {
-  o->rep.verify_checksums = v != 0;
-}
-void lsmkv_readoptions_set_fill_cache(lsmkv_readoptions_t* o, unsigned char v) {
-  o->rep.fill_cache = v != 0;
-}
+LSMKV_C_SET_FLAG(readoptions, verify_checksums)
+LSMKV_C_SET_FLAG(readoptions, fill_cache)
 void lsmkv_readoptions_set_snapshot(lsmkv_readoptions_t* o, const lsmkv_snapshot_t* snapshot) {
   o->rep.snapshot = ToSnapshot(snapshot);
 }
 void lsmkv_readoptions_set_iterate_lower_bound(lsmkv_readoptions_t* o, const char* key,
                                                size_t keylen) {
-  if (key == nullptr) {
-    o->rep.iterate_lower_bound = nullptr;
-    return;
-  }
-  o->lower_bound.assign(key, keylen);
-  o->lower_slice = o->lower_bound;
-  o->rep.iterate_lower_bound = &o->lower_slice;
+  SetBound(key, keylen, &o->lower_bound, &o->lower_slice, &o->rep.iterate_lower_bound);
 }
 void lsmkv_readoptions_set_iterate_upper_bound(lsmkv_readoptions_t* o, const char* key,
                                                size_t keylen) {
-  if (key == nullptr) {
-    o->rep.iterate_upper_bound = nullptr;
-    return;
-  }
-  o->upper_bound.assign(key, keylen);
-  o->upper_slice = o->upper_bound;
-  o->rep.iterate_upper_bound = &o->upper_slice;
+  SetBound(key, keylen, &o->upper_bound, &o->upper_slice, &o->rep.iterate_upper_bound);
 }
 
 // ---- Write options ----
 
 lsmkv_writeoptions_t* lsmkv_writeoptions_create(void) { return new lsmkv_writeoptions_t; }
 void lsmkv_writeoptions_destroy(lsmkv_writeoptions_t* options) { delete options; }
-void lsmkv_writeoptions_set_sync(lsmkv_writeoptions_t* o, unsigned char v) {
-  o->rep.sync = v != 0;
-}
+LSMKV_C_SET_FLAG(writeoptions, sync)
 
 // ---- Utility ----
 

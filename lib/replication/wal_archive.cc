@@ -62,6 +62,11 @@ std::vector<uint64_t> FeedWalNumbers(Env* env, const std::string& wal_dir) {
   return numbers;
 }
 
+bool FeedWalExists(Env* env, const std::string& wal_dir, uint64_t number) {
+  return env->FileExists(LogFileName(wal_dir, number)) ||
+         env->FileExists(LogFileName(WalArchiveDir(wal_dir), number));
+}
+
 Status OpenFeedWal(Env* env, const std::string& wal_dir, uint64_t number,
                    std::unique_ptr<SequentialFile>* file) {
   // Live first, then the archive, then live again: a rename between the

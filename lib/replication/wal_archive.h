@@ -27,6 +27,11 @@ void TrimWalArchive(Env* env, const std::string& wal_dir, uint64_t limit_bytes);
 // Numbers of every WAL in the archive and in wal_dir, ascending.
 std::vector<uint64_t> FeedWalNumbers(Env* env, const std::string& wal_dir);
 
+// Whether WAL `number` is in wal_dir or the archive. A rename between the
+// two looks while it runs cannot make it look missing (wal_dir is looked
+// at first, as ArchiveWal only moves WALs from there to the archive).
+bool FeedWalExists(Env* env, const std::string& wal_dir, uint64_t number);
+
 // Opens WAL `number` wherever it is (wal_dir, else the archive: a WAL may
 // be moved between the two at any time). NotFound when it is in neither.
 Status OpenFeedWal(Env* env, const std::string& wal_dir, uint64_t number,

@@ -28,18 +28,9 @@ namespace lsmkv {
 
 namespace {
 
-Options ChildOptions() {
-  Options o;
-  o.create_if_missing = true;
-  o.write_buffer_size = 64 << 10;
-  o.target_file_size = 64 << 10;
-  o.max_bytes_for_level_base = 256 << 10;
-  return o;
-}
-
 [[noreturn]] void RunChild(const std::string& db_dir, const std::string& backup_dir, uint64_t seed) {
   std::unique_ptr<DB> db;
-  if (!DB::Open(ChildOptions(), db_dir, &db).ok()) _exit(2);
+  if (!DB::Open(test::SmallLevelsOptions(), db_dir, &db).ok()) _exit(2);
   std::unique_ptr<BackupEngine> engine;
   if (!BackupEngine::Open(backup_dir, &engine).ok()) _exit(3);
   test::SequencedWriter writer(db.get(), seed);

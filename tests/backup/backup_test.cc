@@ -17,6 +17,7 @@
 #include "support/mem_env.h"
 #include "support/sequenced_writer.h"
 #include "support/test_util.h"
+#include "support/writable_file_wrapper.h"
 
 namespace lsmkv {
 
@@ -26,12 +27,7 @@ using test::Contents;
 using Model = std::map<std::string, std::string>;
 
 Options BusyOptions(Env* env) {
-  Options o;
-  o.create_if_missing = true;
-  o.env = env;
-  o.write_buffer_size = 64 << 10;
-  o.target_file_size = 64 << 10;
-  o.max_bytes_for_level_base = 256 << 10;
+  Options o = test::SmallLevelsOptions(env);
   o.block_cache_capacity = 0;
   return o;
 }
@@ -51,20 +47,16 @@ class CountingEnv final : public EnvWrapper {
   }
 
  private:
-  class Counting final : public WritableFile {
+  class Counting final : public test::WritableFileWrapper {
    public:
     Counting(std::unique_ptr<WritableFile> base, std::atomic<uint64_t>* n)
-        : base_(std::move(base)), n_(n) {}
+        : WritableFileWrapper(std::move(base)), n_(n) {}
     Status Append(const Slice& d) override {
       n_->fetch_add(d.size());
-      return base_->Append(d);
+      return base()->Append(d);
     }
-    Status Flush() override { return base_->Flush(); }
-    Status Sync() override { return base_->Sync(); }
-    Status Close() override { return base_->Close(); }
 
    private:
-    std::unique_ptr<WritableFile> base_;
     std::atomic<uint64_t>* n_;
   };
   const std::string prefix_;

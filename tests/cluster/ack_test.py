@@ -19,27 +19,15 @@ etcd and three nodes (--sync-replicas 1 unless told otherwise):
 """
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_client import request  # noqa: E402
-from cluster_procs import Etcd, Node  # noqa: E402
+from cluster_procs import Etcd, Node, parse_harness_arguments, wait_for  # noqa: E402
 
 TTL = 2
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def leader_of(nodes):
@@ -163,24 +151,14 @@ def asynchronous_part(args, workdir, etcd):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--server", required=True)
-    parser.add_argument("--etcd", default="etcd")
-    parser.add_argument("--workdir", default=None)
-    args = parser.parse_args()
-    workdir = args.workdir or tempfile.mkdtemp(prefix="lsmkv-acks-")
-    if args.workdir and os.path.exists(workdir):
-        shutil.rmtree(workdir)
-    os.makedirs(workdir, exist_ok=True)
-    etcd = Etcd(workdir, args.etcd)
-    try:
-        synchronous_part(args, workdir, etcd)
-        asynchronous_part(args, workdir, etcd)
-    except AssertionError as e:
-        print("FAIL: %s (logs in %s)" % (e, workdir))
-        return 1
-    finally:
-        etcd.stop()
+    args, workdir = parse_harness_arguments(argparse.ArgumentParser(), "lsmkv-acks-")
+    with Etcd(workdir, args.etcd) as etcd:
+        try:
+            synchronous_part(args, workdir, etcd)
+            asynchronous_part(args, workdir, etcd)
+        except AssertionError as e:
+            print("FAIL: %s (logs in %s)" % (e, workdir))
+            return 1
     print("PASS")
     return 0
 

@@ -1,12 +1,44 @@
 """Processes for the cluster harness: one etcd and lsmkv-kvserver nodes on
-free ports of 127.0.0.1, each with its own directory and log."""
+free ports of 127.0.0.1, each with its own directory and log; and what every
+harness script's main() shares (its arguments, its work directory, waiting)."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
+
+
+def parse_harness_arguments(parser, workdir_prefix):
+    """Adds the arguments every cluster test takes (--server, --etcd,
+    --workdir) to parser, parses the command line and prepares the run's
+    work directory: --workdir emptied (a rerun starts clean), or a new
+    temporary directory named workdir_prefix* when none was given.
+    Returns (args, workdir)."""
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--etcd", default="etcd")
+    parser.add_argument("--workdir", default=None)
+    args = parser.parse_args()
+    workdir = args.workdir or tempfile.mkdtemp(prefix=workdir_prefix)
+    if args.workdir and os.path.exists(workdir):
+        shutil.rmtree(workdir)
+    os.makedirs(workdir, exist_ok=True)
+    return args, workdir
+
+
+def wait_for(predicate, timeout, what):
+    """Polls predicate() every 0.1 s; returns its first true value, or raises
+    AssertionError naming `what` after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
 
 
 def free_port():
@@ -25,6 +57,9 @@ def http_json(url, timeout=1.0):
 
 
 class Etcd:
+    """A single-member etcd in workdir/etcd, healthy once constructed; a
+    context manager that stops it on leaving."""
+
     def __init__(self, workdir, etcd_binary="etcd"):
         self.dir = os.path.join(workdir, "etcd")
         self.client_port = free_port()
@@ -56,6 +91,13 @@ class Etcd:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
 
 
 class Node:

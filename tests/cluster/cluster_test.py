@@ -25,13 +25,12 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_client import request  # noqa: E402
-from cluster_procs import Etcd, Node  # noqa: E402
+from cluster_procs import Etcd, Node, parse_harness_arguments  # noqa: E402
 from linearizability import Op, check_history  # noqa: E402
 
 HOT_KEYS = ["hot-0", "hot-1"]
@@ -300,8 +299,6 @@ def converge(cluster, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", required=True)
-    parser.add_argument("--etcd", default="etcd")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--fault-interval", type=float, default=6)
     parser.add_argument("--lease-ttl", type=int, default=2)
@@ -310,15 +307,9 @@ def main():
     parser.add_argument("--writers", type=int, default=3)
     parser.add_argument("--hot-clients", type=int, default=3)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--workdir", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = parser.parse_args()
+    args, workdir = parse_harness_arguments(parser, "lsmkv-cluster-")
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
-    rng = random.Random(seed)
-    workdir = args.workdir or tempfile.mkdtemp(prefix="lsmkv-cluster-")
-    if os.path.exists(workdir) and args.workdir:
-        shutil.rmtree(workdir)
-    os.makedirs(workdir, exist_ok=True)
     started = time.monotonic()
 
     def log(message):

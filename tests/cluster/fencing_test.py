@@ -17,10 +17,8 @@ import argparse
 import base64
 import json
 import os
-import shutil
 import struct
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -29,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_client import request  # noqa: E402
-from cluster_procs import Etcd, Node  # noqa: E402
+from cluster_procs import Etcd, Node, parse_harness_arguments, wait_for  # noqa: E402
 
 CLUSTER = "fence"
 
@@ -116,15 +114,6 @@ class FakeLeader:
         self.server.shutdown()
 
 
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
-
-
 def stale_get(node, key):
     result = request(node.url, "GET", "/get?consistency=stale&key=" + key)
     if result[0] != "ok":
@@ -133,60 +122,51 @@ def stale_get(node, key):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--server", required=True)
-    parser.add_argument("--etcd", default="etcd")
-    parser.add_argument("--workdir", default=None)
-    args = parser.parse_args()
-    workdir = args.workdir or tempfile.mkdtemp(prefix="lsmkv-fencing-")
-    if args.workdir and os.path.exists(workdir):
-        shutil.rmtree(workdir)
-    os.makedirs(workdir, exist_ok=True)
-    etcd = Etcd(workdir, args.etcd)
-    fake_a = FakeLeader("fake-a")
-    fake_b = FakeLeader("fake-b")
-    node = None
-    try:
-        epoch_a, lease_a = take_leader_key(etcd, "fake-a", fake_a.url)
-        fake_a.answer = (epoch_a, "%d:0" % epoch_a, {1: encode_batch(1, [("a", "1")])})
-        node = Node(args.server, workdir, "n1", etcd.url, CLUSTER, 2, 1)
-        node.start()
-        wait_for(lambda: (node.status() or {}).get("applied") == 1, 20, "n1 to apply fake A's batch")
-        assert stale_get(node, "a") == "1"
-        print("1. n1 applied epoch %d's batch" % epoch_a)
+    args, workdir = parse_harness_arguments(argparse.ArgumentParser(), "lsmkv-fencing-")
+    with Etcd(workdir, args.etcd) as etcd:
+        fake_a = FakeLeader("fake-a")
+        fake_b = FakeLeader("fake-b")
+        node = None
+        try:
+            epoch_a, lease_a = take_leader_key(etcd, "fake-a", fake_a.url)
+            fake_a.answer = (epoch_a, "%d:0" % epoch_a, {1: encode_batch(1, [("a", "1")])})
+            node = Node(args.server, workdir, "n1", etcd.url, CLUSTER, 2, 1)
+            node.start()
+            wait_for(lambda: (node.status() or {}).get("applied") == 1, 20, "n1 to apply fake A's batch")
+            assert stale_get(node, "a") == "1"
+            print("1. n1 applied epoch %d's batch" % epoch_a)
 
-        etcd_call(etcd, "/v3/lease/revoke", {"ID": lease_a})
-        epoch_b, _ = take_leader_key(etcd, "fake-b", fake_b.url)
-        assert epoch_b > epoch_a
-        # B answers as an old leader would: epoch A's number.
-        fake_b.answer = (epoch_a, "%d:0" % epoch_a, {2: encode_batch(2, [("b", "stale")])})
-        wait_for(lambda: len(fake_b.pulls) >= 5, 20, "n1 to pull from fake B")
-        time.sleep(1.0)
-        status = node.status()
-        assert status["highest_epoch"] == epoch_b, status
-        assert status["applied"] == 1, "n1 applied a batch from epoch %d after seeing %d: %s" % (
-            epoch_a, epoch_b, status)
-        assert stale_get(node, "b") is None, "the old epoch's write is visible"
-        assert all(int(p["epoch"]) == epoch_b for p in fake_b.pulls), fake_b.pulls[:3]
-        print("2. n1 refused epoch %d's batch after seeing epoch %d (%d pulls)" % (
-            epoch_a, epoch_b, len(fake_b.pulls)))
+            etcd_call(etcd, "/v3/lease/revoke", {"ID": lease_a})
+            epoch_b, _ = take_leader_key(etcd, "fake-b", fake_b.url)
+            assert epoch_b > epoch_a
+            # B answers as an old leader would: epoch A's number.
+            fake_b.answer = (epoch_a, "%d:0" % epoch_a, {2: encode_batch(2, [("b", "stale")])})
+            wait_for(lambda: len(fake_b.pulls) >= 5, 20, "n1 to pull from fake B")
+            time.sleep(1.0)
+            status = node.status()
+            assert status["highest_epoch"] == epoch_b, status
+            assert status["applied"] == 1, "n1 applied a batch from epoch %d after seeing %d: %s" % (
+                epoch_a, epoch_b, status)
+            assert stale_get(node, "b") is None, "the old epoch's write is visible"
+            assert all(int(p["epoch"]) == epoch_b for p in fake_b.pulls), fake_b.pulls[:3]
+            print("2. n1 refused epoch %d's batch after seeing epoch %d (%d pulls)" % (
+                epoch_a, epoch_b, len(fake_b.pulls)))
 
-        fake_b.answer = (epoch_b, "%d:0,%d:1" % (epoch_a, epoch_b), {2: encode_batch(2, [("b", "2")])})
-        wait_for(lambda: (node.status() or {}).get("applied") == 2, 20, "n1 to apply fake B's batch")
-        assert stale_get(node, "b") == "2"
-        assert node.status()["timeline"] == "%d:0,%d:1" % (epoch_a, epoch_b)
-        print("3. n1 applied epoch %d's batch and adopted its timeline" % epoch_b)
-        print("PASS")
-        return 0
-    except AssertionError as e:
-        print("FAIL: %s (logs in %s)" % (e, workdir))
-        return 1
-    finally:
-        if node:
-            node.terminate()
-        fake_a.stop()
-        fake_b.stop()
-        etcd.stop()
+            fake_b.answer = (epoch_b, "%d:0,%d:1" % (epoch_a, epoch_b), {2: encode_batch(2, [("b", "2")])})
+            wait_for(lambda: (node.status() or {}).get("applied") == 2, 20, "n1 to apply fake B's batch")
+            assert stale_get(node, "b") == "2"
+            assert node.status()["timeline"] == "%d:0,%d:1" % (epoch_a, epoch_b)
+            print("3. n1 applied epoch %d's batch and adopted its timeline" % epoch_b)
+            print("PASS")
+            return 0
+        except AssertionError as e:
+            print("FAIL: %s (logs in %s)" % (e, workdir))
+            return 1
+        finally:
+            if node:
+                node.terminate()
+            fake_a.stop()
+            fake_b.stop()
 
 
 if __name__ == "__main__":

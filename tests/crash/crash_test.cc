@@ -113,15 +113,6 @@ void Apply(const Op& op, Model* model) {
   for (const auto& k : op.deletes) model->erase(k);
 }
 
-lsmkv::Options DBOptions() {
-  lsmkv::Options o;
-  o.create_if_missing = true;
-  o.write_buffer_size = 64 << 10;
-  o.target_file_size = 64 << 10;
-  o.max_bytes_for_level_base = 256 << 10;
-  return o;
-}
-
 // The page-loss crash of a cycle: its seed, and whether it also drops
 // unsynced directory entries.
 uint64_t PageLossSeed(const Flags& f, int cycle) {
@@ -171,7 +162,7 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
 // kill9 child: writes until killed.
 [[noreturn]] void RunKillChild(const Flags& f, int cycle) {
   std::unique_ptr<lsmkv::DB> db;
-  lsmkv::Status s = lsmkv::DB::Open(DBOptions(), f.db + "/db", &db);
+  lsmkv::Status s = lsmkv::DB::Open(lsmkv::test::SmallLevelsOptions(), f.db + "/db", &db);
   if (!s.ok()) {
     std::fprintf(stderr, "child: open: %s\n", s.ToString().c_str());
     _exit(2);
@@ -183,7 +174,7 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
 // Power-loss child: writes on a FaultEnv for delay_ms, then loses power.
 [[noreturn]] void RunPowerLossChild(const Flags& f, int cycle, int delay_ms) {
   lsmkv::FaultEnv fault(lsmkv::Env::Default());
-  lsmkv::Options options = DBOptions();
+  lsmkv::Options options = lsmkv::test::SmallLevelsOptions();
   options.env = &fault;
   std::unique_ptr<lsmkv::DB> db;
   lsmkv::Status s = lsmkv::DB::Open(options, f.db + "/db", &db);
@@ -461,7 +452,7 @@ int main(int argc, char** argv) {
         crash_files.empty() ? std::string() : "\nwhat the power cut left of each file:\n" + crash_files;
 
     std::unique_ptr<lsmkv::DB> db;
-    const lsmkv::Status s = lsmkv::DB::Open(DBOptions(), f.db + "/db", &db);
+    const lsmkv::Status s = lsmkv::DB::Open(lsmkv::test::SmallLevelsOptions(), f.db + "/db", &db);
     if (!s.ok()) Fail(where + ": open after the crash: " + s.ToString() + crash_detail);
     const Model recovered = ReadAll(db.get());
 

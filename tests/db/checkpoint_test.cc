@@ -24,12 +24,7 @@ using Model = std::map<std::string, std::string>;
 
 // Small buffers and levels, so flushes and compactions run all the time.
 Options BusyOptions(Env* env) {
-  Options o;
-  o.create_if_missing = true;
-  o.env = env;
-  o.write_buffer_size = 64 << 10;
-  o.target_file_size = 64 << 10;
-  o.max_bytes_for_level_base = 256 << 10;
+  Options o = test::SmallLevelsOptions(env);
   o.block_cache_capacity = 0;
   return o;
 }

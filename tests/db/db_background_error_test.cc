@@ -14,6 +14,7 @@
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
 #include "support/mem_env.h"
+#include "support/writable_file_wrapper.h"
 #include "util/random.h"
 
 namespace lsmkv {
@@ -76,32 +77,29 @@ class FailingEnv final : public EnvWrapper {
   }
 
  private:
-  class File final : public WritableFile {
+  class File final : public test::WritableFileWrapper {
    public:
     File(FailingEnv* env, std::string name, std::unique_ptr<WritableFile> base)
-        : env_(env), name_(std::move(name)), base_(std::move(base)) {}
+        : WritableFileWrapper(std::move(base)), env_(env), name_(std::move(name)) {}
     Status Append(const Slice& data) override {
       if (env_->disk_full && !env_->no_space_pattern.empty() &&
           name_.find(env_->no_space_pattern) != std::string::npos) {
         return Status::NoSpace(name_, "No space left on device (simulated)");
       }
       if (env_->ShouldFail(Op::kAppend, name_)) {
-        (void)base_->Append(Slice(data.data(), data.size() / 2));
+        (void)base()->Append(Slice(data.data(), data.size() / 2));
         return Status::IOError(name_, "injected append failure");
       }
-      return base_->Append(data);
+      return base()->Append(data);
     }
-    Status Flush() override { return base_->Flush(); }
     Status Sync() override {
       if (env_->ShouldFail(Op::kSync, name_)) return Status::IOError(name_, "injected sync failure");
-      return base_->Sync();
+      return base()->Sync();
     }
-    Status Close() override { return base_->Close(); }
 
    private:
     FailingEnv* const env_;
     const std::string name_;
-    std::unique_ptr<WritableFile> base_;
   };
 
   std::mutex mu_;

@@ -23,6 +23,8 @@ namespace {
 using Model = std::map<std::string, std::string>;
 
 using test::Contents;
+using test::NumberedKey;
+using test::PutNumberedKeys;
 
 struct TableInfo {
   int level;
@@ -75,16 +77,6 @@ int DeepestLevel(DB* db) {
   return deepest;
 }
 
-Options SmallLevels(Env* env) {
-  Options o;
-  o.env = env;
-  o.create_if_missing = true;
-  o.write_buffer_size = 64 << 10;
-  o.target_file_size = 64 << 10;
-  o.max_bytes_for_level_base = 256 << 10;
-  return o;
-}
-
 }  // namespace
 
 TEST_CASE("Compaction: 500k random ops with small levels match std::map", "[db][compaction][model]") {
@@ -92,7 +84,7 @@ TEST_CASE("Compaction: 500k random ops with small levels match std::map", "[db][
   INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
   Random rnd(seed);
   MemEnv env;
-  const Options options = SmallLevels(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model model;
@@ -138,18 +130,14 @@ TEST_CASE("Compaction: 500k random ops with small levels match std::map", "[db][
 
 TEST_CASE("Compaction: deleted keys never come back", "[db][compaction]") {
   MemEnv env;
-  const Options options = SmallLevels(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model model;
-  for (int i = 0; i < 20000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
-    REQUIRE(db->Put(WriteOptions(), k, std::string(50, 'v')).ok());
-    model[k] = std::string(50, 'v');
-  }
+  PutNumberedKeys(db.get(), 20000, [](int) { return std::string(50, 'v'); }, &model);
   REQUIRE(db->CompactRange(nullptr, nullptr).ok());  // values now deep down
   for (int i = 0; i < 20000; i += 2) {
-    const std::string k = "k" + std::to_string(10000 + i);
+    const std::string k = NumberedKey(i);
     REQUIRE(db->Delete(WriteOptions(), k).ok());
     model.erase(k);
   }
@@ -167,7 +155,7 @@ TEST_CASE("Compaction: deleted keys never come back", "[db][compaction]") {
 
 TEST_CASE("Compaction: space is reclaimed after deleting everything", "[db][compaction]") {
   MemEnv env;
-  Options options = SmallLevels(&env);
+  Options options = test::SmallLevelsOptions(&env);
   options.write_buffer_size = 1 << 20;
   options.target_file_size = 1 << 20;
   options.max_bytes_for_level_base = 4 << 20;
@@ -189,19 +177,15 @@ TEST_CASE("Compaction: space is reclaimed after deleting everything", "[db][comp
 
 TEST_CASE("Compaction: a snapshot keeps old values through full compaction", "[db][compaction][snapshot]") {
   MemEnv env;
-  const Options options = SmallLevels(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model before;
-  for (int i = 0; i < 5000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
-    REQUIRE(db->Put(WriteOptions(), k, "old" + std::to_string(i)).ok());
-    before[k] = "old" + std::to_string(i);
-  }
+  PutNumberedKeys(db.get(), 5000, [](int i) { return "old" + std::to_string(i); }, &before);
   const Snapshot* snap = db->GetSnapshot();
   Model after = before;
   for (int i = 0; i < 5000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
+    const std::string k = NumberedKey(i);
     if (i % 3 == 0) {
       REQUIRE(db->Delete(WriteOptions(), k).ok());
       after.erase(k);
@@ -231,7 +215,7 @@ TEST_CASE("Compaction: a snapshot keeps old values through full compaction", "[d
 // above it, and reads would return the older value: LevelDB issue 320.)
 TEST_CASE("Compaction: output tables never split one user key's versions", "[db][compaction][snapshot]") {
   MemEnv env;
-  Options options = SmallLevels(&env);
+  Options options = test::SmallLevelsOptions(&env);
   options.target_file_size = 4096;  // cut outputs often
   options.compression = kNoCompression;
   std::unique_ptr<DB> db;
@@ -269,7 +253,7 @@ TEST_CASE("Compaction: output tables never split one user key's versions", "[db]
 
 TEST_CASE("Compaction: 4 writers and 4 readers while compactions run", "[db][compaction][concurrency]") {
   MemEnv env;
-  Options options = SmallLevels(&env);
+  Options options = test::SmallLevelsOptions(&env);
   options.max_background_jobs = 3;  // flushes plus two concurrent compactions
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
@@ -337,17 +321,13 @@ TEST_CASE("Compaction: 4 writers and 4 readers while compactions run", "[db][com
 TEST_CASE("Compaction: an I/O error is sticky and the DB reopens cleanly", "[db][compaction][fault]") {
   MemEnv mem;
   FaultEnv env(&mem);
-  const Options options = SmallLevels(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   WriteOptions sync;
   sync.sync = true;
   Model model;
-  for (int i = 0; i < 5000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
-    REQUIRE(db->Put(sync, k, std::string(60, 'x')).ok());
-    model[k] = std::string(60, 'x');
-  }
+  PutNumberedKeys(db.get(), 5000, [](int) { return std::string(60, 'x'); }, &model, sync);
   REQUIRE(db->Flush().ok());
   env.FailNth(FaultEnv::Op::kWrite, 3, /*sticky=*/true);
   const Status s = db->CompactRange(nullptr, nullptr);
@@ -365,7 +345,7 @@ TEST_CASE("Compaction: an I/O error is sticky and the DB reopens cleanly", "[db]
 TEST_CASE("Compaction: level-0 back-pressure slows and stops writes, never fails them",
           "[db][compaction]") {
   MemEnv env;
-  Options options = SmallLevels(&env);
+  Options options = test::SmallLevelsOptions(&env);
   options.write_buffer_size = 16 << 10;
   options.level0_file_num_compaction_trigger = 2;
   options.level0_slowdown_writes_trigger = 3;
@@ -396,7 +376,7 @@ namespace lsmkv {
 TEST_CASE("Compaction: disjoint flushes skip level 0 and move down without being rewritten, outputs are split",
           "[db][compaction]") {
   MemEnv env;
-  Options options = SmallLevels(&env);
+  Options options = test::SmallLevelsOptions(&env);
   options.level0_file_num_compaction_trigger = 2;
   options.max_bytes_for_level_base = 4 << 10;  // level 2 holds 40 KiB: the flushes overflow it
   std::unique_ptr<DB> db;
@@ -454,7 +434,7 @@ namespace lsmkv {
 TEST_CASE("Compaction: non-overlapping compactions run at the same time", "[db][compaction][concurrency]") {
   MemEnv mem;
   SlowTablesEnv env(&mem, 5000);
-  Options options = SmallLevels(&env);
+  Options options = test::SmallLevelsOptions(&env);
   options.max_background_jobs = 3;  // one for flushes, two for compactions
   options.write_buffer_size = 32 << 10;
   options.target_file_size = 32 << 10;

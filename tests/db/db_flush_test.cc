@@ -149,9 +149,7 @@ TEST_CASE("Flush: 200k random ops with a 64 KiB write buffer match std::map acro
 TEST_CASE("Flush: Flush() makes unsynced writes durable and empties the WAL", "[db][flush]") {
   MemEnv mem;
   FaultEnv env(&mem);
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   for (int i = 0; i < 1000; i++) REQUIRE(db->Put(WriteOptions(), "k" + std::to_string(i), "v").ok());
@@ -181,9 +179,7 @@ TEST_CASE("Flush: Flush() makes unsynced writes durable and empties the WAL", "[
 
 TEST_CASE("Flush: reads go through tables, bloom filters and the block cache", "[db][flush]") {
   MemEnv mem;
-  Options options;
-  options.env = &mem;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&mem);
   options.write_buffer_size = 64 << 10;
   // No compaction, so every flushed table stays in level 0 (~14 of them).
   options.level0_file_num_compaction_trigger = 50;
@@ -215,9 +211,7 @@ TEST_CASE("Flush: writers wait for a slow flush instead of failing", "[db][flush
   // Table files take 20 ms to create: the memtables fill up faster.
   MemEnv mem;
   SlowTablesEnv env(&mem, 20000);
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   options.write_buffer_size = 16 << 10;
   options.max_write_buffer_number = 2;
   std::unique_ptr<DB> db;
@@ -237,9 +231,7 @@ TEST_CASE("Flush: writers wait for a slow flush instead of failing", "[db][flush
 
 TEST_CASE("Flush: files nobody names are deleted at open", "[db][flush]") {
   MemEnv mem;
-  Options options;
-  options.env = &mem;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&mem);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
@@ -262,9 +254,7 @@ TEST_CASE("Flush: files nobody names are deleted at open", "[db][flush]") {
 
 TEST_CASE("Flush: a missing table named by the MANIFEST is Corruption at open", "[db][flush]") {
   MemEnv mem;
-  Options options;
-  options.env = &mem;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&mem);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
@@ -292,9 +282,7 @@ TEST_CASE("Flush: a crash at any step of a flush loses nothing synced", "[db][fl
         INFO("op " << static_cast<int>(op) << " n " << n << " drop dir entries " << drop_dir_entries);
         MemEnv mem;
         FaultEnv env(&mem);
-        Options options;
-        options.env = &env;
-        options.create_if_missing = true;
+        Options options = test::NewDBOptions(&env);
         std::unique_ptr<DB> db;
         REQUIRE(DB::Open(options, "/db", &db).ok());
         REQUIRE(db->Put(sync, "doomed", "old").ok());
@@ -332,9 +320,7 @@ TEST_CASE("Flush: a crash at any step of a flush loses nothing synced", "[db][fl
 TEST_CASE("Flush: an I/O error during a background flush surfaces and sticks", "[db][flush][fault]") {
   MemEnv mem;
   FaultEnv env(&mem);
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   options.write_buffer_size = 16 << 10;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
@@ -374,9 +360,7 @@ TEST_CASE("Flush: a synced write after a WAL switch keeps every earlier write", 
   MemEnv mem;
   SlowTablesEnv slow(&mem, 50000);
   FaultEnv env(&slow);
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   options.write_buffer_size = 16 << 10;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());

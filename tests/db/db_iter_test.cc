@@ -5,7 +5,9 @@
 #include <map>
 
 #include "lsmkv/db.h"
+#include "support/db_contents.h"
 #include "support/mem_env.h"
+#include "support/model_walker.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -15,61 +17,29 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-// Walks `it` and a model iterator side by side.
-class Walker {
- public:
-  Walker(Iterator* it, const Model* model) : it_(it), model_(model), pos_(model->end()) {}
+using Walker = test::ModelWalker;
 
-  void Check() {
-    REQUIRE(it_->status().ok());
-    REQUIRE(it_->Valid() == (pos_ != model_->end()));
-    if (it_->Valid()) {
-      REQUIRE(it_->key().ToString() == pos_->first);
-      REQUIRE(it_->value().ToString() == pos_->second);
-    }
-  }
+using Snapshots = std::vector<std::pair<const Snapshot*, Model>>;
 
-  void Step(Random* rnd, const std::string& target) {
-    const uint64_t op = rnd->Uniform(7);
-    if (!it_->Valid() && op >= 5) return Step(rnd, target);  // Next/Prev need a position
-    switch (op) {
-      case 0:
-        it_->SeekToFirst();
-        pos_ = model_->begin();
-        break;
-      case 1:
-        it_->SeekToLast();
-        pos_ = model_->empty() ? model_->end() : std::prev(model_->end());
-        break;
-      case 2:
-        it_->Seek(target);
-        pos_ = model_->lower_bound(target);
-        break;
-      case 3: {
-        it_->SeekForPrev(target);
-        auto ub = model_->upper_bound(target);
-        pos_ = ub == model_->begin() ? model_->end() : std::prev(ub);
-        break;
-      }
-      case 4:
-        break;  // just check
-      case 5:
-        it_->Next();
-        ++pos_;
-        break;
-      case 6:
-        it_->Prev();
-        pos_ = pos_ == model_->begin() ? model_->end() : std::prev(pos_);
-        break;
-    }
-    Check();
-  }
+// `steps` random Walker steps over db as of `snapshot` (nullptr: now),
+// checked against `model`; random_key() gives the seek targets.
+template <typename KeyFn>
+void RandomWalk(DB* db, const Snapshot* snapshot, const Model& model, Random* rnd, const KeyFn& random_key,
+                int steps) {
+  ReadOptions ro;
+  ro.snapshot = snapshot;
+  auto it = db->NewIterator(ro);
+  Walker w(it.get(), &model);
+  for (int step = 0; step < steps; step++) w.Step(rnd, random_key());
+}
 
- private:
-  Iterator* it_;
-  const Model* model_;
-  Model::const_iterator pos_;
-};
+// A random walk at the current state, then one at each live snapshot.
+template <typename KeyFn>
+void WalkNowAndAtSnapshots(DB* db, const Model& model, const Snapshots& snapshots, Random* rnd,
+                           const KeyFn& random_key, int now_steps, int snapshot_steps) {
+  RandomWalk(db, nullptr, model, rnd, random_key, now_steps);
+  for (const auto& [snap, snap_model] : snapshots) RandomWalk(db, snap, snap_model, rnd, random_key, snapshot_steps);
+}
 
 }  // namespace
 
@@ -78,14 +48,12 @@ TEST_CASE("DB iterator: random walks match std::map, also at snapshots", "[db][i
   INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
   Random rnd(seed);
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
 
   Model model;
-  std::vector<std::pair<const Snapshot*, Model>> snapshots;
+  Snapshots snapshots;
   const auto random_key = [&] {
     // Small key space with shared prefixes and an embedded NUL.
     std::string k = "k" + std::to_string(rnd.Uniform(300));
@@ -111,30 +79,14 @@ TEST_CASE("DB iterator: random walks match std::map, also at snapshots", "[db][i
       db.reset();
       REQUIRE(DB::Open(options, "/db", &db).ok());
     }
-
-    // The current state.
-    {
-      auto it = db->NewIterator(ReadOptions());
-      Walker w(it.get(), &model);
-      for (int step = 0; step < 500; step++) w.Step(&rnd, random_key());
-    }
-    // Each live snapshot.
-    for (auto& [snap, snap_model] : snapshots) {
-      ReadOptions ro;
-      ro.snapshot = snap;
-      auto it = db->NewIterator(ro);
-      Walker w(it.get(), &snap_model);
-      for (int step = 0; step < 200; step++) w.Step(&rnd, random_key());
-    }
+    WalkNowAndAtSnapshots(db.get(), model, snapshots, &rnd, random_key, 500, 200);
   }
   for (auto& s : snapshots) db->ReleaseSnapshot(s.first);
 }
 
 TEST_CASE("DB iterator: empty DB and fully deleted DB", "[db][iterator]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   for (int pass = 0; pass < 2; pass++) {
@@ -171,16 +123,6 @@ namespace lsmkv {
 
 namespace {
 
-Options SmallDB(Env* env) {
-  Options o;
-  o.env = env;
-  o.create_if_missing = true;
-  o.write_buffer_size = 64 << 10;
-  o.target_file_size = 64 << 10;
-  o.max_bytes_for_level_base = 256 << 10;
-  return o;
-}
-
 // The entries of `model` inside [lower, upper) (empty string: unbounded).
 Model Bounded(const Model& model, const std::string* lower, const std::string* upper) {
   Model out;
@@ -208,7 +150,7 @@ TEST_CASE("DB iterator: random walks with bounds match std::map across flushes a
   INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
   Random rnd(seed);
   MemEnv env;
-  const Options options = SmallDB(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model model;
@@ -251,19 +193,15 @@ TEST_CASE("DB iterator: random walks with bounds match std::map across flushes a
 
 TEST_CASE("DB iterator: a snapshot hides later writes, deletes and compactions", "[db][iterator][snapshot]") {
   MemEnv env;
-  const Options options = SmallDB(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model before;
-  for (int i = 0; i < 3000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
-    REQUIRE(db->Put(WriteOptions(), k, "v1-" + std::to_string(i)).ok());
-    before[k] = "v1-" + std::to_string(i);
-  }
+  test::PutNumberedKeys(db.get(), 3000, [](int i) { return "v1-" + std::to_string(i); }, &before);
   REQUIRE(db->Flush().ok());
   const Snapshot* snap = db->GetSnapshot();
   for (int i = 0; i < 3000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
+    const std::string k = test::NumberedKey(i);
     if (i % 2 == 0) {
       REQUIRE(db->Delete(WriteOptions(), k).ok());
     } else {
@@ -293,15 +231,11 @@ TEST_CASE("DB iterator: a snapshot hides later writes, deletes and compactions",
 TEST_CASE("DB iterator: survives flushes, compactions and the deletion of its files",
           "[db][iterator]") {
   const std::string dir = test::ScratchDir("iter_survives");
-  Options options = SmallDB(Env::Default());
+  Options options = test::SmallLevelsOptions();
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, dir, &db).ok());
   Model model;
-  for (int i = 0; i < 5000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
-    REQUIRE(db->Put(WriteOptions(), k, std::string(40, 'a' + i % 26)).ok());
-    model[k] = std::string(40, 'a' + i % 26);
-  }
+  test::PutNumberedKeys(db.get(), 5000, [](int i) { return std::string(40, 'a' + i % 26); }, &model);
   REQUIRE(db->Flush().ok());
   std::vector<std::string> before_files;
   REQUIRE(Env::Default()->GetChildren(dir, &before_files).ok());
@@ -311,10 +245,10 @@ TEST_CASE("DB iterator: survives flushes, compactions and the deletion of its fi
 
   // Rewrite and delete everything underneath it.
   for (int i = 0; i < 5000; i++) {
-    REQUIRE(db->Put(WriteOptions(), "k" + std::to_string(10000 + i), "changed").ok());
+    REQUIRE(db->Put(WriteOptions(), test::NumberedKey(i), "changed").ok());
   }
   REQUIRE(db->CompactRange(nullptr, nullptr).ok());
-  for (int i = 0; i < 5000; i += 3) REQUIRE(db->Delete(WriteOptions(), "k" + std::to_string(10000 + i)).ok());
+  for (int i = 0; i < 5000; i += 3) REQUIRE(db->Delete(WriteOptions(), test::NumberedKey(i)).ok());
   REQUIRE(db->CompactRange(nullptr, nullptr).ok());
 
   // The tables it reads are obsolete now but stay on disk while it lives
@@ -352,9 +286,7 @@ TEST_CASE("DB iterator: survives flushes, compactions and the deletion of its fi
 TEST_CASE("DB iterator: a scan of 1M keys reads each block at most once, fill_cache=false spares the cache",
           "[db][iterator]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   constexpr int kKeys = 1000000;
@@ -415,18 +347,12 @@ TEST_CASE("DB iterator: a scan of 1M keys reads each block at most once, fill_ca
 TEST_CASE("DB iterator: a corrupt block ends the scan with Corruption, never wrong data",
           "[db][iterator][corruption]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   options.compression = kNoCompression;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model model;
-  for (int i = 0; i < 5000; i++) {
-    const std::string k = "k" + std::to_string(10000 + i);
-    REQUIRE(db->Put(WriteOptions(), k, "value" + std::to_string(i)).ok());
-    model[k] = "value" + std::to_string(i);
-  }
+  test::PutNumberedKeys(db.get(), 5000, [](int i) { return "value" + std::to_string(i); }, &model);
   REQUIRE(db->Flush().ok());
   db.reset();
   std::vector<std::string> children;
@@ -470,11 +396,11 @@ TEST_CASE("DB iterator: walks over overwritten keys on several levels match std:
   INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
   Random rnd(seed);
   MemEnv env;
-  const Options options = SmallDB(&env);
+  const Options options = test::SmallLevelsOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model model;
-  std::vector<std::pair<const Snapshot*, Model>> snapshots;
+  Snapshots snapshots;
   const auto random_key = [&] { return "key" + std::to_string(100000 + rnd.Uniform(3000)); };
   for (int phase = 0; phase < 6; phase++) {
     INFO("phase " << phase);
@@ -494,18 +420,7 @@ TEST_CASE("DB iterator: walks over overwritten keys on several levels match std:
     std::string levels;
     REQUIRE(db->GetProperty("lsmkv.stats", &levels));
     INFO(levels);
-    {
-      auto it = db->NewIterator(ReadOptions());
-      Walker w(it.get(), &model);
-      for (int step = 0; step < 3000; step++) w.Step(&rnd, random_key());
-    }
-    for (auto& [snap, snap_model] : snapshots) {
-      ReadOptions ro;
-      ro.snapshot = snap;
-      auto it = db->NewIterator(ro);
-      Walker w(it.get(), &snap_model);
-      for (int step = 0; step < 1000; step++) w.Step(&rnd, random_key());
-    }
+    WalkNowAndAtSnapshots(db.get(), model, snapshots, &rnd, random_key, 3000, 1000);
   }
   for (auto& s : snapshots) db->ReleaseSnapshot(s.first);
 }

@@ -67,6 +67,16 @@ std::string ReadOrEmpty(Env* env, const std::string& f) {
   return data;
 }
 
+// One session of the DB at `name`: open (which rotates LOG to LOG.old),
+// put key -> value, flush if asked, close.
+void OpenPutClose(const Options& options, const std::string& name, const std::string& key,
+                  const std::string& value, bool flush) {
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, name, &db).ok());
+  REQUIRE(db->Put(WriteOptions(), key, value).ok());
+  if (flush) REQUIRE(db->Flush().ok());
+}
+
 // "2026/11/30-16:12:52.123456 4242 message"
 const std::regex kStampedLine(R"(^\d{4}/\d{2}/\d{2}-\d{2}:\d{2}:\d{2}\.\d{6} \d+ \S.*$)");
 
@@ -76,10 +86,7 @@ TEST_CASE("InfoLog: a user Logger gets open, flush and compaction lines and no L
           "[infolog]") {
   MemEnv env;
   auto logger = std::make_shared<CapturingLogger>();
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  options.info_log = logger;
+  const Options options = test::NewDBOptions(&env, logger);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   for (int i = 0; i < 100; i++) REQUIRE(db->Put(WriteOptions(), "k" + std::to_string(i), "v").ok());
@@ -126,14 +133,8 @@ TEST_CASE("InfoLog: a user Logger gets open, flush and compaction lines and no L
 
 TEST_CASE("InfoLog: LOG is created, stamped, and rotated to LOG.old at each open", "[infolog]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  std::unique_ptr<DB> db;
-  REQUIRE(DB::Open(options, "/db", &db).ok());
-  REQUIRE(db->Put(WriteOptions(), "a", "1").ok());
-  REQUIRE(db->Flush().ok());
-  db.reset();
+  const Options options = test::NewDBOptions(&env);
+  OpenPutClose(options, "/db", "a", "1", /*flush=*/true);
   const std::string first = ReadOrEmpty(&env, "/db/LOG");
   INFO(first);
   REQUIRE(first.find(" open: done:") != std::string::npos);
@@ -144,6 +145,7 @@ TEST_CASE("InfoLog: LOG is created, stamped, and rotated to LOG.old at each open
   }
   REQUIRE_FALSE(env.FileExists("/db/LOG.old"));
 
+  std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   db.reset();
   REQUIRE(ReadOrEmpty(&env, "/db/LOG.old") == first);
@@ -162,9 +164,7 @@ TEST_CASE("InfoLog: LOG is created, stamped, and rotated to LOG.old at each open
 
 TEST_CASE("InfoLog: the LOG is rotated whenever it passes max_log_file_size", "[infolog]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   options.max_log_file_size = 4096;
   options.write_buffer_size = 16 << 10;
   std::unique_ptr<DB> db;
@@ -264,11 +264,8 @@ TEST_CASE("InfoLog: write stalls are logged with how long they lasted", "[infolo
   MemEnv mem;
   SlowTablesEnv env(&mem, 20000);
   auto logger = std::make_shared<CapturingLogger>();
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env, logger);
   options.write_buffer_size = 16 << 10;
-  options.info_log = logger;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   for (int i = 0; i < 3000; i++) {
@@ -287,10 +284,7 @@ TEST_CASE("InfoLog: a background error is logged once, with where it happened", 
   MemEnv mem;
   FaultEnv env(&mem);
   auto logger = std::make_shared<CapturingLogger>();
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  options.info_log = logger;
+  const Options options = test::NewDBOptions(&env, logger);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   REQUIRE(db->Put(WriteOptions(), "a", "1").ok());
@@ -309,16 +303,12 @@ TEST_CASE("InfoLog: a background error is logged once, with where it happened", 
 
 TEST_CASE("InfoLog: DestroyDB removes LOG and LOG.old and leaves nothing", "[infolog]") {
   const std::string dir = test::ScratchDir("infolog_destroy");
-  Options options;
-  options.create_if_missing = true;
-  options.wal_dir = dir + "/wal";
-  std::unique_ptr<DB> db;
-  for (int i = 0; i < 2; i++) {  // the second open rotates LOG to LOG.old
-    REQUIRE(DB::Open(options, dir + "/db", &db).ok());
-    REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
-    db.reset();
-  }
   Env* env = Env::Default();
+  Options options = test::NewDBOptions(env);
+  options.wal_dir = dir + "/wal";
+  for (int i = 0; i < 2; i++) {  // the second open rotates LOG to LOG.old
+    OpenPutClose(options, dir + "/db", "k", "v", /*flush=*/false);
+  }
   REQUIRE(env->FileExists(dir + "/db/LOG"));
   REQUIRE(env->FileExists(dir + "/db/LOG.old"));
   REQUIRE(DestroyDB(dir + "/db", options).ok());
@@ -329,16 +319,8 @@ TEST_CASE("InfoLog: DestroyDB removes LOG and LOG.old and leaves nothing", "[inf
 
 TEST_CASE("InfoLog: RepairDB leaves LOG.old alone and takes neither for a DB file", "[infolog][repair]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  std::unique_ptr<DB> db;
-  for (int i = 0; i < 2; i++) {
-    REQUIRE(DB::Open(options, "/db", &db).ok());
-    REQUIRE(db->Put(WriteOptions(), "k" + std::to_string(i), "v").ok());
-    REQUIRE(db->Flush().ok());
-    db.reset();
-  }
+  Options options = test::NewDBOptions(&env);
+  for (int i = 0; i < 2; i++) OpenPutClose(options, "/db", "k" + std::to_string(i), "v", /*flush=*/true);
   const std::string old_log = ReadOrEmpty(&env, "/db/LOG.old");
   REQUIRE_FALSE(old_log.empty());
   REQUIRE(env.RemoveFile("/db/CURRENT").ok());
@@ -346,6 +328,7 @@ TEST_CASE("InfoLog: RepairDB leaves LOG.old alone and takes neither for a DB fil
   REQUIRE(ReadOrEmpty(&env, "/db/LOG.old") == old_log);
   REQUIRE(ReadOrEmpty(&env, "/db/LOG").find("repair: done") != std::string::npos);
   REQUIRE_FALSE(env.FileExists("/db/lost"));
+  std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   std::string value;
   REQUIRE(db->Get(ReadOptions(), "k0", &value).ok());
@@ -369,10 +352,7 @@ namespace lsmkv {
 TEST_CASE("Info log: checkpoints and backups are logged", "[infolog]") {
   MemEnv env;
   auto logger = std::make_shared<CapturingLogger>();
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  options.info_log = logger;
+  const Options options = test::NewDBOptions(&env, logger);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   REQUIRE(db->Put(WriteOptions(), "k", "v").ok());

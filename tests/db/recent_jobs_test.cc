@@ -10,6 +10,7 @@
 #include "lsmkv/db.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
+#include "support/test_util.h"
 
 namespace lsmkv {
 
@@ -84,9 +85,7 @@ TEST_CASE("RecentJobs: JSON form", "[db][recent-jobs]") {
 
 TEST_CASE("RecentJobs: the DB records its flushes and compactions", "[db][recent-jobs]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   options.write_buffer_size = 64 << 10;
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
@@ -136,9 +135,7 @@ TEST_CASE("RecentJobs: the DB records its flushes and compactions", "[db][recent
 TEST_CASE("RecentJobs: a failed flush is recorded with its error", "[db][recent-jobs]") {
   MemEnv mem;
   FaultEnv env(&mem);
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
+  Options options = test::NewDBOptions(&env);
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   REQUIRE(db->Put(WriteOptions(), "k", "v").ok());

@@ -16,6 +16,7 @@
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
 #include "support/mem_env.h"
+#include "support/writable_file_wrapper.h"
 #include "wal/log_format.h"
 #include "wal/log_writer.h"
 
@@ -373,25 +374,22 @@ class OrderEnv final : public EnvWrapper {
   }
 
  private:
-  class File final : public WritableFile {
+  class File final : public test::WritableFileWrapper {
    public:
     File(OrderEnv* env, std::string name, std::unique_ptr<WritableFile> base)
-        : env_(env), name_(std::move(name)), base_(std::move(base)) {}
+        : WritableFileWrapper(std::move(base)), env_(env), name_(std::move(name)) {}
     Status Append(const Slice& data) override {
       env_->Record("append " + name_);
-      return base_->Append(data);
+      return base()->Append(data);
     }
-    Status Flush() override { return base_->Flush(); }
     Status Sync() override {
       env_->Record("sync " + name_);
-      return base_->Sync();
+      return base()->Sync();
     }
-    Status Close() override { return base_->Close(); }
 
    private:
     OrderEnv* const env_;
     const std::string name_;
-    std::unique_ptr<WritableFile> base_;
   };
 
   void Record(const std::string& e) {

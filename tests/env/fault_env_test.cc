@@ -8,6 +8,7 @@
 
 #include "support/mem_env.h"
 #include "support/test_util.h"
+#include "support/writable_file_wrapper.h"
 #include "util/random.h"
 
 namespace lsmkv {
@@ -94,20 +95,17 @@ class HookedSyncEnv final : public EnvWrapper {
   }
 
  private:
-  class File final : public WritableFile {
+  class File final : public test::WritableFileWrapper {
    public:
-    File(HookedSyncEnv* env, std::unique_ptr<WritableFile> base) : env_(env), base_(std::move(base)) {}
-    Status Append(const Slice& data) override { return base_->Append(data); }
-    Status Flush() override { return base_->Flush(); }
+    File(HookedSyncEnv* env, std::unique_ptr<WritableFile> base)
+        : WritableFileWrapper(std::move(base)), env_(env) {}
     Status Sync() override {
       if (env_->during_sync) env_->during_sync();
-      return base_->Sync();
+      return base()->Sync();
     }
-    Status Close() override { return base_->Close(); }
 
    private:
     HookedSyncEnv* const env_;
-    std::unique_ptr<WritableFile> base_;
   };
 };
 

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
 #include "support/fault_env.h"
+#include "format/filename.h"
 #include "support/mem_env.h"
 #include "util/random.h"
 
@@ -74,6 +76,48 @@ int Apply(DB* leader, DB* follower, uint64_t upto, int max_batches = 1 << 30) {
     REQUIRE(it->status().ok());
   }
   return applied;
+}
+
+// Counts the directory listings made by the thread that built it (the
+// test's, which reads the feed), not by the DB's background work.
+class ListingCounter final : public EnvWrapper {
+ public:
+  explicit ListingCounter(Env* base) : EnvWrapper(base), reader_(std::this_thread::get_id()) {}
+  Status GetChildren(const std::string& dir, std::vector<std::string>* r) override {
+    if (std::this_thread::get_id() == reader_) listings++;
+    return EnvWrapper::GetChildren(dir, r);
+  }
+  std::atomic<int> listings{0};
+
+ private:
+  const std::thread::id reader_;
+};
+
+// WAL files in /db and /db/archive.
+int WalFiles(Env* env) {
+  int n = 0;
+  for (const char* dir : {"/db", "/db/archive"}) {
+    std::vector<std::string> children;
+    if (!env->GetChildren(dir, &children).ok()) continue;
+    for (const auto& c : children) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(c, &number, &type) && type == FileType::kLogFile) n++;
+    }
+  }
+  return n;
+}
+
+// Reads up to max_batches batches from `it` (each then passed with Next),
+// requiring each to start where the previous one ended (*expected);
+// returns how many it read.
+int ReadOn(UpdateIterator* it, uint64_t* expected, int max_batches = 1 << 30) {
+  int n = 0;
+  for (; n < max_batches && it->Valid(); it->Next(), n++) {
+    REQUIRE(it->sequence() == *expected);
+    *expected += it->batch().Count();
+  }
+  return n;
 }
 
 }  // namespace
@@ -294,6 +338,67 @@ TEST_CASE("Change feed: a reader blocked in WaitForSequence wakes on a write", "
   REQUIRE(woke);
   REQUIRE(waited.ok());
   REQUIRE(db->WaitForSequence(1, 0).ok());
+}
+
+// A reader lists the WAL directories when it starts and again only when its
+// listing has no later WAL (or names one deleted since) -- not at every WAL
+// it moves to -- and still follows WALs made after its listing, and ends
+// with "no longer kept" when the WALs ahead of it were deleted.
+TEST_CASE("Change feed: a reader reuses its WAL listing and follows WALs made or removed after it",
+          "[replication]") {
+  MemEnv mem;
+  ListingCounter env(&mem);
+  Random rnd(23);
+  SECTION("catching up over many WALs, then on across new ones") {
+    std::unique_ptr<DB> db;
+    REQUIRE(DB::Open(LeaderOptions(&env, 64 << 20), "/db", &db).ok());
+    RandomWrites(db.get(), &rnd, 3000);
+    REQUIRE(db->Flush().ok());
+    const int wals = WalFiles(&mem);
+    REQUIRE(wals >= 10);
+    env.listings = 0;
+    std::unique_ptr<UpdateIterator> it;
+    REQUIRE(db->GetUpdatesSince(1, &it).ok());
+    uint64_t expected = 1;
+    ReadOn(it.get(), &expected);
+    REQUIRE(it->status().ok());
+    REQUIRE(expected == LastSequence(db.get()) + 1);
+    INFO(wals << " WALs, " << env.listings << " listings");
+    REQUIRE(env.listings <= 4);  // two directories when it starts, two at the newest WAL's end
+
+    // Mid-way through a fresh read, the writer makes more WALs: the
+    // reader's listing does not have them; it lists again and reads on.
+    it.reset();
+    REQUIRE(db->GetUpdatesSince(1, &it).ok());
+    expected = 1;
+    REQUIRE(ReadOn(it.get(), &expected, 500) == 500);
+    RandomWrites(db.get(), &rnd, 2000);
+    REQUIRE(WalFiles(&mem) > wals + 3);
+    ReadOn(it.get(), &expected);
+    REQUIRE(it->status().ok());
+    REQUIRE(expected == LastSequence(db.get()) + 1);
+    it.reset();
+  }
+  SECTION("the WALs ahead of it are deleted after its listing") {
+    std::unique_ptr<DB> db;
+    REQUIRE(DB::Open(LeaderOptions(&env, 128 << 10), "/db", &db).ok());
+    RandomWrites(db.get(), &rnd, 400);
+    REQUIRE(WalFiles(&mem) >= 3);  // the reader's listing names WALs after its first
+    std::unique_ptr<UpdateIterator> it;
+    REQUIRE(db->GetUpdatesSince(1, &it).ok());
+    uint64_t expected = 1;
+    REQUIRE(ReadOn(it.get(), &expected, 10) == 10);
+    // Far past the retention limit: the archive drops the WALs after the
+    // one being read (the reader keeps that one open).
+    RandomWrites(db.get(), &rnd, 5000);
+    REQUIRE(db->Flush().ok());
+    ReadOn(it.get(), &expected);
+    const Status s = it->status();
+    INFO(s.ToString());
+    REQUIRE(s.IsNotFound());
+    REQUIRE(s.ToString().find("no longer kept") != std::string::npos);
+    it.reset();
+  }
 }
 
 }  // namespace lsmkv

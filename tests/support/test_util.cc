@@ -27,6 +27,22 @@ void RemoveTree(const std::string& path) {
   std::filesystem::remove_all(path, ec);
 }
 
+Options NewDBOptions(Env* env, std::shared_ptr<Logger> info_log) {
+  Options o;
+  o.env = env;
+  o.create_if_missing = true;
+  o.info_log = std::move(info_log);
+  return o;
+}
+
+Options SmallLevelsOptions(Env* env) {
+  Options o = NewDBOptions(env);
+  o.write_buffer_size = 64 << 10;
+  o.target_file_size = 64 << 10;
+  o.max_bytes_for_level_base = 256 << 10;
+  return o;
+}
+
 Status ReadAll(DB* db, std::map<std::string, std::string>* out, const ReadOptions& options) {
   out->clear();
   auto it = db->NewIterator(options);

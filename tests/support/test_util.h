@@ -1,10 +1,11 @@
-// Helpers shared by the tests: scratch directories, reproducible seeds, and
-// reading a whole DB.
+// Helpers shared by the tests: scratch directories, reproducible seeds,
+// reading a whole DB, and Options for new DBs.
 #ifndef LSMKV_TESTS_SUPPORT_TEST_UTIL_H_
 #define LSMKV_TESTS_SUPPORT_TEST_UTIL_H_
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "lsmkv/db.h"
@@ -25,6 +26,16 @@ uint64_t TestSeed(uint64_t fallback);
 
 // Removes a directory tree (test cleanup only).
 void RemoveTree(const std::string& path);
+
+// Options for a new DB on `env` (create_if_missing), otherwise the
+// defaults; its info log goes to `info_log` when one is given, else to the
+// DB's LOG file.
+Options NewDBOptions(Env* env, std::shared_ptr<Logger> info_log = nullptr);
+
+// Options for a new DB on `env` with small buffers and levels (64 KiB
+// memtables and tables, 256 KiB for level 1), so a few thousand writes run
+// flushes and compactions into several levels.
+Options SmallLevelsOptions(Env* env = Env::Default());
 
 }  // namespace lsmkv::test
 
