@@ -87,6 +87,7 @@ class DBIter final : public Iterator {
   // hides (the last key shown, or a deleted one). A plain buffer: Next
   // saves a key here at every step.
   KeyBuffer skip_;
+  KeyBuffer seek_key_;  // the internal key of the last Seek
   Direction direction_ = kForward;
   bool valid_ = false;
 };
@@ -219,9 +220,14 @@ void DBIter::Seek(const Slice& target) {
   direction_ = kForward;
   saved_value_.clear();
   saved_key_.clear();
-  AppendInternalKey(&saved_key_, BelowLower(target) ? Slice(lower_) : target, sequence_,
-                    kValueTypeForSeek);
-  internal_->Seek(saved_key_);
+  // The internal key (target, sequence_, kValueTypeForSeek), built in a
+  // plain buffer (no std::string append per seek).
+  const Slice user_key = BelowLower(target) ? Slice(lower_) : target;
+  char trailer[kInternalKeyTrailerBytes];
+  EncodeFixed64(trailer, PackSequenceAndType(sequence_, kValueTypeForSeek));
+  seek_key_.Assign(user_key);
+  seek_key_.Append(trailer, sizeof(trailer));
+  internal_->Seek(seek_key_.slice());
   if (internal_->Valid()) {
     FindNextUserEntry(false);
   } else {

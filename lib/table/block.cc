@@ -118,6 +118,7 @@ class BlockIter final : public Iterator {
     // Binary search for the last restart point whose key is < target.
     uint32_t left = 0;
     uint32_t right = num_restarts_ - 1;
+    bool left_below_target = false;  // the key at restart `left` was compared < target
     while (left < right) {
       const uint32_t mid = (left + right + 1) / 2;
       const uint32_t offset = GetRestartPoint(mid);
@@ -129,12 +130,15 @@ class BlockIter final : public Iterator {
       }
       if (Compare(Slice(key_ptr, non_shared), target) < 0) {
         left = mid;
+        left_below_target = true;
       } else {
         right = mid - 1;
       }
     }
-    // Linear scan within the restart interval for the first key >= target.
+    // Linear scan within the restart interval for the first key >= target
+    // (the restart key itself needs no second comparison).
     SeekToRestartPoint(left);
+    if (left_below_target && !ParseNextKey()) return;
     while (ParseNextKey()) {
       if (Compare(key_.slice(), target) >= 0) return;
     }

@@ -4,6 +4,7 @@
 
 #include "format/dbformat.h"
 #include "table/iterator_util.h"
+#include "util/key_buffer.h"
 
 namespace lsmkv {
 
@@ -68,16 +69,20 @@ class MergingIterator final : public Iterator {
       Rebuild(kForward);
       return;
     }
-    seek_target_.assign(target.data(), target.size());
-    lazy_bound_.clear();
-    AppendInternalKey(&lazy_bound_, ExtractUserKey(target), 0, kTypeDeletion);
+    seek_target_.Assign(target);
+    // (user key of target, 0, kTypeDeletion): the user key, then a zero
+    // trailer.
+    static constexpr char kZeroTrailer[kInternalKeyTrailerBytes] = {};
+    static_assert(kTypeDeletion == 0, "the lazy bound's trailer is all zero");
+    lazy_bound_.Assign(ExtractUserKey(target));
+    lazy_bound_.Append(kZeroTrailer, sizeof(kZeroTrailer));
     direction_ = kForward;
     heap_.clear();
     runner_up_ = 0;
     for (size_t i = 0; i < children_.size(); i++) {
       Iterator* c = children_[i].get();
       if (probes_[i] && !probes_[i](target)) {
-        heap_.push_back(Entry{c, Slice(lazy_bound_), true});
+        heap_.push_back(Entry{c, lazy_bound_.slice(), true});
         continue;
       }
       c->Seek(target);
@@ -190,7 +195,7 @@ class MergingIterator final : public Iterator {
     while (!heap_.empty() && heap_.front().lazy) {
       Entry& top = heap_.front();
       top.lazy = false;
-      top.iter->Seek(seek_target_);
+      top.iter->Seek(seek_target_.slice());
       TopMoved();
     }
   }
@@ -224,8 +229,8 @@ class MergingIterator final : public Iterator {
   // Kept only while the top stays put: every sift from the root, rebuild
   // and seek resets it.
   size_t runner_up_ = 0;
-  std::string seek_target_;  // the last Seek's target, for lazy children
-  std::string lazy_bound_;   // (user key of seek_target_, 0, kTypeDeletion)
+  KeyBuffer seek_target_;  // the last Seek's target, for lazy children
+  KeyBuffer lazy_bound_;   // (user key of seek_target_, 0, kTypeDeletion)
   Direction direction_ = kForward;
 };
 

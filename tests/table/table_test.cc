@@ -183,6 +183,24 @@ void WalkTable(TableFixture& f, const std::map<std::string, std::string, Less>& 
   }
 }
 
+TEST_CASE("Table: every index entry is a restart point, so an index seek is a binary search",
+          "[table]") {
+  TableFixture f;
+  f.options.block_size = 256;
+  Model model;
+  for (int i = 0; i < 5000; i++) model["key" + std::to_string(100000 + i)] = std::string(40, 'v');
+  REQUIRE(f.BuildAndOpen(model).ok());
+  const std::string data = f.Contents();
+  Footer footer;
+  const Slice tail(data.data() + data.size() - Footer::kEncodedLength, Footer::kEncodedLength);
+  REQUIRE(footer.DecodeFrom(tail, kFile).ok());
+  const std::string index = data.substr(footer.index.offset, footer.index.size);
+  const uint32_t num_restarts = DecodeFixed32(index.data() + index.size() - 4);
+  const size_t data_blocks = f.DataBlockTypes().size();
+  REQUIRE(data_blocks > 100);
+  REQUIRE(num_restarts == data_blocks);
+}
+
 TEST_CASE("Table: random walks across many small blocks match std::map", "[table][iterator][model]") {
   const uint64_t seed = test::TestSeed(1418);
   INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
