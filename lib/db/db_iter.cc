@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "util/key_buffer.h"
+
 namespace lsmkv {
 
 namespace {
@@ -17,6 +19,7 @@ class DBIter final : public Iterator {
   DBIter(const Comparator* cmp, std::unique_ptr<Iterator> internal, SequenceNumber sequence,
          std::shared_ptr<const void> pinned, const Slice* lower, const Slice* upper)
       : user_comparator_(cmp),
+        bytewise_(cmp == BytewiseComparator()),
         internal_(std::move(internal)),
         sequence_(sequence),
         pinned_(std::move(pinned)),
@@ -45,13 +48,21 @@ class DBIter final : public Iterator {
   enum Direction { kForward, kReverse };
 
   // Moves forward to the first visible, live entry; with `skipping`, entries
-  // whose user key is <= *skip are hidden (an older version or deleted).
-  void FindNextUserEntry(bool skipping, std::string* skip);
+  // whose user key is <= skip_ are hidden (an older version or deleted).
+  void FindNextUserEntry(bool skipping);
+  // Whether user_key is past skip_ (bytewise: compared inline, no virtual
+  // call).
+  bool PastSkipKey(const Slice& user_key) const {
+    if (bytewise_) {
+      return CompareBytes(user_key.data(), user_key.size(), skip_.data(), skip_.size()) > 0;
+    }
+    return user_comparator_->Compare(user_key, skip_.slice()) > 0;
+  }
   // Moves backward, collecting the newest visible version of the previous
   // user key into saved_key_/saved_value_.
   void FindPrevUserEntry();
   // Parses internal_->key(); on failure records Corruption and stops.
-  bool ParseKey(ParsedInternalKey* ikey);
+  __attribute__((always_inline)) bool ParseKey(ParsedInternalKey* ikey);
   bool BelowLower(const Slice& user_key) const {
     return has_lower_ && user_comparator_->Compare(user_key, lower_) < 0;
   }
@@ -60,6 +71,7 @@ class DBIter final : public Iterator {
   }
 
   const Comparator* const user_comparator_;
+  const bool bytewise_;  // user_comparator_ is BytewiseComparator()
   std::unique_ptr<Iterator> internal_;
   const SequenceNumber sequence_;
   const std::shared_ptr<const void> pinned_;
@@ -71,17 +83,33 @@ class DBIter final : public Iterator {
   Status status_;
   std::string saved_key_;
   std::string saved_value_;
+  // Forward direction: the user key whose older versions FindNextUserEntry
+  // hides (the last key shown, or a deleted one). A plain buffer: Next
+  // saves a key here at every step.
+  KeyBuffer skip_;
+  KeyBuffer seek_key_;  // the internal key of the last Seek
   Direction direction_ = kForward;
   bool valid_ = false;
 };
 
-bool DBIter::ParseKey(ParsedInternalKey* ikey) {
-  if (ParseInternalKey(internal_->key(), ikey)) return true;
+inline bool DBIter::ParseKey(ParsedInternalKey* ikey) {
+  // ParseInternalKey, inlined: this runs once per entry passed.
+  const Slice k = internal_->key();
+  if (k.size() >= kInternalKeyTrailerBytes) {
+    const uint64_t trailer = ExtractTrailer(k);
+    const uint8_t type = trailer & 0xff;
+    if (type <= kTypeValue) {
+      ikey->user_key = ExtractUserKey(k);
+      ikey->sequence = trailer >> 8;
+      ikey->type = static_cast<ValueType>(type);
+      return true;
+    }
+  }
   status_ = Status::Corruption("malformed internal key in iterator");
   return false;
 }
 
-void DBIter::FindNextUserEntry(bool skipping, std::string* skip) {
+void DBIter::FindNextUserEntry(bool skipping) {
   // Loop invariant: internal_ is valid and direction_ is kForward.
   do {
     ParsedInternalKey ikey;
@@ -90,9 +118,9 @@ void DBIter::FindNextUserEntry(bool skipping, std::string* skip) {
     if (ikey.sequence <= sequence_) {
       if (ikey.type == kTypeDeletion) {
         // Hide every older version of this key.
-        skip->assign(ikey.user_key.data(), ikey.user_key.size());
+        skip_.Assign(ikey.user_key);
         skipping = true;
-      } else if (!skipping || user_comparator_->Compare(ikey.user_key, *skip) > 0) {
+      } else if (!skipping || PastSkipKey(ikey.user_key)) {
         valid_ = true;
         saved_key_.clear();
         return;
@@ -145,6 +173,7 @@ void DBIter::Next() {
     direction_ = kForward;
     // internal_ is before the entries of saved_key_; step onto them, then
     // FindNextUserEntry skips them.
+    skip_.Assign(saved_key_);
     if (!internal_->Valid()) {
       internal_->SeekToFirst();
     } else {
@@ -156,16 +185,14 @@ void DBIter::Next() {
       return;
     }
   } else {
-    const Slice current = ExtractUserKey(internal_->key());
-    saved_key_.assign(current.data(), current.size());
+    skip_.Assign(ExtractUserKey(internal_->key()));
     internal_->Next();
     if (!internal_->Valid()) {
       valid_ = false;
-      saved_key_.clear();
       return;
     }
   }
-  FindNextUserEntry(true, &saved_key_);
+  FindNextUserEntry(true);
 }
 
 void DBIter::Prev() {
@@ -193,11 +220,16 @@ void DBIter::Seek(const Slice& target) {
   direction_ = kForward;
   saved_value_.clear();
   saved_key_.clear();
-  AppendInternalKey(&saved_key_, BelowLower(target) ? Slice(lower_) : target, sequence_,
-                    kValueTypeForSeek);
-  internal_->Seek(saved_key_);
+  // The internal key (target, sequence_, kValueTypeForSeek), built in a
+  // plain buffer (no std::string append per seek).
+  const Slice user_key = BelowLower(target) ? Slice(lower_) : target;
+  char trailer[kInternalKeyTrailerBytes];
+  EncodeFixed64(trailer, PackSequenceAndType(sequence_, kValueTypeForSeek));
+  seek_key_.Assign(user_key);
+  seek_key_.Append(trailer, sizeof(trailer));
+  internal_->Seek(seek_key_.slice());
   if (internal_->Valid()) {
-    FindNextUserEntry(false, &saved_key_);
+    FindNextUserEntry(false);
   } else {
     valid_ = false;
   }
@@ -235,7 +267,7 @@ void DBIter::SeekToFirst() {
   saved_value_.clear();
   internal_->SeekToFirst();
   if (internal_->Valid()) {
-    FindNextUserEntry(false, &saved_key_);
+    FindNextUserEntry(false);
   } else {
     valid_ = false;
   }

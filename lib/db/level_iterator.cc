@@ -14,14 +14,15 @@ namespace {
 class FileListIterator final : public Iterator {
  public:
   FileListIterator(const InternalKeyComparator* icmp, const std::vector<FilePtr>* files)
-      : icmp_(icmp), files_(files), index_(files->size()) {}
+      : icmp_(icmp), bytewise_(icmp->user_is_bytewise()), files_(files), index_(files->size()) {}
 
   bool Valid() const override { return index_ < files_->size(); }
   void Seek(const Slice& target) override {
     // First file whose largest key >= target.
     auto it = std::lower_bound(files_->begin(), files_->end(), target,
                                [this](const FilePtr& f, const Slice& t) {
-                                 return icmp_->Compare(f->largest, t) < 0;
+                                 return (bytewise_ ? CompareInternalKeysBytewise(f->largest, t)
+                                                   : icmp_->Compare(f->largest, t)) < 0;
                                });
     index_ = static_cast<size_t>(it - files_->begin());
   }
@@ -47,6 +48,7 @@ class FileListIterator final : public Iterator {
 
  private:
   const InternalKeyComparator* const icmp_;
+  const bool bytewise_;  // icmp_ orders user keys bytewise: compare inline
   const std::vector<FilePtr>* const files_;
   size_t index_;  // files_->size() when not valid
   mutable char value_buf_[16];
@@ -68,14 +70,19 @@ UserKeyProbe NewLevelProbe(const InternalKeyComparator* icmp, TableCache* table_
                            const std::vector<FilePtr>* files) {
   return [icmp, table_cache, files](const Slice& target) {
     const Comparator* ucmp = icmp->user_comparator();
+    const bool bytewise = icmp->user_is_bytewise();
+    // User keys compared inline for the bytewise comparator.
+    const auto compare = [ucmp, bytewise](const Slice& a, const Slice& b) {
+      return bytewise ? CompareBytes(a.data(), a.size(), b.data(), b.size()) : ucmp->Compare(a, b);
+    };
     const Slice user_key = ExtractUserKey(target);
     // Files are sorted and disjoint; the versions of one user key may still
     // straddle two neighbours, so check every file whose range spans it.
     auto it = std::lower_bound(files->begin(), files->end(), user_key,
-                               [ucmp](const FilePtr& f, const Slice& k) {
-                                 return ucmp->Compare(ExtractUserKey(f->largest), k) < 0;
+                               [&compare](const FilePtr& f, const Slice& k) {
+                                 return compare(ExtractUserKey(f->largest), k) < 0;
                                });
-    for (; it != files->end() && ucmp->Compare(ExtractUserKey((*it)->smallest), user_key) <= 0;
+    for (; it != files->end() && compare(ExtractUserKey((*it)->smallest), user_key) <= 0;
          ++it) {
       std::shared_ptr<Table> table;
       if (!table_cache->FindTable((*it)->number, (*it)->file_size, &table).ok()) return true;

@@ -66,6 +66,22 @@ inline uint64_t ExtractTrailer(const Slice& internal_key) {
 // Compare is inline (and the class final) so callers holding an
 // InternalKeyComparator* compare without a virtual call; with the bytewise
 // user comparator, user keys are compared inline too.
+// The internal key order for the bytewise user comparator, always inlined
+// for the iterators' per-step comparisons.
+// REQUIRES: a.size() >= 8, b.size() >= 8
+__attribute__((always_inline)) inline int CompareInternalKeysBytewise(const Slice& a,
+                                                                      const Slice& b) {
+  int r = CompareBytes(a.data(), a.size() - kInternalKeyTrailerBytes, b.data(),
+                       b.size() - kInternalKeyTrailerBytes);
+  if (r == 0) {
+    const uint64_t at = ExtractTrailer(a);
+    const uint64_t bt = ExtractTrailer(b);
+    if (at > bt) r = -1;  // newer first
+    else if (at < bt) r = +1;
+  }
+  return r;
+}
+
 class InternalKeyComparator final : public Comparator {
  public:
   explicit InternalKeyComparator(const Comparator* user)
@@ -89,6 +105,7 @@ class InternalKeyComparator final : public Comparator {
   void FindShortSuccessor(std::string* key) const override;
 
   const Comparator* user_comparator() const { return user_; }
+  bool user_is_bytewise() const { return user_is_bytewise_; }
 
  private:
   const Comparator* const user_;

@@ -1,9 +1,12 @@
 #include "table/block.h"
 
 #include <cstring>
+#include <typeinfo>
 #include <vector>
 
+#include "format/dbformat.h"
 #include "util/coding.h"
+#include "util/key_buffer.h"
 
 namespace lsmkv {
 
@@ -35,9 +38,11 @@ void Block::ParseRestarts() {
 namespace {
 
 // Decodes the entry header at p (bounded by limit). Returns the key delta's
-// start, or nullptr when malformed.
-const char* DecodeEntry(const char* p, const char* limit, uint32_t* shared, uint32_t* non_shared,
-                        uint32_t* value_length) {
+// start, or nullptr when malformed. Inlined: it runs once per entry passed.
+__attribute__((always_inline)) inline const char* DecodeEntry(const char* p, const char* limit,
+                                                               uint32_t* shared,
+                                                               uint32_t* non_shared,
+                                                               uint32_t* value_length) {
   if (limit - p < 3) return nullptr;
   *shared = static_cast<uint8_t>(p[0]);
   *non_shared = static_cast<uint8_t>(p[1]);
@@ -53,50 +58,6 @@ const char* DecodeEntry(const char* p, const char* limit, uint32_t* shared, uint
   return p;
 }
 
-// The current key of a block iterator, rebuilt from each entry's shared
-// prefix and delta: a plain buffer (inline up to kInline bytes) so that the
-// per-entry rebuild is a memcpy, not std::string's checked resize/append.
-class KeyBuffer {
- public:
-  KeyBuffer() = default;
-  KeyBuffer(const KeyBuffer&) = delete;
-  KeyBuffer& operator=(const KeyBuffer&) = delete;
-
-  const char* data() const { return buf_; }
-  size_t size() const { return size_; }
-  Slice slice() const { return Slice(buf_, size_); }
-  // REQUIRES: n <= size()
-  void Truncate(size_t n) { size_ = n; }
-  void Append(const char* p, size_t n) {
-    if (n > capacity_ - size_) Grow(size_ + n);
-    std::memcpy(buf_ + size_, p, n);
-    size_ += n;
-  }
-  void Assign(const char* p, size_t n) {
-    size_ = 0;
-    Append(p, n);
-  }
-
- private:
-  static constexpr size_t kInline = 64;
-
-  void Grow(size_t needed) {
-    size_t capacity = capacity_ * 2;
-    if (capacity < needed) capacity = needed;
-    std::unique_ptr<char[]> bigger(new char[capacity]);
-    std::memcpy(bigger.get(), buf_, size_);
-    heap_ = std::move(bigger);
-    buf_ = heap_.get();
-    capacity_ = capacity;
-  }
-
-  char inline_[kInline];
-  std::unique_ptr<char[]> heap_;  // when the key outgrew inline_
-  char* buf_ = inline_;
-  size_t size_ = 0;
-  size_t capacity_ = kInline;
-};
-
 }  // namespace
 
 class BlockIter final : public Iterator {
@@ -106,6 +67,12 @@ class BlockIter final : public Iterator {
       : owner_(std::move(owner)),
         block_(block),
         cmp_(cmp),
+        // Tables of a DB order internal keys: compare them without a
+        // virtual call (typeid, not dynamic_cast: the class is final).
+        icmp_(typeid(*cmp) == typeid(InternalKeyComparator)
+                  ? static_cast<const InternalKeyComparator*>(cmp)
+                  : nullptr),
+        bytewise_internal_(icmp_ != nullptr && icmp_->user_is_bytewise()),
         data_(block_->owned_.get()),
         restarts_(block_->restart_offset_),
         num_restarts_(block_->num_restarts_),
@@ -151,6 +118,7 @@ class BlockIter final : public Iterator {
     // Binary search for the last restart point whose key is < target.
     uint32_t left = 0;
     uint32_t right = num_restarts_ - 1;
+    bool left_below_target = false;  // the key at restart `left` was compared < target
     while (left < right) {
       const uint32_t mid = (left + right + 1) / 2;
       const uint32_t offset = GetRestartPoint(mid);
@@ -160,16 +128,19 @@ class BlockIter final : public Iterator {
         CorruptionError();
         return;
       }
-      if (cmp_->Compare(Slice(key_ptr, non_shared), target) < 0) {
+      if (Compare(Slice(key_ptr, non_shared), target) < 0) {
         left = mid;
+        left_below_target = true;
       } else {
         right = mid - 1;
       }
     }
-    // Linear scan within the restart interval for the first key >= target.
+    // Linear scan within the restart interval for the first key >= target
+    // (the restart key itself needs no second comparison).
     SeekToRestartPoint(left);
+    if (left_below_target && !ParseNextKey()) return;
     while (ParseNextKey()) {
-      if (cmp_->Compare(key_.slice(), target) >= 0) return;
+      if (Compare(key_.slice(), target) >= 0) return;
     }
   }
 
@@ -178,7 +149,7 @@ class BlockIter final : public Iterator {
     if (!status_.ok()) return;
     if (!Valid()) {
       SeekToLast();
-    } else if (cmp_->Compare(key_.slice(), target) > 0) {
+    } else if (Compare(key_.slice(), target) > 0) {
       Prev();
     }
   }
@@ -195,15 +166,25 @@ class BlockIter final : public Iterator {
   }
 
  private:
+  int Compare(const Slice& a, const Slice& b) const {
+    if (bytewise_internal_) return CompareInternalKeysBytewise(a, b);
+    return icmp_ != nullptr ? icmp_->Compare(a, b) : cmp_->Compare(a, b);
+  }
   uint32_t NextEntryOffset() const {
     return static_cast<uint32_t>((value_.data() + value_.size()) - data_);
   }
   uint32_t GetRestartPoint(uint32_t index) const {
     return DecodeFixed32(data_ + restarts_ + index * sizeof(uint32_t));
   }
+  // The offset of restart point index + 1, or restarts_ (past every entry)
+  // when index is the last.
+  uint32_t RestartAfter(uint32_t index) const {
+    return index + 1 < num_restarts_ ? GetRestartPoint(index + 1) : restarts_;
+  }
   void SeekToRestartPoint(uint32_t index) {
     key_.Truncate(0);
     restart_index_ = index;
+    next_restart_ = RestartAfter(index);
     // ParseNextKey starts at the end of value_.
     value_ = Slice(data_ + GetRestartPoint(index), 0);
   }
@@ -252,8 +233,9 @@ class BlockIter final : public Iterator {
     key_.Truncate(shared);
     key_.Append(p, non_shared);
     value_ = Slice(p + non_shared, value_length);
-    while (restart_index_ + 1 < num_restarts_ && GetRestartPoint(restart_index_ + 1) < current_) {
+    while (next_restart_ < current_) {  // passed the next restart point
       restart_index_++;
+      next_restart_ = RestartAfter(restart_index_);
     }
     return true;
   }
@@ -261,12 +243,17 @@ class BlockIter final : public Iterator {
   const std::shared_ptr<const Block> owner_;
   const Block* const block_;
   const Comparator* const cmp_;
+  const InternalKeyComparator* const icmp_;  // cmp_, if it is one; else nullptr
+  const bool bytewise_internal_;             // icmp_ over the bytewise comparator
   const char* const data_;
   const uint32_t restarts_;      // offset of the restart array (end of entries)
   const uint32_t num_restarts_;
   uint32_t current_;             // offset of the current entry; restarts_ if !Valid
   uint32_t restart_index_;       // restart block holding current_
-  KeyBuffer key_;
+  // RestartAfter(restart_index_) while the iterator is valid, so that a
+  // step checks for a restart boundary with one comparison.
+  uint32_t next_restart_ = 0;
+  KeyBuffer key_;  // the current key, rebuilt from each entry's shared prefix and delta
   Slice value_;
   Status status_;
 

@@ -7,7 +7,10 @@
 
 namespace lsmkv {
 
-BlockBuilder::BlockBuilder() { Reset(); }
+BlockBuilder::BlockBuilder(int restart_interval) : restart_interval_(restart_interval) {
+  assert(restart_interval_ >= 1);
+  Reset();
+}
 
 void BlockBuilder::Reset() {
   buffer_.clear();
@@ -31,7 +34,7 @@ Slice BlockBuilder::Finish() {
 void BlockBuilder::Add(const Slice& key, const Slice& value) {
   assert(!finished_);
   size_t shared = 0;
-  if (counter_ < kRestartInterval) {
+  if (counter_ < restart_interval_) {
     const size_t min_length = std::min(last_key_.size(), key.size());
     while (shared < min_length && last_key_[shared] == key[shared]) shared++;
   } else {

@@ -1,6 +1,9 @@
 // BlockBuilder: builds a block of sorted key/value entries with prefix-
-// compressed keys. Every kRestartInterval-th key is stored whole (a restart
-// point) so a reader can binary-search the restart array.
+// compressed keys. Every restart_interval-th key (kRestartInterval unless
+// told) is stored whole (a restart point) so a reader can binary-search the
+// restart array. Readers take the restart points from the array, so the
+// interval is the writer's choice: tables use 16 for data blocks and 1 for
+// index blocks (an index seek is then a binary search alone).
 //
 //   entry   = varint32 shared ‖ varint32 unshared ‖ varint32 value_len
 //             ‖ key[shared..] ‖ value
@@ -22,7 +25,8 @@ class BlockBuilder {
  public:
   static constexpr int kRestartInterval = 16;
 
-  BlockBuilder();
+  // REQUIRES: restart_interval >= 1
+  explicit BlockBuilder(int restart_interval = kRestartInterval);
   BlockBuilder(const BlockBuilder&) = delete;
   BlockBuilder& operator=(const BlockBuilder&) = delete;
 
@@ -38,6 +42,7 @@ class BlockBuilder {
  private:
   std::string buffer_;
   std::vector<uint32_t> restarts_;
+  const int restart_interval_;
   int counter_ = 0;  // entries since the last restart
   bool finished_ = false;
   std::string last_key_;

@@ -4,6 +4,7 @@
 
 #include "format/dbformat.h"
 #include "table/iterator_util.h"
+#include "util/key_buffer.h"
 
 namespace lsmkv {
 
@@ -15,9 +16,11 @@ namespace {
 // across children, so "past" is unambiguous).
 //
 // Each heap entry caches its child's key (valid until that child moves), so
-// ordering the heap makes no virtual calls down the child's iterator chain;
-// a step sifts only the top entry down, which costs two comparisons when
-// the same child stays on top (long runs of keys from one level).
+// ordering the heap makes no virtual calls down the child's iterator chain.
+// A step compares the top's new key with the runner-up only (the better of
+// the top's two heap children, remembered while the top stays on top):
+// one comparison per step during a run of keys from one child (long runs
+// from one level are the common case), a full sift when the top changes.
 //
 // Lazy entries (forward direction only, made by Seek when a child's probe
 // rules out the target's user key): the entry's key is lazy_bound_, a lower
@@ -32,6 +35,7 @@ class MergingIterator final : public Iterator {
                   std::vector<UserKeyProbe> probes)
       : cmp_(cmp),
         icmp_(dynamic_cast<const InternalKeyComparator*>(cmp)),
+        bytewise_internal_(icmp_ != nullptr && icmp_->user_is_bytewise()),
         children_(std::move(children)),
         probes_(std::move(probes)) {
     heap_.reserve(children_.size());
@@ -65,15 +69,20 @@ class MergingIterator final : public Iterator {
       Rebuild(kForward);
       return;
     }
-    seek_target_.assign(target.data(), target.size());
-    lazy_bound_.clear();
-    AppendInternalKey(&lazy_bound_, ExtractUserKey(target), 0, kTypeDeletion);
+    seek_target_.Assign(target);
+    // (user key of target, 0, kTypeDeletion): the user key, then a zero
+    // trailer.
+    static constexpr char kZeroTrailer[kInternalKeyTrailerBytes] = {};
+    static_assert(kTypeDeletion == 0, "the lazy bound's trailer is all zero");
+    lazy_bound_.Assign(ExtractUserKey(target));
+    lazy_bound_.Append(kZeroTrailer, sizeof(kZeroTrailer));
     direction_ = kForward;
     heap_.clear();
+    runner_up_ = 0;
     for (size_t i = 0; i < children_.size(); i++) {
       Iterator* c = children_[i].get();
       if (probes_[i] && !probes_[i](target)) {
-        heap_.push_back(Entry{c, Slice(lazy_bound_), true});
+        heap_.push_back(Entry{c, lazy_bound_.slice(), true});
         continue;
       }
       c->Seek(target);
@@ -135,6 +144,7 @@ class MergingIterator final : public Iterator {
 
   // Devirtualized for the DB's internal key comparator (the hot case).
   int Compare(const Slice& a, const Slice& b) const {
+    if (bytewise_internal_) return CompareInternalKeysBytewise(a, b);
     return icmp_ != nullptr ? icmp_->Compare(a, b) : cmp_->Compare(a, b);
   }
 
@@ -147,8 +157,10 @@ class MergingIterator final : public Iterator {
     return direction_ == kForward ? r < 0 : r > 0;
   }
 
-  // Moves heap_[i] down until neither child belongs above it.
+  // Moves heap_[i] down until neither child belongs above it. Forgets the
+  // runner-up when the top may have changed.
   void SiftDown(size_t i) {
+    if (i == 0) runner_up_ = 0;
     const size_t n = heap_.size();
     const Entry e = heap_[i];
     while (true) {
@@ -165,6 +177,7 @@ class MergingIterator final : public Iterator {
   void Rebuild(Direction direction) {
     direction_ = direction;
     heap_.clear();
+    runner_up_ = 0;
     for (auto& c : children_) {
       if (c->Valid()) heap_.push_back(Entry{c.get(), c->key(), false});
     }
@@ -182,7 +195,7 @@ class MergingIterator final : public Iterator {
     while (!heap_.empty() && heap_.front().lazy) {
       Entry& top = heap_.front();
       top.lazy = false;
-      top.iter->Seek(seek_target_);
+      top.iter->Seek(seek_target_.slice());
       TopMoved();
     }
   }
@@ -192,6 +205,12 @@ class MergingIterator final : public Iterator {
     Entry& top = heap_.front();
     if (top.iter->Valid()) {
       top.key = top.iter->key();
+      const size_t n = heap_.size();
+      if (n == 1) return;
+      // The entries below the top did not move, so the runner-up is still
+      // the best of them: if the top stays above it, the heap holds.
+      if (runner_up_ == 0) runner_up_ = (n > 2 && Above(heap_[2], heap_[1])) ? 2 : 1;
+      if (!Above(heap_[runner_up_], top)) return;
     } else {
       top = heap_.back();
       heap_.pop_back();
@@ -202,11 +221,16 @@ class MergingIterator final : public Iterator {
 
   const Comparator* const cmp_;
   const InternalKeyComparator* const icmp_;  // cmp_, if it is one; else nullptr
+  const bool bytewise_internal_;             // icmp_ over the bytewise comparator
   std::vector<std::unique_ptr<Iterator>> children_;
   std::vector<UserKeyProbe> probes_;  // parallel to children_; empty: no lazy seeks
   std::vector<Entry> heap_;  // valid (or lazy) children; heap_.front() is current
-  std::string seek_target_;  // the last Seek's target, for lazy children
-  std::string lazy_bound_;   // (user key of seek_target_, 0, kTypeDeletion)
+  // Index (1 or 2) of the top's better heap child, or 0 when not known.
+  // Kept only while the top stays put: every sift from the root, rebuild
+  // and seek resets it.
+  size_t runner_up_ = 0;
+  KeyBuffer seek_target_;  // the last Seek's target, for lazy children
+  KeyBuffer lazy_bound_;   // (user key of seek_target_, 0, kTypeDeletion)
   Direction direction_ = kForward;
 };
 

@@ -55,7 +55,9 @@ class TableBuilder {
   Status status_;
   uint64_t offset_ = 0;
   BlockBuilder data_block_;
-  BlockBuilder index_block_;
+  // Every index entry is a restart point: an index seek (every Get and
+  // iterator seek makes one per table) is a binary search with no scan.
+  BlockBuilder index_block_{1};
   std::unique_ptr<BloomFilterBuilder> filter_;
   std::string last_key_;
   // After a data block is written, its index entry waits for the next key

@@ -6,13 +6,17 @@ namespace lsmkv {
 
 namespace {
 
+// Every move ends with the inner iterator's validity and key cached (in the
+// fast path of Next/Prev, or in SkipEmpty*): Valid() and key() (asked after
+// every step by the merging iterator, and by an outer two-level iterator
+// over this one) are then plain reads, not calls down the chain.
 class TwoLevelIterator final : public Iterator {
  public:
   TwoLevelIterator(std::unique_ptr<Iterator> index, InnerIteratorFactory open_inner)
       : index_(std::move(index)), open_inner_(std::move(open_inner)) {}
 
-  bool Valid() const override { return inner_ != nullptr && inner_->Valid(); }
-  Slice key() const override { return inner_->key(); }
+  bool Valid() const override { return valid_; }
+  Slice key() const override { return key_; }
   Slice value() const override { return inner_->value(); }
   Status status() const override {
     if (!index_->status().ok()) return index_->status();
@@ -51,13 +55,23 @@ class TwoLevelIterator final : public Iterator {
     SkipEmptyBackward();
   }
 
+  // A step inside the current block or table is the fast path; moving to
+  // the next one (SkipEmpty*) is kept out of line.
   void Next() override {
     inner_->Next();
+    if (inner_->Valid()) {
+      key_ = inner_->key();
+      return;
+    }
     SkipEmptyForward();
   }
 
   void Prev() override {
     inner_->Prev();
+    if (inner_->Valid()) {
+      key_ = inner_->key();
+      return;
+    }
     SkipEmptyBackward();
   }
 
@@ -71,7 +85,7 @@ class TwoLevelIterator final : public Iterator {
     return false;
   }
 
-  void SkipEmptyForward() {
+  __attribute__((noinline)) void SkipEmptyForward() {
     while (inner_ == nullptr || !inner_->Valid()) {
       if (InnerFailed() || !index_->Valid()) {
         SetInner(nullptr);
@@ -81,9 +95,10 @@ class TwoLevelIterator final : public Iterator {
       InitInner();
       if (inner_ != nullptr) inner_->SeekToFirst();
     }
+    CacheInnerKey();
   }
 
-  void SkipEmptyBackward() {
+  __attribute__((noinline)) void SkipEmptyBackward() {
     while (inner_ == nullptr || !inner_->Valid()) {
       if (InnerFailed() || !index_->Valid()) {
         SetInner(nullptr);
@@ -93,9 +108,17 @@ class TwoLevelIterator final : public Iterator {
       InitInner();
       if (inner_ != nullptr) inner_->SeekToLast();
     }
+    CacheInnerKey();
+  }
+
+  // REQUIRES: inner_ is valid.
+  void CacheInnerKey() {
+    valid_ = true;
+    key_ = inner_->key();
   }
 
   void SetInner(std::unique_ptr<Iterator> inner) {
+    valid_ = false;
     if (inner_ != nullptr && !inner_->status().ok() && status_.ok()) status_ = inner_->status();
     inner_ = std::move(inner);
   }
@@ -117,6 +140,10 @@ class TwoLevelIterator final : public Iterator {
   InnerIteratorFactory open_inner_;
   std::unique_ptr<Iterator> inner_;
   std::string inner_handle_;  // index value inner_ was opened for
+  // inner_->Valid() and inner_->key() as of the last move (see the class
+  // comment); key_ is valid while valid_.
+  bool valid_ = false;
+  Slice key_;
   Status status_;             // first error of an inner iterator already closed
 };
 

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <vector>
 
 #include "support/test_util.h"
 #include "table/block_builder.h"
@@ -11,8 +12,9 @@ namespace lsmkv {
 
 namespace {
 
-std::shared_ptr<const Block> Build(const std::map<std::string, std::string>& entries) {
-  BlockBuilder builder;
+std::shared_ptr<const Block> Build(const std::map<std::string, std::string>& entries,
+                                   int restart_interval = BlockBuilder::kRestartInterval) {
+  BlockBuilder builder(restart_interval);
   for (const auto& [k, v] : entries) builder.Add(k, v);
   return std::make_shared<const Block>(builder.Finish().ToString());
 }
@@ -23,14 +25,20 @@ TEST_CASE("Block: random entries, every seek and direction", "[block]") {
   const uint64_t seed = test::TestSeed(55);
   INFO("seed " << seed);
   Random rnd(seed);
-  for (int n : {0, 1, 2, 15, 16, 17, 100, 1000}) {
-    INFO("entries " << n);
+  // Index blocks have a restart point at every entry; any interval reads
+  // the same.
+  std::vector<std::pair<int, int>> cases;  // (restart interval, entries)
+  for (int restart_interval : {BlockBuilder::kRestartInterval, 1, 3}) {
+    for (int n : {0, 1, 2, 15, 16, 17, 100, 1000}) cases.emplace_back(restart_interval, n);
+  }
+  for (const auto& [restart_interval, n] : cases) {
+    INFO("entries " << n << ", restart interval " << restart_interval);
     std::map<std::string, std::string> model;
     while (static_cast<int>(model.size()) < n) {
       // Shared prefixes exercise the key compression.
       model["prefix" + rnd.Bytes(rnd.Uniform(6))] = rnd.Bytes(rnd.Skewed(8));
     }
-    auto block = Build(model);
+    auto block = Build(model, restart_interval);
     auto it = Block::NewIterator(block, BytewiseComparator());
     it->SeekToFirst();
     for (const auto& [k, v] : model) {

@@ -228,4 +228,86 @@ TEST_CASE("Merging iterator: a seek for a present key does not seek the children
   REQUIRE(lazy_checked > 100);
 }
 
+// Children holding runs of consecutive keys (as levels and tables do), so
+// that the same child stays on top for many steps and then hands over: the
+// runner-up kept between steps must be forgotten whenever the top changes.
+TEST_CASE("Merging iterator: children holding runs of keys, long walks both ways, match std::map",
+          "[table][iterator][merging][model]") {
+  const uint64_t seed = test::TestSeed(1417);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  for (int round = 0; round < 200; round++) {
+    INFO("round " << round);
+    const int num_children = 2 + static_cast<int>(rnd.Uniform(7));
+    Model all;
+    SequenceNumber seq = 1;
+    const int n = static_cast<int>(rnd.Uniform(400));
+    for (int i = 0; i < n; i++) {
+      const std::string k =
+          IKey(UserKey(&rnd), rnd.OneIn(20) ? 0 : seq++, rnd.OneIn(4) ? kTypeDeletion : kTypeValue);
+      all.emplace(k, "v" + std::to_string(i));
+    }
+    // Walk the keys in order, handing each run (1 to 30 keys) to a random
+    // child; some children get nothing.
+    std::vector<Model> parts(num_children);
+    size_t child = 0;
+    int run_left = 0;
+    for (const auto& [k, v] : all) {
+      if (run_left == 0) {
+        child = rnd.Uniform(num_children);
+        run_left = 1 + static_cast<int>(rnd.Uniform(30));
+      }
+      parts[child][k] = v;
+      run_left--;
+    }
+    std::vector<std::unique_ptr<Iterator>> owned;
+    std::vector<UserKeyProbe> probes;
+    for (auto& p : parts) {
+      auto c = std::make_unique<ModelIterator>(std::move(p));
+      ModelIterator* raw = c.get();
+      owned.push_back(std::move(c));
+      probes.emplace_back([raw](const Slice& t) { return raw->HoldsUserKey(ExtractUserKey(t)); });
+    }
+    auto merged = NewMergingIterator(&kIcmp, std::move(owned),
+                                     rnd.OneIn(2) ? std::move(probes) : std::vector<UserKeyProbe>());
+    Model::const_iterator pos = all.end();
+    for (int step = 0; step < 100; step++) {
+      const uint64_t op = rnd.Uniform(5);
+      if (op == 0) {
+        merged->SeekToFirst();
+        pos = all.begin();
+      } else if (op == 1) {
+        merged->SeekToLast();
+        pos = all.empty() ? all.end() : std::prev(all.end());
+      } else if (op == 2) {
+        const std::string target = IKey(UserKey(&rnd), rnd.Uniform(500), kValueTypeForSeek);
+        merged->Seek(target);
+        pos = all.lower_bound(target);
+      } else {
+        // A run of steps in one direction: across several children's runs.
+        const bool forward = op == 3;
+        const int steps = 1 + static_cast<int>(rnd.Uniform(60));
+        for (int i = 0; i < steps && pos != all.end(); i++) {
+          if (forward) {
+            merged->Next();
+            ++pos;
+          } else {
+            merged->Prev();
+            pos = pos == all.begin() ? all.end() : std::prev(pos);
+          }
+          REQUIRE(merged->Valid() == (pos != all.end()));
+          if (merged->Valid()) REQUIRE(merged->key().ToString() == pos->first);
+        }
+      }
+      INFO("step " << step << " op " << op);
+      REQUIRE(merged->status().ok());
+      REQUIRE(merged->Valid() == (pos != all.end()));
+      if (merged->Valid()) {
+        REQUIRE(merged->key().ToString() == pos->first);
+        REQUIRE(merged->value().ToString() == pos->second);
+      }
+    }
+  }
+}
+
 }  // namespace lsmkv

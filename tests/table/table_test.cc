@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "format/dbformat.h"
 #include "support/mem_env.h"
 #include "support/test_util.h"
 #include "table/block.h"
@@ -130,6 +131,135 @@ void CheckTable(TableFixture& f, const Model& model, Random* rnd) {
     auto ub = model.upper_bound(target);
     REQUIRE(it->Valid() == (ub != model.begin()));
     if (it->Valid()) REQUIRE(it->key().ToString() == std::prev(ub)->first);
+  }
+}
+
+// Random walks over a table of many small blocks: runs of Next and Prev
+// cross block boundaries (the two-level iterator caches its block
+// iterator's key at each step), mixed with every seek. With internal keys
+// and the DB's comparator too (the block iterator compares those inline).
+template <typename Less>
+void WalkTable(TableFixture& f, const std::map<std::string, std::string, Less>& model,
+               const std::vector<std::string>& targets, Random* rnd) {
+  auto it = f.table->NewIterator(ReadOptions());
+  auto pos = model.end();
+  for (int step = 0; step < 400; step++) {
+    const uint64_t op = rnd->Uniform(6);
+    const std::string& target = targets[rnd->Uniform(targets.size())];
+    INFO("step " << step << " op " << op);
+    if (op == 0) {
+      it->SeekToFirst();
+      pos = model.begin();
+    } else if (op == 1) {
+      it->SeekToLast();
+      pos = model.empty() ? model.end() : std::prev(model.end());
+    } else if (op == 2) {
+      it->Seek(target);
+      pos = model.lower_bound(target);
+    } else if (op == 3) {
+      it->SeekForPrev(target);
+      auto ub = model.upper_bound(target);
+      pos = ub == model.begin() ? model.end() : std::prev(ub);
+    } else {
+      const int steps = 1 + static_cast<int>(rnd->Uniform(80));
+      for (int i = 0; i < steps && pos != model.end(); i++) {
+        if (op == 4) {
+          it->Next();
+          ++pos;
+        } else {
+          it->Prev();
+          pos = pos == model.begin() ? model.end() : std::prev(pos);
+        }
+        REQUIRE(it->Valid() == (pos != model.end()));
+        if (it->Valid()) REQUIRE(it->key().ToString() == pos->first);
+      }
+    }
+    REQUIRE(it->status().ok());
+    REQUIRE(it->Valid() == (pos != model.end()));
+    if (it->Valid()) {
+      REQUIRE(it->key().ToString() == pos->first);
+      REQUIRE(it->value().ToString() == pos->second);
+    }
+  }
+}
+
+TEST_CASE("Table: every index entry is a restart point, so an index seek is a binary search",
+          "[table]") {
+  TableFixture f;
+  f.options.block_size = 256;
+  Model model;
+  for (int i = 0; i < 5000; i++) model["key" + std::to_string(100000 + i)] = std::string(40, 'v');
+  REQUIRE(f.BuildAndOpen(model).ok());
+  const std::string data = f.Contents();
+  Footer footer;
+  const Slice tail(data.data() + data.size() - Footer::kEncodedLength, Footer::kEncodedLength);
+  REQUIRE(footer.DecodeFrom(tail, kFile).ok());
+  const std::string index = data.substr(footer.index.offset, footer.index.size);
+  const uint32_t num_restarts = DecodeFixed32(index.data() + index.size() - 4);
+  const size_t data_blocks = f.DataBlockTypes().size();
+  REQUIRE(data_blocks > 100);
+  REQUIRE(num_restarts == data_blocks);
+}
+
+TEST_CASE("Table: random walks across many small blocks match std::map", "[table][iterator][model]") {
+  const uint64_t seed = test::TestSeed(1418);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  const InternalKeyComparator icmp(BytewiseComparator());
+  struct IcmpLess {
+    const InternalKeyComparator* icmp;
+    bool operator()(const std::string& a, const std::string& b) const {
+      return icmp->Compare(a, b) < 0;
+    }
+  };
+  for (int round = 0; round < 12; round++) {
+    const bool internal_keys = round % 2 == 1;
+    INFO("round " << round << (internal_keys ? ", internal keys" : ", user keys"));
+    TableFixture f;
+    f.options.block_size = 64 + rnd.Uniform(512);
+    std::vector<std::string> targets;
+    const int n = static_cast<int>(rnd.Uniform(3000));
+    if (!internal_keys) {
+      Model model;
+      for (int i = 0; i < n; i++) {
+        // Shared prefixes of every length, and keys past the inline buffer.
+        std::string k = "k" + std::to_string(rnd.Uniform(100000));
+        if (rnd.OneIn(8)) k += std::string(rnd.Uniform(100), 'x');
+        model[k] = rnd.Bytes(rnd.Uniform(40));
+        targets.push_back(k);
+        targets.push_back(k + "\x01");
+      }
+      targets.push_back("");
+      targets.push_back("z");
+      REQUIRE(f.BuildAndOpen(model).ok());
+      WalkTable(f, model, targets, &rnd);
+    } else {
+      f.options.comparator = &icmp;
+      std::map<std::string, std::string, IcmpLess> model(IcmpLess{&icmp});
+      SequenceNumber seq = 1;
+      for (int i = 0; i < n; i++) {
+        const std::string user_key = "key" + std::to_string(10000 + rnd.Uniform(2000));
+        std::string k;
+        AppendInternalKey(&k, user_key, seq++, rnd.OneIn(5) ? kTypeDeletion : kTypeValue);
+        model[k] = rnd.Bytes(rnd.Uniform(40));
+        std::string t;
+        AppendInternalKey(&t, user_key, rnd.Uniform(seq + 1), kValueTypeForSeek);
+        targets.push_back(t);
+      }
+      std::string t;
+      AppendInternalKey(&t, "a", 0, kValueTypeForSeek);
+      targets.push_back(t);
+      t.clear();
+      AppendInternalKey(&t, "z", 0, kValueTypeForSeek);
+      targets.push_back(t);
+      std::unique_ptr<WritableFile> file;
+      REQUIRE(f.env.NewWritableFile(kFile, &file).ok());
+      TableBuilder builder(f.options, file.get(), 1700000000);
+      for (const auto& [k, v] : model) builder.Add(k, v);
+      REQUIRE(builder.Finish().ok());
+      REQUIRE(f.Open().ok());
+      WalkTable(f, model, targets, &rnd);
+    }
   }
 }
 
