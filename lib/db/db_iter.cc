@@ -216,10 +216,9 @@ void DBIter::Prev() {
   FindPrevUserEntry();
 }
 
+// `target` may be key() itself (saved_key_ in reverse), so Seek and
+// SeekForPrev copy it into their seek key before clearing saved_key_.
 void DBIter::Seek(const Slice& target) {
-  direction_ = kForward;
-  saved_value_.clear();
-  saved_key_.clear();
   // The internal key (target, sequence_, kValueTypeForSeek), built in a
   // plain buffer (no std::string append per seek).
   const Slice user_key = BelowLower(target) ? Slice(lower_) : target;
@@ -227,6 +226,9 @@ void DBIter::Seek(const Slice& target) {
   EncodeFixed64(trailer, PackSequenceAndType(sequence_, kValueTypeForSeek));
   seek_key_.Assign(user_key);
   seek_key_.Append(trailer, sizeof(trailer));
+  direction_ = kForward;
+  saved_value_.clear();
+  saved_key_.clear();
   internal_->Seek(seek_key_.slice());
   if (internal_->Valid()) {
     FindNextUserEntry(false);
@@ -236,25 +238,24 @@ void DBIter::Seek(const Slice& target) {
 }
 
 void DBIter::SeekForPrev(const Slice& target) {
-  direction_ = kReverse;
-  saved_value_.clear();
-  saved_key_.clear();
   std::string seek_key;
-  if (AtOrAboveUpper(target)) {
+  const bool at_or_above_upper = AtOrAboveUpper(target);
+  if (at_or_above_upper) {
     // The upper bound is exclusive: start below every version of it. The
     // smallest internal key for `upper` is (upper, max sequence, value).
     AppendInternalKey(&seek_key, upper_, kMaxSequenceNumber, kValueTypeForSeek);
-    internal_->SeekForPrev(seek_key);
-    if (internal_->Valid() && AtOrAboveUpper(ExtractUserKey(internal_->key()))) {
-      internal_->Prev();  // landed on (upper, max sequence) itself
-    }
-    FindPrevUserEntry();
-    return;
+  } else {
+    // The largest internal key for `target` is (target, 0, kTypeDeletion):
+    // everything <= it has user key <= target.
+    AppendInternalKey(&seek_key, target, 0, kTypeDeletion);
   }
-  // The largest internal key for `target` is (target, 0, kTypeDeletion):
-  // everything <= it has user key <= target.
-  AppendInternalKey(&seek_key, target, 0, kTypeDeletion);
+  direction_ = kReverse;
+  saved_value_.clear();
+  saved_key_.clear();
   internal_->SeekForPrev(seek_key);
+  if (at_or_above_upper && internal_->Valid() && AtOrAboveUpper(ExtractUserKey(internal_->key()))) {
+    internal_->Prev();  // landed on (upper, max sequence) itself
+  }
   FindPrevUserEntry();
 }
 

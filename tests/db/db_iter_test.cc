@@ -426,3 +426,36 @@ TEST_CASE("DB iterator: walks over overwritten keys on several levels match std:
 }
 
 }  // namespace lsmkv
+
+namespace lsmkv {
+
+// In reverse, key() is the iterator's own saved copy: seeking to it must
+// not clear it before reading it (found by review: Seek(key()) after Prev
+// landed one key early, SeekForPrev(key()) ended the iteration).
+TEST_CASE("DB iterator: Seek and SeekForPrev to its own key() after Prev", "[db][iterator]") {
+  MemEnv env;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(test::NewDBOptions(&env), "/db", &db).ok());
+  for (const char* k : {"apple", "banana", "cherry"}) REQUIRE(db->Put(WriteOptions(), k, k).ok());
+  const bool flushed = GENERATE(false, true);
+  if (flushed) REQUIRE(db->Flush().ok());
+  INFO("flushed " << flushed);
+  auto it = db->NewIterator(ReadOptions());
+  it->SeekToLast();
+  it->Prev();
+  REQUIRE(it->Valid());
+  REQUIRE(it->key().ToString() == "banana");
+  it->Seek(it->key());
+  REQUIRE(it->Valid());
+  CHECK(it->key().ToString() == "banana");
+
+  it->SeekToLast();
+  it->Prev();
+  REQUIRE(it->key().ToString() == "banana");
+  it->SeekForPrev(it->key());
+  REQUIRE(it->Valid());
+  CHECK(it->key().ToString() == "banana");
+  CHECK(it->value().ToString() == "banana");
+}
+
+}  // namespace lsmkv
