@@ -60,28 +60,30 @@ inline uint64_t ExtractTrailer(const Slice& internal_key) {
   return DecodeFixed64(internal_key.data() + internal_key.size() - kInternalKeyTrailerBytes);
 }
 
+// The order of two internal keys with equal user keys: the higher
+// (sequence, type) trailer, the newer entry, first.
+__attribute__((always_inline)) inline int CompareTrailers(const Slice& a, const Slice& b) {
+  const uint64_t at = ExtractTrailer(a);
+  const uint64_t bt = ExtractTrailer(b);
+  return at > bt ? -1 : at < bt ? +1 : 0;
+}
+
+// The internal key order for the bytewise user comparator, always inlined
+// for the iterators' per-step comparisons.
+// REQUIRES: a.size() >= 8, b.size() >= 8
+__attribute__((always_inline)) inline int CompareInternalKeysBytewise(const Slice& a,
+                                                                      const Slice& b) {
+  const int r = CompareBytes(a.data(), a.size() - kInternalKeyTrailerBytes, b.data(),
+                             b.size() - kInternalKeyTrailerBytes);
+  return r != 0 ? r : CompareTrailers(a, b);
+}
+
 // Orders internal keys as described above. Borrows the user comparator,
 // which must outlive it.
 //
 // Compare is inline (and the class final) so callers holding an
 // InternalKeyComparator* compare without a virtual call; with the bytewise
 // user comparator, user keys are compared inline too.
-// The internal key order for the bytewise user comparator, always inlined
-// for the iterators' per-step comparisons.
-// REQUIRES: a.size() >= 8, b.size() >= 8
-__attribute__((always_inline)) inline int CompareInternalKeysBytewise(const Slice& a,
-                                                                      const Slice& b) {
-  int r = CompareBytes(a.data(), a.size() - kInternalKeyTrailerBytes, b.data(),
-                       b.size() - kInternalKeyTrailerBytes);
-  if (r == 0) {
-    const uint64_t at = ExtractTrailer(a);
-    const uint64_t bt = ExtractTrailer(b);
-    if (at > bt) r = -1;  // newer first
-    else if (at < bt) r = +1;
-  }
-  return r;
-}
-
 class InternalKeyComparator final : public Comparator {
  public:
   explicit InternalKeyComparator(const Comparator* user)
@@ -91,15 +93,9 @@ class InternalKeyComparator final : public Comparator {
   int Compare(const Slice& a, const Slice& b) const override {
     const size_t an = a.size() - kInternalKeyTrailerBytes;
     const size_t bn = b.size() - kInternalKeyTrailerBytes;
-    int r = user_is_bytewise_ ? CompareBytes(a.data(), an, b.data(), bn)
-                              : user_->Compare(Slice(a.data(), an), Slice(b.data(), bn));
-    if (r == 0) {
-      const uint64_t at = ExtractTrailer(a);
-      const uint64_t bt = ExtractTrailer(b);
-      if (at > bt) r = -1;  // newer first
-      else if (at < bt) r = +1;
-    }
-    return r;
+    const int r = user_is_bytewise_ ? CompareBytes(a.data(), an, b.data(), bn)
+                                    : user_->Compare(Slice(a.data(), an), Slice(b.data(), bn));
+    return r != 0 ? r : CompareTrailers(a, b);
   }
   void FindShortestSeparator(std::string* start, const Slice& limit) const override;
   void FindShortSuccessor(std::string* key) const override;
