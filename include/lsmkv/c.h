@@ -19,14 +19,14 @@
  *  - Booleans are unsigned char: 0 is false, anything else true.
  *
  * Thread safety as in C++: a lsmkv_t may be used from many threads at once;
- * every other handle from one thread at a time. Iterators and snapshots
- * must be destroyed/released before lsmkv_close.
+ * every other handle from one thread at a time. Iterators (update
+ * iterators too) and snapshots must be destroyed/released before
+ * lsmkv_close.
  *
  * Transactions and backup engines are used from one thread at a time;
  * a transaction (and its iterators) must be destroyed before lsmkv_close.
  *
- * Not covered (yet): the change feed (GetUpdatesSince/WriteReplicated),
- * progress callbacks, a custom Env. */
+ * Not covered (yet): progress callbacks, a custom Env. */
 #ifndef LSMKV_C_H_
 #define LSMKV_C_H_
 
@@ -53,6 +53,7 @@ typedef struct lsmkv_transaction_t lsmkv_transaction_t;
 typedef struct lsmkv_transaction_options_t lsmkv_transaction_options_t;
 typedef struct lsmkv_backup_engine_t lsmkv_backup_engine_t;
 typedef struct lsmkv_backup_info_t lsmkv_backup_info_t;
+typedef struct lsmkv_update_iterator_t lsmkv_update_iterator_t;
 
 /* What kind of error a call failed with, for the few calls where the
  * caller acts on the kind (lsmkv_transaction_commit: busy means retry).
@@ -128,6 +129,53 @@ LSMKV_EXPORT void lsmkv_approximate_sizes(lsmkv_t* db, int n, const char* const*
 LSMKV_EXPORT void lsmkv_create_checkpoint(lsmkv_t* db, const char* dir, uint64_t* sequence,
                                           char** errptr);
 
+/* ---- Change feed and replicas (docs/replication.md) ---- */
+/* The write batches with sequence numbers >= seq, in order, read from the
+ * WALs (the live ones and those kept by
+ * lsmkv_options_set_wal_retention_bytes), positioned at the first one.
+ * NULL with *errptr set on failure: a NotFound error when seq is older
+ * than the oldest batch kept (a replica must then start again from a
+ * checkpoint). seq = latest sequence + 1 gives an iterator that is not
+ * valid yet and no error. Free it with lsmkv_update_iter_destroy. */
+LSMKV_EXPORT lsmkv_update_iterator_t* lsmkv_get_updates_since(lsmkv_t* db, uint64_t seq,
+                                                              char** errptr);
+LSMKV_EXPORT void lsmkv_update_iter_destroy(lsmkv_update_iterator_t* iter);
+/* 0 past the newest batch written so far (a new iterator from the next
+ * sequence continues there; lsmkv_wait_for_sequence waits for it) or after
+ * an error (lsmkv_update_iter_get_error). */
+LSMKV_EXPORT unsigned char lsmkv_update_iter_valid(const lsmkv_update_iterator_t* iter);
+/* next/sequence/get_batch require lsmkv_update_iter_valid(iter). */
+LSMKV_EXPORT void lsmkv_update_iter_next(lsmkv_update_iterator_t* iter);
+/* Sequence number of the current batch's first update: the batch covers
+ * sequence .. sequence + lsmkv_writebatch_count - 1, and the next batch
+ * starts right after it (the feed never has a hole). */
+LSMKV_EXPORT uint64_t lsmkv_update_iter_sequence(const lsmkv_update_iterator_t* iter);
+/* A copy of the current batch, as a new handle the caller frees with
+ * lsmkv_writebatch_destroy: read it with lsmkv_writebatch_iterate, or
+ * apply it to a replica with lsmkv_write_replicated. */
+LSMKV_EXPORT lsmkv_writebatch_t* lsmkv_update_iter_get_batch(
+    const lsmkv_update_iterator_t* iter);
+/* Sets *errptr if the feed stopped on an error instead of at its end: a
+ * NotFound error when batches ahead were deleted meanwhile (retention), a
+ * Corruption error for damage inside a WAL. Never a skipped batch. */
+LSMKV_EXPORT void lsmkv_update_iter_get_error(const lsmkv_update_iterator_t* iter,
+                                              char** errptr);
+/* Replica side: applies batch (read from another DB's feed) at that
+ * batch's own sequence numbers first_seq, first_seq + 1, ...: an Invalid
+ * argument error, and nothing written, unless first_seq ==
+ * lsmkv_get_latest_sequence_number(db) + 1 (a gap or a repeat). Durable
+ * and recovered like lsmkv_write; after a crash the latest sequence number
+ * says where to resume. The caller keeps the batch. Ordinary writes to the
+ * same DB take sequence numbers too and so break replication: don't mix. */
+LSMKV_EXPORT void lsmkv_write_replicated(lsmkv_t* db, const lsmkv_writeoptions_t* options,
+                                         uint64_t first_seq, lsmkv_writebatch_t* batch,
+                                         char** errptr);
+/* Waits until a write with sequence number >= seq is visible: 1 then (at
+ * once if one is), 0 when timeout_micros passed first. For a replica
+ * following the feed without polling. */
+LSMKV_EXPORT unsigned char lsmkv_wait_for_sequence(lsmkv_t* db, uint64_t seq,
+                                                   uint64_t timeout_micros);
+
 /* Writes the memtables to table files and waits until they are durable. */
 LSMKV_EXPORT void lsmkv_flush(lsmkv_t* db, char** errptr);
 /* Compacts the user-key range [start, limit]; a NULL start or limit is an
@@ -178,7 +226,8 @@ LSMKV_EXPORT size_t lsmkv_writebatch_approximate_size(const lsmkv_writebatch_t* 
 /* Appends source's updates after destination's. */
 LSMKV_EXPORT void lsmkv_writebatch_append(lsmkv_writebatch_t* destination,
                                           const lsmkv_writebatch_t* source);
-/* Calls put or deleted for every update, in order, with `state` first. */
+/* Calls put or deleted for every update, in order, with `state` first
+ * (also for a batch from lsmkv_update_iter_get_batch). */
 LSMKV_EXPORT void lsmkv_writebatch_iterate(const lsmkv_writebatch_t* batch, void* state,
                                            void (*put)(void* state, const char* k, size_t klen,
                                                        const char* v, size_t vlen),

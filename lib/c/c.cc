@@ -1,7 +1,8 @@
 // The C API (include/lsmkv/c.h): thin wrappers that translate handles to
 // the C++ objects they own and Status to errptr messages. The DB, options,
 // iterators, batches and snapshots are here; checkpoints and backups in
-// c_backup.cc, transactions in c_transaction.cc.
+// c_backup.cc, transactions in c_transaction.cc, the change feed and
+// replica apply in c_feed.cc.
 #include "lsmkv/c.h"
 
 #include <cstdlib>
@@ -284,8 +285,10 @@ void lsmkv_writebatch_iterate(const lsmkv_writebatch_t* batch, void* state,
     void (*const deleted_)(void*, const char*, size_t);
   };
   CallbackHandler handler(state, put, deleted);
-  // A batch built through this API is always well-formed: Iterate can only
-  // fail on bytes decoded from disk.
+  // A batch built through this API is always well-formed, and one from the
+  // change feed was validated when it was read from the WAL
+  // (lib/replication/update_iterator.cc): Iterate can only fail on bytes
+  // decoded from disk without that check.
   (void)batch->rep.Iterate(&handler);
 }
 

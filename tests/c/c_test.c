@@ -3,36 +3,19 @@
  * installed package through pkg-config (tests/package/consumer_test.cmake).
  *
  * The checkpoint, backup and transaction checks are in c_test_more.c,
- * the helpers in c_test_support.c.
+ * the change feed's in c_test_feed.c, the helpers in c_test_support.c.
  *
- *   c_test SCRATCH_DIR     (the directory is created and removed) */
+ *   c_test SCRATCH_DIR     (the directory, and its parents if missing, is
+ *                           created; it is removed at the end) */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <lsmkv/c.h>
 
 #include "c_test_support.h"
-
-struct BatchLog {
-  char text[256];
-};
-
-static void LogPut(void* state, const char* k, size_t klen, const char* v, size_t vlen) {
-  struct BatchLog* log = (struct BatchLog*)state;
-  size_t used = strlen(log->text);
-  snprintf(log->text + used, sizeof log->text - used, "put %.*s %.*s;", (int)klen, k, (int)vlen, v);
-}
-
-static void LogDelete(void* state, const char* k, size_t klen) {
-  struct BatchLog* log = (struct BatchLog*)state;
-  size_t used = strlen(log->text);
-  snprintf(log->text + used, sizeof log->text - used, "delete %.*s;", (int)klen, k);
-}
 
 static int ReverseCompare(void* state, const char* a, size_t alen, const char* b, size_t blen) {
   size_t n = alen < blen ? alen : blen;
@@ -62,7 +45,10 @@ int main(int argc, char** argv) {
   }
   snprintf(path, sizeof path, "%s", argv[1]);
   RemoveTree(path); /* what a failed earlier run left */
-  mkdir(path, 0755);
+  if (MakeDirs(path) != 0) { /* its parents too: build/tests/tmp may be gone */
+    perror(path);
+    return 1;
+  }
   snprintf(missing, sizeof missing, "%s/missing", path);
   snprintf(reverse_path, sizeof reverse_path, "%s/reverse", path);
   strncat(path, "/db", sizeof path - strlen(path) - 1);
@@ -178,7 +164,6 @@ int main(int argc, char** argv) {
   {
     lsmkv_writebatch_t* batch = lsmkv_writebatch_create();
     lsmkv_writebatch_t* more = lsmkv_writebatch_create();
-    struct BatchLog log;
     size_t empty_size;
     empty_size = lsmkv_writebatch_approximate_size(batch);
     lsmkv_writebatch_put(batch, "e", 1, "5", 1);
@@ -187,9 +172,8 @@ int main(int argc, char** argv) {
     lsmkv_writebatch_append(batch, more);
     CHECK(lsmkv_writebatch_count(batch) == 3);
     CHECK(lsmkv_writebatch_approximate_size(batch) > empty_size);
-    log.text[0] = '\0';
-    lsmkv_writebatch_iterate(batch, &log, LogPut, LogDelete);
-    CHECK(strcmp(log.text, "put e 5;delete a;put f 6;") == 0);
+    BatchText(batch, buf, sizeof buf);
+    CHECK(strcmp(buf, "put e 5;delete a;put f 6;") == 0);
     lsmkv_write(db, wo, batch, &err);
     CHECK_NO_ERROR(err);
     lsmkv_writebatch_clear(batch);
@@ -291,6 +275,7 @@ int main(int argc, char** argv) {
   TestBackups(db, options, ro, wo, argv[1]);
   TestTransactions(db, ro, wo);
   TestMoreOptions(argv[1], wo);
+  TestChangeFeed(argv[1], ro, wo);
   lsmkv_close_with_status(db, &err);
   CHECK_NO_ERROR(err);
 

@@ -3,6 +3,7 @@
 
 #include "c_test_support.h"
 
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,31 @@ void Walk(lsmkv_iterator_t* it, int forward, char* out, size_t out_size) {
   }
 }
 
+struct TextOut {
+  char* out;
+  size_t size;
+};
+
+static void TextPut(void* state, const char* k, size_t klen, const char* v, size_t vlen) {
+  struct TextOut* text = (struct TextOut*)state;
+  size_t used = strlen(text->out);
+  snprintf(text->out + used, text->size - used, "put %.*s %.*s;", (int)klen, k, (int)vlen, v);
+}
+
+static void TextDelete(void* state, const char* k, size_t klen) {
+  struct TextOut* text = (struct TextOut*)state;
+  size_t used = strlen(text->out);
+  snprintf(text->out + used, text->size - used, "delete %.*s;", (int)klen, k);
+}
+
+void BatchText(const lsmkv_writebatch_t* batch, char* out, size_t out_size) {
+  struct TextOut text;
+  text.out = out;
+  text.size = out_size;
+  out[0] = '\0';
+  lsmkv_writebatch_iterate(batch, &text, TextPut, TextDelete);
+}
+
 /* rm -rf dir (so a rerun starts clean). */
 static int RemoveEntry(const char* p, const struct stat* sb, int type, struct FTW* ftw) {
   (void)sb;
@@ -64,4 +90,27 @@ void RemoveTree(const char* dir) { nftw(dir, RemoveEntry, 16, FTW_DEPTH | FTW_PH
 int Exists(const char* p) {
   struct stat st;
   return stat(p, &st) == 0;
+}
+
+int MakeDirs(const char* dir) {
+  char path[4096];
+  size_t i, len = strlen(dir);
+  struct stat st;
+  if (len == 0 || len >= sizeof path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(path, dir, len + 1);
+  /* Each prefix ending before a '/' (but not the root's), then dir itself. */
+  for (i = 1; i <= len; i++) {
+    if (path[i] != '/' && path[i] != '\0') continue;
+    path[i] = '\0';
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
+    path[i] = i < len ? '/' : '\0';
+  }
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    errno = ENOTDIR;
+    return -1;
+  }
+  return 0;
 }

@@ -55,8 +55,14 @@ void CheckGet(lsmkv_t* db, const lsmkv_readoptions_t* ro, const char* key, const
 /* Concatenates "key=value;" for every entry the iterator walks, forward or
  * backward, into out. */
 void Walk(lsmkv_iterator_t* it, int forward, char* out, size_t out_size);
+/* "put K V;" and "delete K;" for every update of batch, in order
+ * (through lsmkv_writebatch_iterate), into out. */
+void BatchText(const lsmkv_writebatch_t* batch, char* out, size_t out_size);
 /* rm -rf dir. */
 void RemoveTree(const char* dir);
+/* mkdir -p dir: creates the missing parents too; 0 on success (also when
+ * dir exists), -1 with errno set otherwise. */
+int MakeDirs(const char* dir);
 int Exists(const char* path);
 
 /* tests/c/c_test_more.c: checkpoints, backups, transactions, sequence
@@ -70,5 +76,9 @@ void TestBackups(lsmkv_t* db, lsmkv_options_t* options, lsmkv_readoptions_t* ro,
                  lsmkv_writeoptions_t* wo, const char* base);
 void TestTransactions(lsmkv_t* db, lsmkv_readoptions_t* ro, lsmkv_writeoptions_t* wo);
 void TestMoreOptions(const char* base, lsmkv_writeoptions_t* wo);
+
+/* tests/c/c_test_feed.c: the change feed and replica apply, on DBs of its
+ * own under base. */
+void TestChangeFeed(const char* base, lsmkv_readoptions_t* ro, lsmkv_writeoptions_t* wo);
 
 #endif /* LSMKV_TESTS_C_C_TEST_SUPPORT_H_ */

@@ -66,7 +66,8 @@ run(${WORK_DIR}/consumer-pc ${WORK_DIR}/db2)
 # 3. The C API from C, through pkg-config (a static lsmkv brings the C++
 #    runtime in through Libs.private).
 run(${CC} -std=c99 -pedantic -Wall -Wextra -Werror ${SOURCE_DIR}/tests/c/c_test.c
-    ${SOURCE_DIR}/tests/c/c_test_more.c ${SOURCE_DIR}/tests/c/c_test_support.c
+    ${SOURCE_DIR}/tests/c/c_test_more.c ${SOURCE_DIR}/tests/c/c_test_feed.c
+    ${SOURCE_DIR}/tests/c/c_test_support.c
     -o ${WORK_DIR}/c-test ${pc_flags} -Wl,-rpath,${prefix}/lib)
 run(${WORK_DIR}/c-test ${WORK_DIR}/c-db)
 
