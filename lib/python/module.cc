@@ -5,12 +5,14 @@
 //       db.write(batch); db.items(b"a", b"z", reverse=False); db.snapshot()
 //
 //       db.transaction(), db.checkpoint(dir); lsmkv.BackupEngine(dir)
+//       db.get_updates_since(seq), db.write_replicated(seq, batch)
 //
 // Keys and values are bytes-like in, bytes out. Errors raise lsmkv.Error
 // subclasses (errors.h). Thread safety: a DB may be used from many Python
 // threads; reads, writes, flushes and compactions release the GIL.
 // Lifetimes and locking: py_db.h. This file binds the DB, its snapshots,
-// iterators and write batches; transaction.cc and backup.cc the rest.
+// iterators and write batches; transaction.cc, backup.cc and feed.cc the
+// rest.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -34,6 +36,24 @@ Options OptionsFrom(const py::kwargs& kwargs) {
   Options options;
   ApplyOptions(kwargs, &options);
   return options;
+}
+
+// iter(batch): its updates as tuples, collected first (a handler cannot
+// yield), e.g. from a batch of the change feed.
+py::iterator BatchUpdates(const WriteBatch& batch) {
+  class Collector : public WriteBatch::Handler {
+   public:
+    void Put(const Slice& key, const Slice& value) override {
+      updates.append(py::make_tuple("put", ToBytes(key), ToBytes(value)));
+    }
+    void Delete(const Slice& key) override {
+      updates.append(py::make_tuple("delete", ToBytes(key), py::none()));
+    }
+    py::list updates;
+  };
+  Collector collector;
+  Check(batch.Iterate(&collector));  // Corruption only for bytes decoded unchecked from disk
+  return py::iter(collector.updates);
 }
 
 }  // namespace
@@ -68,7 +88,10 @@ PYBIND11_MODULE(lsmkv, m) {
       .def("approximate_size", &WriteBatch::ApproximateSize, "Bytes of the encoded batch.")
       .def(
           "append", [](WriteBatch& b, const WriteBatch& other) { b.Append(other); },
-          py::arg("other"), "Appends other's updates after this batch's.");
+          py::arg("other"), "Appends other's updates after this batch's.")
+      .def("__iter__", &BatchUpdates,
+           "The updates in order: (\"put\", key, value) and (\"delete\", key, None) tuples "
+           "(a copy: changing the batch afterwards does not change them).");
 
   py::class_<PySnapshot>(m, "Snapshot",
                          "A point-in-time view from DB.snapshot(); pass it as snapshot= to get "
@@ -136,6 +159,7 @@ PYBIND11_MODULE(lsmkv, m) {
            "[start, stop) (memtables not counted); a list of ints.");
   BindTransactions(m, db_class);
   BindBackups(m);
+  BindFeed(m, db_class);
 
   m.def(
       "destroy_db",

@@ -2,7 +2,8 @@
 // module's files (module.cc binds them; transaction.cc and backup.cc use
 // PyDB).
 //
-// Lifetime: iterators, snapshots and transactions ("children") hold their
+// Lifetime: iterators (change-feed iterators too), snapshots and
+// transactions ("children") hold their
 // DB's state. DB.close() (or leaving the `with` block) first invalidates
 // every child still open (using one afterwards raises lsmkv.Error), then
 // closes the C++ DB.
@@ -243,6 +244,9 @@ class PyDB {
 void BindTransactions(py::module_& m, py::class_<PyDB>& db_class);
 // Binds lsmkv.BackupEngine and lsmkv.BackupInfo (backup.cc).
 void BindBackups(py::module_& m);
+// Binds lsmkv.UpdateIterator, DB.get_updates_since, DB.write_replicated and
+// DB.wait_for_sequence (feed.cc).
+void BindFeed(py::module_& m, py::class_<PyDB>& db_class);
 
 }  // namespace lsmkv::python
 
