@@ -136,6 +136,14 @@ struct LSMKV_EXPORT Options {
   bool allow_mmap_reads = true;
   // Files the DB may keep open; 10 are kept for WALs, the MANIFEST and
   // the like, the rest bound the table cache (tables kept open at once).
+  // At least 16. The table cache is split into 16 shards that share that
+  // bound exactly (lib/util/cache.h), so with small values (16..25: fewer
+  // than 16 tables) some shards hold no table, and a lookup in a table
+  // that falls into one of them opens the table (and reads its index)
+  // again every time. A bound on the cache, not on descriptors: a table
+  // evicted while an iterator (or a running Get or compaction) still reads
+  // it stays open until that reader is done, so live iterators may hold
+  // more descriptors than max_open_files.
   int max_open_files = 1000;
   size_t target_file_size = 2 << 20;
   uint64_t max_bytes_for_level_base = 10 << 20;

@@ -37,8 +37,7 @@ grep -q '^# TYPE lsmkv_latency_seconds summary$' "$work/before" || fail "no late
 grep -q '^# TYPE lsmkv_level_num_files gauge$' "$work/before" || fail "no per-level gauge"
 
 for i in 1 2 3 4 5; do
-  code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/set" -H 'Content-Type: application/json' \
-          --data-binary "{\"key\": \"k$i\", \"value\": \"v$i\"}")"
+  post_json /set "{\"key\": \"k$i\", \"value\": \"v$i\"}"
   same "$code" 200
 done
 for i in 1 2 3 4 5 6 7; do
@@ -66,8 +65,5 @@ bytes="$(value "$work/after" 'lsmkv_user_bytes_written_total')"
 wal="$(value "$work/after" 'lsmkv_wal_bytes_written_total')"
 [[ "$wal" -ge "$bytes" ]] || fail "WAL bytes $wal < user bytes $bytes"
 
-kill -TERM "$pid"
-rc=0; wait "$pid" || rc=$?
-same "$rc" 0
-pid=""
+stop
 echo "metrics_test: all passed ($(wc -l <"$work/after") lines in the last scrape)"
