@@ -51,6 +51,8 @@ class PyUpdates : public Child {
         throw;
       }
       in_use_ = false;
+      // close() may have run between the step and getting the GIL back.
+      if (it_ == nullptr) RaiseError("update iterator used after its DB was closed");
     }
     started_ = true;
     if (!it_->Valid()) {
