@@ -56,7 +56,14 @@ void DBImpl::TEST_SetCompactionObserver(std::function<void(const CompactionEvent
   compaction_observer_ = std::move(observer);
 }
 
+void DBImpl::TEST_PauseCompactions(bool paused) {
+  MutexLock l(&mutex_);
+  compactions_paused_ = paused;
+  if (!paused) MaybeScheduleCompaction();
+}
+
 void DBImpl::MaybeScheduleCompaction() {
+  if (compactions_paused_) return;
   // One thread stays free for flushes when there are two or more.
   const int max_compactions = std::max(1, options_.max_background_jobs - 1);
   while (compactions_running_ < max_compactions && !shutting_down_ && bg_error_.ok()) {

@@ -128,6 +128,10 @@ class DBImpl final : public DB, public FeedSource {
     std::string smallest, largest;
   };
   void TEST_SetCompactionObserver(std::function<void(const CompactionEvent&)> observer) EXCLUDES(mutex_);
+  // Test hook: while paused, no new background compaction starts (running
+  // ones finish; flushes go on), so tests can build up level 0 and count
+  // the stalls it causes. Unpausing schedules what is due.
+  void TEST_PauseCompactions(bool paused) EXCLUDES(mutex_);
 
   // The info log (Options::info_log, or the LOG file the DB opened); null
   // before Open. Set once by Open, then never changed: safe to read from
@@ -378,6 +382,7 @@ class DBImpl final : public DB, public FeedSource {
   uint64_t read_triggered_compactions_ GUARDED_BY(mutex_) = 0;
   uint64_t subcompactions_ GUARDED_BY(mutex_) = 0;  // key ranges of split compactions
   std::function<void(const CompactionEvent&)> compaction_observer_ GUARDED_BY(mutex_);  // tests only
+  bool compactions_paused_ GUARDED_BY(mutex_) = false;  // TEST_PauseCompactions
   struct CompactionStats {
     uint64_t compactions = 0;
     uint64_t micros = 0;

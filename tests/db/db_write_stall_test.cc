@@ -1,0 +1,75 @@
+// Write back-pressure from level 0 with the default triggers: how many
+// level-0 files writes tolerate before they are slowed, counted through the
+// DB's stall properties with compactions paused (no timing involved).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "db/db_impl.h"
+#include "lsmkv/db.h"
+#include "support/mem_env.h"
+
+namespace lsmkv {
+
+namespace {
+
+uint64_t IntProperty(DB* db, const char* name) {
+  uint64_t v = 0;
+  REQUIRE(db->GetIntProperty(name, &v));
+  return v;
+}
+
+// Writes the same ten keys and flushes them: every table overlaps every
+// other, so each flush lands in level 0 once the levels below hold one.
+void FlushOverlappingTable(DB* db, int round) {
+  for (int k = 0; k < 10; k++) {
+    REQUIRE(db->Put(WriteOptions(), "key" + std::to_string(k), "value" + std::to_string(round)).ok());
+  }
+  REQUIRE(db->Flush().ok());
+}
+
+}  // namespace
+
+TEST_CASE("Write stalls: default triggers slow writes at 20 level-0 files and stop none before 36",
+          "[db][stall]") {
+  MemEnv env;
+  Options options;
+  options.env = &env;
+  options.create_if_missing = true;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  auto* impl = static_cast<DBImpl*>(db.get());
+  impl->TEST_PauseCompactions(true);
+
+  // Below the slowdown trigger: no write is delayed or stopped, however
+  // many level-0 files there are (LevelDB's trigger was 8).
+  int round = 0;
+  while (IntProperty(db.get(), "lsmkv.num-files-at-level0") < 19) {
+    FlushOverlappingTable(db.get(), round++);
+    INFO("round " << round << ", level-0 files " << IntProperty(db.get(), "lsmkv.num-files-at-level0"));
+    REQUIRE(db->Put(WriteOptions(), "probe", "x").ok());
+    REQUIRE(IntProperty(db.get(), "lsmkv.write-slowdowns") == 0);
+    REQUIRE(IntProperty(db.get(), "lsmkv.write-stops") == 0);
+  }
+  // At the slowdown trigger each write is delayed once; writes are still
+  // never stopped below the stop trigger.
+  FlushOverlappingTable(db.get(), round++);
+  REQUIRE(IntProperty(db.get(), "lsmkv.num-files-at-level0") == 20);
+  REQUIRE(db->Put(WriteOptions(), "probe", "y").ok());
+  REQUIRE(IntProperty(db.get(), "lsmkv.write-slowdowns") == 1);
+  while (IntProperty(db.get(), "lsmkv.num-files-at-level0") < 35) FlushOverlappingTable(db.get(), round++);
+  REQUIRE(IntProperty(db.get(), "lsmkv.write-stops") == 0);
+  REQUIRE(IntProperty(db.get(), "lsmkv.write-slowdowns") > 1);
+
+  // Compaction drains level 0 once it runs; then writes go undelayed.
+  impl->TEST_PauseCompactions(false);
+  impl->TEST_WaitForBackgroundWork();
+  REQUIRE(IntProperty(db.get(), "lsmkv.num-files-at-level0") < static_cast<uint64_t>(options.level0_file_num_compaction_trigger));
+  const uint64_t slowed = IntProperty(db.get(), "lsmkv.write-slowdowns");
+  REQUIRE(db->Put(WriteOptions(), "probe", "z").ok());
+  REQUIRE(IntProperty(db.get(), "lsmkv.write-slowdowns") == slowed);
+  std::string value;
+  REQUIRE(db->Get(ReadOptions(), "key3", &value).ok());
+  REQUIRE(value == "value" + std::to_string(round - 1));
+}
+
+}  // namespace lsmkv
