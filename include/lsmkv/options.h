@@ -154,11 +154,12 @@ struct LSMKV_EXPORT Options {
   // 12): while a long L0 -> L1 compaction runs, level 0 keeps taking
   // flushes, and the next compaction merges them all at once with level 1,
   // so level 1 is rewritten once per many flushes instead of once per four.
-  // With 4 KiB values that cut table write amplification from 3.8 to 2.3
-  // and stalls from 12 s to 5 s per 400 MB
-  // (docs/performance/2026-12-01-large-values.md). A Get probes up to that
-  // many more level-0 tables (one bloom filter check each) while writes
-  // outrun compaction.
+  // With 4 KiB values that cut table write amplification from 3.3-3.9 to
+  // 2.2 and stall time 1.6-2.9x (docs/performance/2026-12-01-large-values.md).
+  // The cost: while writes outrun compaction a Get probes up to that many
+  // level-0 tables (one bloom filter check each), and a writer running
+  // flat out beside readers is held back later, so it takes more of the
+  // CPU from them.
   int level0_slowdown_writes_trigger = 20;
   int level0_stop_writes_trigger = 36;
   // Bytes of WALs that flushes made obsolete to keep (in <wal_dir>/archive/)
