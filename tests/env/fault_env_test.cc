@@ -337,6 +337,72 @@ TEST_CASE("FaultEnv: page loss on the POSIX Env, for the mapped WAL and for writ
   test::RemoveTree(dir);
 }
 
+TEST_CASE("FaultEnv: a reused log file's unsynced bytes revert to the old ones at a power cut",
+          "[fault_env][recycle]") {
+  Env* posix = Env::Default();
+  const std::string dir = test::ScratchDir("fault_env_reuse");
+  const std::string old_log = dir + "/000003.log";
+  const std::string new_log = dir + "/000009.log";
+  const std::string old_bytes(6 * 4096, 'o');
+  const std::string fresh(3 * 4096 + 100, 'n');
+  const auto reuse = [&](FaultEnv* env, std::unique_ptr<WritableFile>* w) {
+    REQUIRE(WriteStringToFile(posix, old_bytes, old_log, /*sync=*/true).ok());
+    REQUIRE(posix->SyncDir(dir).ok());
+    REQUIRE(env->ReuseLogFile(old_log, new_log, WalWriteMode::kAuto, w).ok());
+    REQUIRE((*w)->Append(fresh.substr(0, 5000)).ok());
+    REQUIRE((*w)->Sync().ok());
+    REQUIRE((*w)->Append(fresh.substr(5000)).ok());
+    REQUIRE((*w)->Flush().ok());
+  };
+
+  SECTION("cut back to the synced bytes: the rest is the old file") {
+    FaultEnv env(posix);
+    std::unique_ptr<WritableFile> w;
+    reuse(&env, &w);
+    REQUIRE(env.SyncDir(dir).ok());
+    env.Freeze();
+    w.reset();
+    REQUIRE(env.DropUnsyncedData().ok());
+    std::string left;
+    REQUIRE(ReadFileToString(posix, new_log, &left).ok());
+    REQUIRE(left == fresh.substr(0, 5000) + old_bytes.substr(5000));
+  }
+  SECTION("page by page: a lost page holds the old bytes, a kept one the new") {
+    FaultEnv env(posix);
+    std::unique_ptr<WritableFile> w;
+    reuse(&env, &w);
+    REQUIRE(env.SyncDir(dir).ok());
+    env.Freeze();
+    w.reset();
+    FaultEnv::PowerLoss how;
+    how.lose_pages_out_of_order = true;
+    how.keep_page = [](const std::string&, uint64_t page) { return page != 2; };
+    REQUIRE(env.DropUnsyncedData(how).ok());
+    std::string left;
+    REQUIRE(ReadFileToString(posix, new_log, &left).ok());
+    REQUIRE(left.size() == old_bytes.size());  // never cut below the old size
+    REQUIRE(left.substr(0, 8192) == fresh.substr(0, 8192));
+    REQUIRE(left.substr(8192, 4096) == old_bytes.substr(8192, 4096));
+    REQUIRE(left.substr(12288, 100) == fresh.substr(12288, 100));
+    REQUIRE(left.substr(12388) == old_bytes.substr(12388));
+  }
+  SECTION("a rename not made durable puts the file back under its old name") {
+    FaultEnv env(posix);
+    std::unique_ptr<WritableFile> w;
+    reuse(&env, &w);
+    env.Freeze();
+    w.reset();
+    FaultEnv::PowerLoss how;
+    how.drop_unsynced_dir_entries = true;
+    REQUIRE(env.DropUnsyncedData(how).ok());
+    REQUIRE_FALSE(posix->FileExists(new_log));
+    std::string left;
+    REQUIRE(ReadFileToString(posix, old_log, &left).ok());
+    REQUIRE(left == fresh.substr(0, 5000) + old_bytes.substr(5000));
+  }
+  test::RemoveTree(dir);
+}
+
 TEST_CASE("FaultEnv: a sync still running when the power goes makes nothing durable", "[fault_env]") {
   MemEnv mem;
   HookedSyncEnv hooked(&mem);
