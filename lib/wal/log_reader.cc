@@ -103,6 +103,8 @@ bool Reader::OnlyForeignBytesFollow(uint64_t offset, bool older_record_here, siz
   bool older_found = older_record_here;
   size_t passed = 0;
   while (true) {
+    // A reader of a live WAL stops at the first proof of older bytes.
+    if (end_at_older_records_ && older_found) break;
     if (FindIntactRecords(buffer_.data(), buffer_.size(), &older_found)) {
       *skipped = passed;
       return false;

@@ -73,6 +73,15 @@ class Reader {
   // another log is damage wherever it is, never a foreign tail.
   void set_never_recycled() { never_recycled_ = true; }
 
+  // For readers of WALs that may still be written (the change feed, which
+  // reads only published records, all before the writer's position): bad
+  // bytes at or past the synced offset end the log as soon as an intact
+  // record of an older log is found at or after them (in practice within
+  // the same block), without searching the rest of the file for records of
+  // this log (a recycled live WAL would otherwise be read to its end at
+  // every poll).
+  void set_end_at_older_records() { end_at_older_records_ = true; }
+
   // Starts reading at `offset`, which must be where a logical record (or
   // the zero padding at a block's end) starts, e.g. a NextRecordOffset()
   // of an earlier Reader of the same file. Call before the first read.
@@ -137,6 +146,7 @@ class Reader {
   bool eof_ = false;  // the last read returned less than a block
   bool records_synced_one_by_one_ = false;
   bool never_recycled_ = false;
+  bool end_at_older_records_ = false;
   uint64_t end_of_buffer_offset_ = 0;  // file offset just past buffer_
   uint64_t last_record_offset_ = 0;
   uint64_t torn_tail_bytes_ = 0;

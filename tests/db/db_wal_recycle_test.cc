@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lsmkv/db.h"
+#include "lsmkv/write_batch.h"
 #include "support/db_contents.h"
 #include "support/test_util.h"
 #include "util/random.h"
@@ -102,8 +103,8 @@ TEST_CASE("DB: recycled WALs are reused, and their old records are neither repla
   REQUIRE(env.refused == 0);
   // The live WAL plus at most two kept for reuse.
   REQUIRE(LogNames(dir).size() <= 3);
-  // Some writes in the live (reused) WAL only, then a process-crash-like
-  // end: the WAL is not closed cleanly by the test but the DB closes it.
+  // Some writes that only the live (reused) WAL holds: the reopen below
+  // replays them and must stop at the old records behind them.
   WriteOptions wo;
   for (int i = 0; i < 50; i++) {
     const std::string value = "tail-" + std::to_string(i);
@@ -126,6 +127,34 @@ TEST_CASE("DB: recycled WALs are reused, and their old records are neither repla
   }
   // recycle_log_file_num 0: the kept files were deleted at that Open.
   REQUIRE(LogNames(dir).size() == 1);
+  test::RemoveTree(dir);
+}
+
+TEST_CASE("DB: WALs in a separate wal_dir are reused there", "[db][recycle]") {
+  const std::string dir = test::ScratchDir("db_wal_recycle_waldir");
+  const std::string wal_dir = dir + "-wal";
+  test::RemoveTree(wal_dir);
+  CountingReuseEnv env;
+  Options options;
+  options.create_if_missing = true;
+  options.env = &env;
+  options.wal_dir = wal_dir;
+  options.recycle_log_file_num = 2;
+  Random rnd(5);
+  Model model;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, dir, &db).ok());
+  for (int round = 0; round < 5; round++) FillAndFlush(db.get(), &rnd, &model);
+  REQUIRE(env.reused >= 3);
+  REQUIRE(env.refused == 0);
+  REQUIRE(LogNames(dir).empty());  // no WAL ever lands in the DB directory
+  REQUIRE(LogNames(wal_dir).size() <= 3);
+  db.reset();
+  REQUIRE(DB::Open(options, dir, &db).ok());
+  REQUIRE(test::Contents(db.get()) == model);
+  REQUIRE(WalRecovery(db.get()).find("damaged records: 0 ") != std::string::npos);
+  db.reset();
+  test::RemoveTree(wal_dir);
   test::RemoveTree(dir);
 }
 
@@ -190,6 +219,50 @@ TEST_CASE("DB: WALs kept for the change feed are archived, not reused", "[db][re
     it->Next();
   }
   REQUIRE(it->status().ok());
+  REQUIRE(next == db->GetLatestSequenceNumber() + 1);
+  it.reset();
+  db.reset();
+  test::RemoveTree(dir);
+}
+
+TEST_CASE("DB: the change feed reads a reused live WAL up to its last batch", "[db][recycle]") {
+  const std::string dir = test::ScratchDir("db_wal_recycle_feed_live");
+  CountingReuseEnv env;
+  Options options;
+  options.create_if_missing = true;
+  options.env = &env;
+  options.recycle_log_file_num = 2;
+  Random rnd(31);
+  Model model;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, dir, &db).ok());
+  for (int round = 0; round < 4; round++) FillAndFlush(db.get(), &rnd, &model);
+  REQUIRE(env.reused >= 2);  // the live WAL is a reused file, old records after the new ones
+  const uint64_t first = db->GetLatestSequenceNumber() + 1;
+  std::unique_ptr<UpdateIterator> it;
+  REQUIRE(db->GetUpdatesSince(first, &it).ok());
+  REQUIRE_FALSE(it->Valid());
+  REQUIRE(it->status().ok());
+  it.reset();
+  WriteOptions wo;
+  for (int i = 0; i < 20; i++) {
+    WriteBatch batch;
+    batch.Put(Key(i), "feed-" + std::to_string(i));
+    batch.Put(Key(i + 100), "feed+" + std::to_string(i));
+    REQUIRE(db->Write(wo, &batch).ok());
+  }
+  REQUIRE(db->GetUpdatesSince(first, &it).ok());
+  uint64_t next = first;
+  int batches = 0;
+  while (it->Valid()) {
+    REQUIRE(it->sequence() == next);
+    REQUIRE(it->batch().Count() == 2);
+    next += it->batch().Count();
+    batches++;
+    it->Next();
+  }
+  REQUIRE(it->status().ok());
+  REQUIRE(batches == 20);
   REQUIRE(next == db->GetLatestSequenceNumber() + 1);
   it.reset();
   db.reset();
