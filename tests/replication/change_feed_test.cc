@@ -340,6 +340,46 @@ TEST_CASE("Change feed: a reader blocked in WaitForSequence wakes on a write", "
   REQUIRE(db->WaitForSequence(1, 0).ok());
 }
 
+// Timeouts past the clock's range mean "no limit": the deadline saturates
+// instead of wrapping into the past (UINT64_MAX returned Busy at once) and
+// each condvar wait is a bounded slice (1e16 us overflowed std::chrono and
+// spun on mutex_, starving the writer that would have woken it).
+TEST_CASE("Change feed: WaitForSequence with a huge timeout waits for a write", "[replication]") {
+  const uint64_t timeout = GENERATE(UINT64_MAX, UINT64_MAX - 1, uint64_t{10000000000000000},
+                                    uint64_t{1} << 63);
+  CAPTURE(timeout);
+  MemEnv env;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(LeaderOptions(&env, 0), "/db", &db).ok());
+  Status waited;
+  std::thread reader([&] { waited = db->WaitForSequence(1, timeout); });
+  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+  reader.join();
+  REQUIRE(waited.ok());
+  REQUIRE(db->WaitForSequence(1, UINT64_MAX).ok());  // already there: at once
+}
+
+// Close() wakes a waiter (Busy) instead of leaving it asleep for its
+// timeout while the DB shuts down.
+TEST_CASE("Change feed: Close wakes a reader blocked in WaitForSequence", "[replication]") {
+  MemEnv env;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(LeaderOptions(&env, 0), "/db", &db).ok());
+  std::atomic<bool> waiting{false};
+  Status waited;
+  std::thread reader([&] {
+    waiting = true;
+    waited = db->WaitForSequence(1, UINT64_MAX);
+  });
+  while (!waiting) std::this_thread::yield();
+  // The reader may not be asleep yet: it then sees the DB closing when it
+  // takes the mutex. Either way it must return.
+  REQUIRE(db->Close().ok());
+  reader.join();
+  REQUIRE(waited.IsBusy());
+  REQUIRE(db->WaitForSequence(1, UINT64_MAX).IsBusy());  // after Close: at once
+}
+
 // A reader lists the WAL directories when it starts and again only when its
 // listing has no later WAL (or names one deleted since) -- not at every WAL
 // it moves to -- and still follows WALs made after its listing, and ends
