@@ -136,7 +136,9 @@ LSMKV_EXPORT void lsmkv_create_checkpoint(lsmkv_t* db, const char* dir, uint64_t
  * NULL with *errptr set on failure: a NotFound error when seq is older
  * than the oldest batch kept (a replica must then start again from a
  * checkpoint). seq = latest sequence + 1 gives an iterator that is not
- * valid yet and no error. Free it with lsmkv_update_iter_destroy. */
+ * valid and no error; it stays so (it does not see later writes): after
+ * lsmkv_wait_for_sequence, create a new one. Free it with
+ * lsmkv_update_iter_destroy. */
 LSMKV_EXPORT lsmkv_update_iterator_t* lsmkv_get_updates_since(lsmkv_t* db, uint64_t seq,
                                                               char** errptr);
 LSMKV_EXPORT void lsmkv_update_iter_destroy(lsmkv_update_iterator_t* iter);
@@ -171,8 +173,11 @@ LSMKV_EXPORT void lsmkv_write_replicated(lsmkv_t* db, const lsmkv_writeoptions_t
                                          uint64_t first_seq, lsmkv_writebatch_t* batch,
                                          char** errptr);
 /* Waits until a write with sequence number >= seq is visible: 1 then (at
- * once if one is), 0 when timeout_micros passed first. For a replica
- * following the feed without polling. */
+ * once if one is), 0 when timeout_micros passed first, or at once when the
+ * DB is being closed (by lsmkv_close on another thread, which must still
+ * not free the DB before this call returns). Any timeout_micros is valid:
+ * 0 only checks, UINT64_MAX (and any timeout past the clock's range) means
+ * no limit. For a replica following the feed without polling. */
 LSMKV_EXPORT unsigned char lsmkv_wait_for_sequence(lsmkv_t* db, uint64_t seq,
                                                    uint64_t timeout_micros);
 

@@ -3,6 +3,10 @@
 // WALs, WaitForSequence blocks until a sequence is published, and the
 // FeedSource calls those iterators make. WriteReplicated is in db_write.cc
 // (its sequence check belongs to the write-group leader).
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
 #include "db/db_impl.h"
 
 namespace lsmkv {
@@ -11,6 +15,10 @@ namespace {
 
 // Positions remembered for iterators that start where one ended.
 constexpr size_t kMaxFeedPositions = 16;
+
+// The longest single condvar wait in WaitForSequence (one hour): far inside
+// std::chrono's range, so any timeout is waited out in slices.
+constexpr uint64_t kMaxSequenceWaitSlice = uint64_t{3600} * 1000 * 1000;
 
 }  // namespace
 
@@ -21,15 +29,24 @@ Status DBImpl::GetUpdatesSince(uint64_t seq, std::unique_ptr<UpdateIterator>* it
 
 Status DBImpl::WaitForSequence(uint64_t seq, uint64_t timeout_micros) {
   MutexLock l(&mutex_);
-  const uint64_t deadline = env_->NowMicros() + timeout_micros;
+  // Saturates: a timeout past the clock's range (UINT64_MAX included) means
+  // no limit instead of a deadline that wrapped into the past.
+  const uint64_t start = env_->NowMicros();
+  const uint64_t deadline =
+      timeout_micros > UINT64_MAX - start ? UINT64_MAX : start + timeout_micros;
   sequence_waiters_++;
+  // Close() sets shutting_down_ and signals sequence_cv_: a waiter then
+  // returns Busy at once instead of sleeping out its timeout.
   while (last_sequence_ < seq && !shutting_down_) {
     const uint64_t now = env_->NowMicros();
     if (now >= deadline) break;
-    sequence_cv_.WaitFor(static_cast<int64_t>(deadline - now));
+    // One slice at a time: the condvar's duration type overflows for huge
+    // waits, and a spurious or late wake-up just goes round again.
+    sequence_cv_.WaitFor(static_cast<int64_t>(std::min(deadline - now, kMaxSequenceWaitSlice)));
   }
   sequence_waiters_--;
   if (last_sequence_ >= seq) return Status::OK();
+  if (shutting_down_) return Status::Busy("WaitForSequence", "the DB is closing");
   return Status::Busy("WaitForSequence", "timed out at sequence " + std::to_string(last_sequence_));
 }
 

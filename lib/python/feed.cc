@@ -6,11 +6,17 @@
 // DB.get_updates_since(seq) is an iterator of (sequence, WriteBatch) over
 // DB::GetUpdatesSince; DB.write_replicated and DB.wait_for_sequence wrap
 // DB::WriteReplicated and DB::WaitForSequence. Reading the WALs and
-// waiting run without the GIL, the DB held open (py_db.h).
+// waiting run without the GIL, the DB held open (py_db.h); a wait holds it
+// open one short slice at a time, so close() need not wait it out.
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "py_db.h"
@@ -25,11 +31,17 @@ namespace {
 // while a step runs without the GIL.
 class PyUpdates : public Child {
  public:
-  PyUpdates(std::shared_ptr<DbState> state, std::unique_ptr<UpdateIterator> it)
-      : Child(state, &state->children), state_(std::move(state)), it_(std::move(it)) {}
+  // Registered, and so cleared by close(), before the C++ iterator exists:
+  // GetUpdatesSince makes it into slot() while holding the DB open.
+  explicit PyUpdates(std::shared_ptr<DbState> state)
+      : Child(state, &state->children), state_(std::move(state)) {}
   ~PyUpdates() override { Invalidate(); }
   // REQUIRES: GIL; no step running (close() waits for them).
   void Invalidate() override { it_.reset(); }
+  // Where GetUpdatesSince puts the C++ iterator. Written only by an
+  // operation holding state_->use shared (close() clears it exclusively).
+  std::unique_ptr<UpdateIterator>* slot() { return &it_; }
+  bool empty() const { return it_ == nullptr; }
 
   py::tuple Next() {
     if (it_ == nullptr || state_->closed) {
@@ -70,9 +82,14 @@ class PyUpdates : public Child {
 };
 
 std::unique_ptr<PyUpdates> GetUpdatesSince(PyDB& db, uint64_t seq) {
-  std::unique_ptr<UpdateIterator> it;
-  Check(db.Run([&](DB* d) { return d->GetUpdatesSince(seq, &it); }));
-  return std::make_unique<PyUpdates>(db.state(), std::move(it));
+  // Registered first: close() may run to its end between the call dropping
+  // the DB's lock and this thread getting the GIL back; it then clears the
+  // iterator, which is destroyed while its DB still exists.
+  auto updates = std::make_unique<PyUpdates>(db.state());
+  std::unique_ptr<UpdateIterator>* slot = updates->slot();
+  Check(db.Run([&](DB* d) { return d->GetUpdatesSince(seq, slot); }));
+  if (updates->empty()) RaiseError("DB is closed");
+  return updates;
 }
 
 void WriteReplicated(PyDB& db, uint64_t first_seq, WriteBatch* batch, bool sync) {
@@ -81,17 +98,40 @@ void WriteReplicated(PyDB& db, uint64_t first_seq, WriteBatch* batch, bool sync)
   Check(db.Run([&](DB* d) { return d->WriteReplicated(options, first_seq, batch); }));
 }
 
-bool WaitForSequence(PyDB& db, uint64_t seq, double timeout) {
-  if (!(timeout >= 0) || !std::isfinite(timeout)) {
-    throw py::value_error("timeout must be a finite number of seconds >= 0");
+// A wait is cut into slices this long, each holding the DB open on its own:
+// between them close() and Snapshot.release() can run (the next slice then
+// raises "DB is closed") and Ctrl-C is checked.
+constexpr uint64_t kWaitSliceMicros = 100 * 1000;
+
+bool WaitForSequence(PyDB& db, uint64_t seq, std::optional<double> timeout) {
+  // No limit for None, and for timeouts past what a uint64_t of
+  // microseconds holds (converting those would be undefined).
+  uint64_t limit_micros = UINT64_MAX;
+  if (timeout.has_value()) {
+    if (!(*timeout >= 0) || std::isnan(*timeout)) {
+      throw py::value_error("timeout must be None or a number of seconds >= 0");
+    }
+    const double micros = *timeout * 1e6;
+    if (micros < 1.8e19) limit_micros = static_cast<uint64_t>(micros);
   }
-  const auto micros = static_cast<uint64_t>(timeout * 1e6);
-  bool reached = false;
-  (void)db.Run([&](DB* d) {
-    reached = d->WaitForSequence(seq, micros).ok();
-    return Status::OK();
-  });
-  return reached;
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
+    const uint64_t done = static_cast<uint64_t>(std::max<int64_t>(elapsed.count(), 0));
+    const uint64_t left = limit_micros == UINT64_MAX ? UINT64_MAX
+                          : done >= limit_micros     ? 0
+                                                     : limit_micros - done;
+    const uint64_t slice = std::min(left, kWaitSliceMicros);
+    bool reached = false;
+    (void)db.Run([&](DB* d) {  // raises "DB is closed" once close() began
+      reached = d->WaitForSequence(seq, slice).ok();
+      return Status::OK();
+    });
+    if (reached) return true;
+    if (left <= kWaitSliceMicros) return false;  // that was the last slice
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C: KeyboardInterrupt
+  }
 }
 
 }  // namespace
@@ -121,7 +161,9 @@ void BindFeed(py::module_& m, py::class_<PyDB>& db_class) {
       .def("wait_for_sequence", &WaitForSequence, py::arg("seq"), py::kw_only(),
            py::arg("timeout"),
            "Waits (without the GIL) until a write with sequence >= seq is visible: True, or "
-           "False after timeout seconds. close() waits for a wait in progress.");
+           "False after timeout seconds (None: no limit). close() from another thread ends "
+           "the wait within about 0.1 s with lsmkv.Error (DB is closed); a signal (Ctrl-C) "
+           "is handled meanwhile.");
 }
 
 }  // namespace lsmkv::python

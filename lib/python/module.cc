@@ -173,6 +173,7 @@ PYBIND11_MODULE(lsmkv, m) {
         Check(RepairDB(path, OptionsFrom(kwargs)));
       },
       py::arg("path"), "Rebuilds a DB whose MANIFEST is lost or damaged (it must not be open).");
+  BindTestHooks(m);
 }
 
 }  // namespace lsmkv::python

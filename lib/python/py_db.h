@@ -1,6 +1,6 @@
 // The objects behind lsmkv.DB, its snapshots and iterators, shared by the
-// module's files (module.cc binds them; transaction.cc and backup.cc use
-// PyDB).
+// module's files (module.cc binds them; transaction.cc, backup.cc and
+// feed.cc use PyDB).
 //
 // Lifetime: iterators (change-feed iterators too), snapshots and
 // transactions ("children") hold their
@@ -19,6 +19,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -82,8 +83,18 @@ inline void InvalidateAll(const ChildSet& set) {
   for (Child* child : copy) child->Invalidate();
 }
 
+// Test hook (lsmkv._test_hold_after_unlock, tests/python/test_feed.py):
+// while armed, RunUnlocked stops between dropping state->use and taking
+// the GIL back -- the window in which close() can run to its end -- until
+// the test releases it. Off (one relaxed load) unless a test arms it.
+extern std::atomic<bool> test_hold_after_unlock_armed;
+void TestHoldAfterUnlock();  // blocks while armed; REQUIRES: no GIL
+
 // Runs op() without the GIL, holding state->use shared; the DB is open
-// throughout. Raises lsmkv.Error if it is closed. REQUIRES: GIL.
+// throughout. Raises lsmkv.Error if it is closed. REQUIRES: GIL. Anything
+// op() makes that needs the DB must be registered as a child before the
+// call (and written by op() while the lock is held): close() may run to its
+// end after the lock is dropped and before the GIL is back.
 template <typename Op>
 Status RunUnlocked(DbState* state, Op&& op) {
   if (state->closed) RaiseError("DB is closed");
@@ -91,12 +102,15 @@ Status RunUnlocked(DbState* state, Op&& op) {
   Status s;
   {
     py::gil_scoped_release release;
-    std::shared_lock<std::shared_mutex> lock(state->use);
-    if (state->db == nullptr) {
-      closed_meanwhile = true;
-    } else {
-      s = op();
+    {
+      std::shared_lock<std::shared_mutex> lock(state->use);
+      if (state->db == nullptr) {
+        closed_meanwhile = true;
+      } else {
+        s = op();
+      }
     }
+    if (test_hold_after_unlock_armed.load(std::memory_order_relaxed)) TestHoldAfterUnlock();
   }
   if (closed_meanwhile) RaiseError("DB is closed");
   return s;
@@ -247,6 +261,9 @@ void BindBackups(py::module_& m);
 // Binds lsmkv.UpdateIterator, DB.get_updates_since, DB.write_replicated and
 // DB.wait_for_sequence (feed.cc).
 void BindFeed(py::module_& m, py::class_<PyDB>& db_class);
+// Binds lsmkv._test_hold_after_unlock and lsmkv._test_held_after_unlock
+// (test_hooks.cc).
+void BindTestHooks(py::module_& m);
 
 }  // namespace lsmkv::python
 

@@ -4,7 +4,12 @@
  * reopen; the feed's batches read back through lsmkv_writebatch_iterate
  * (BatchText); a gap or a repeat refused with an Invalid argument error;
  * NotFound for a start older than the batches kept;
- * lsmkv_wait_for_sequence. */
+ * lsmkv_wait_for_sequence, at once, on timeout and woken by a write from
+ * another thread (also with no limit, UINT64_MAX, and huge timeouts). */
+#define _POSIX_C_SOURCE 200809L /* pthreads, nanosleep */
+
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +197,49 @@ static void CheckNotFoundPastRetention(const char* base, lsmkv_writeoptions_t* w
   lsmkv_close(db);
 }
 
+/* A write from another thread, made after a short pause so that the wait
+ * it ends has begun (if not, the wait still returns 1, only at once). */
+struct DelayedWrite {
+  lsmkv_t* db;
+  lsmkv_writeoptions_t* wo;
+};
+
+static void* WriteAfterPause(void* arg) {
+  const struct DelayedWrite* w = (const struct DelayedWrite*)arg;
+  struct timespec pause;
+  char* err = NULL;
+  pause.tv_sec = 0;
+  pause.tv_nsec = 50 * 1000 * 1000;
+  nanosleep(&pause, NULL);
+  lsmkv_put(w->db, w->wo, "woken", 5, "1", 1, &err);
+  CHECK_NO_ERROR(err);
+  return NULL;
+}
+
+/* lsmkv_wait_for_sequence returns 1 when a write from another thread
+ * arrives, whatever the timeout: UINT64_MAX (no limit; it once returned 0
+ * at once, its deadline wrapped) and timeouts past std::chrono's range
+ * (they once spun on the DB's mutex and starved the writer). */
+static void CheckWokenByWrite(lsmkv_t* db, lsmkv_writeoptions_t* wo) {
+  const uint64_t timeouts[] = {60ull * 1000 * 1000, UINT64_MAX, 10000000000000000ull,
+                               UINT64_MAX / 2 + 1};
+  size_t i;
+  for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+    struct DelayedWrite w;
+    pthread_t writer;
+    const uint64_t next = lsmkv_get_latest_sequence_number(db) + 1;
+    w.db = db;
+    w.wo = wo;
+    if (pthread_create(&writer, NULL, WriteAfterPause, &w) != 0) {
+      CHECK(0);
+      return;
+    }
+    CHECK(lsmkv_wait_for_sequence(db, next, timeouts[i]) == 1);
+    pthread_join(writer, NULL);
+    CHECK(lsmkv_get_latest_sequence_number(db) == next);
+  }
+}
+
 void TestChangeFeed(const char* base, lsmkv_readoptions_t* ro, lsmkv_writeoptions_t* wo) {
   char* err = NULL;
   lsmkv_t* primary = OpenAt(base, "feed-primary", 64 << 20);
@@ -225,6 +273,7 @@ void TestChangeFeed(const char* base, lsmkv_readoptions_t* ro, lsmkv_writeoption
   last = lsmkv_get_latest_sequence_number(primary);
   CHECK(lsmkv_wait_for_sequence(primary, last, 0) == 1);
   CHECK(lsmkv_wait_for_sequence(primary, last + 1, 1000) == 0);
+  CheckWokenByWrite(primary, wo);
 
   CheckGapRefused(replica, ro, wo);
   lsmkv_close(replica);

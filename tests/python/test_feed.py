@@ -5,7 +5,8 @@ test_*.py files; by hand:
 
     cd tests/python && PYTHONPATH=../../build/lib/python python3 -m unittest -v test_feed
 
-The randomized test prints its seed on failure; LSMKV_TEST_SEED=N replays it.
+The randomized test prints its seed on any failure; LSMKV_TEST_SEED=N replays
+it.
 """
 import gc
 import os
@@ -37,6 +38,13 @@ class ChangeFeedTest(TempDirTest):
 
     def test_replica_follows_random_writes_to_equality(self):
         seed = test_seed(random.randrange(1 << 30))
+        try:
+            self.replica_follows_random_writes(seed)
+        except Exception as e:  # any failure, not only the asserts, names the seed
+            raise AssertionError("seed %d (LSMKV_TEST_SEED=%d replays it): %r"
+                                 % (seed, seed, e)) from e
+
+    def replica_follows_random_writes(self, seed):
         rnd = random.Random(seed)
         model = {}
         leader_options = dict(wal_retention_bytes=64 << 20, write_buffer_size=64 << 10)
@@ -150,12 +158,19 @@ class ChangeFeedTest(TempDirTest):
             self.assertFalse(db.wait_for_sequence(2, timeout=0.01))
             with self.assertRaises(ValueError):
                 db.wait_for_sequence(2, timeout=-1)
-            writer = threading.Timer(0.05, lambda: db.put(b"b", b"2"))
-            writer.start()
-            try:
-                self.assertTrue(db.wait_for_sequence(2, timeout=60))  # woken by the write
-            finally:
-                writer.join()
+            with self.assertRaises(ValueError):
+                db.wait_for_sequence(2, timeout=float("nan"))
+            # Woken by a write, whatever the timeout: None and huge ones
+            # mean no limit (1e10 s once overflowed and spun, starving the
+            # writer; 1e14 s was undefined behaviour converted to us).
+            for seq, timeout in enumerate([60, None, 1e10, 1e14, 1e300, float("inf")], 2):
+                writer = threading.Timer(0.05, lambda s=seq: db.put(b"k%d" % s, b"v"))
+                writer.start()
+                try:
+                    self.assertTrue(db.wait_for_sequence(seq, timeout=timeout), timeout)
+                finally:
+                    writer.join()
+                self.assertEqual(db.latest_sequence(), seq)
 
     def test_iterator_unusable_after_close(self):
         db = self.open("leader")
@@ -206,20 +221,86 @@ class ChangeFeedTest(TempDirTest):
             else:
                 self.assertIn("closed", outcome[0][1])
 
-    def test_close_waits_for_a_wait_in_progress(self):
+    def test_close_ends_a_wait_in_progress(self):
+        # A wait holds the DB open one short slice at a time: close() from
+        # another thread ends it with "DB is closed" instead of waiting out
+        # its 60 s (or forever) while holding the DB open.
+        for timeout in (60, None):
+            db = self.open("leader-%s" % timeout)
+            db.put(b"a", b"1")
+            result = []
+            started = threading.Event()
+
+            def wait():
+                started.set()
+                try:
+                    result.append(db.wait_for_sequence(2, timeout=timeout))
+                except lsmkv.Error as e:
+                    result.append(str(e))
+
+            waiter = threading.Thread(target=wait, daemon=True)
+            waiter.start()
+            started.wait()
+            time.sleep(0.05)  # most often the wait is in progress when close() comes
+            begun = time.monotonic()
+            db.close()
+            waiter.join(timeout=30)
+            self.assertFalse(waiter.is_alive(), "close() did not end the wait")
+            self.assertEqual(result, ["DB is closed"])
+            # A hang guard, not a timing claim: far below the 60 s timeout.
+            self.assertLess(time.monotonic() - begun, 5)
+
+    def test_snapshot_release_during_a_wait(self):
+        # Snapshot.release() takes the DB's lock exclusively too: it runs
+        # between two slices of a wait instead of after the whole wait.
+        with self.open("leader") as db:
+            db.put(b"a", b"1")
+            snapshot = db.snapshot()
+            released = threading.Event()
+
+            def release():
+                snapshot.release()
+                released.set()
+                db.put(b"b", b"2")  # then ends the wait
+
+            waiter_result = []
+            waiter = threading.Thread(
+                target=lambda: waiter_result.append(db.wait_for_sequence(2, timeout=None)),
+                daemon=True)
+            waiter.start()
+            time.sleep(0.05)
+            releaser = threading.Thread(target=release, daemon=True)
+            releaser.start()
+            releaser.join(timeout=30)
+            self.assertTrue(released.is_set(), "release() waited for the whole wait")
+            waiter.join(timeout=30)
+            self.assertEqual(waiter_result, [True])
+
+    def test_close_right_after_get_updates_since_drops_the_lock(self):
+        # close() running to its end in the window between get_updates_since
+        # dropping the DB's lock and getting the GIL back (held open by a
+        # test hook) must clear the new iterator: the call raises, and no
+        # iterator of the freed DB is left to run its destructor on it.
         db = self.open("leader")
         db.put(b"a", b"1")
-        result = []
+        outcome = []
 
-        def wait():
+        def read():
             try:
-                result.append(db.wait_for_sequence(2, timeout=0.3))
-            except lsmkv.Error as e:  # the thread got there after close()
-                result.append(str(e))
+                outcome.append(db.get_updates_since(1))
+            except lsmkv.Error as e:
+                outcome.append(str(e))
 
-        waiter = threading.Thread(target=wait)
-        waiter.start()
-        time.sleep(0.05)  # most often the wait is in progress when close() comes
-        db.close()  # waits for it (without the GIL), never frees the DB under it
-        waiter.join()
-        self.assertIn(result, ([False], ["DB is closed"]))
+        lsmkv._test_hold_after_unlock(True)
+        try:
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            while lsmkv._test_held_after_unlock() == 0:
+                time.sleep(0.001)
+            db.close()  # runs to its end: the reader holds neither the lock nor the GIL
+        finally:
+            lsmkv._test_hold_after_unlock(False)
+        reader.join()
+        self.assertEqual(outcome, ["DB is closed"])
+        del outcome[:]
+        gc.collect()

@@ -5,6 +5,7 @@
 // from before the retention boundary is NotFound; a blocked reader wakes.
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <thread>
 #include <vector>
@@ -338,6 +339,68 @@ TEST_CASE("Change feed: a reader blocked in WaitForSequence wakes on a write", "
   REQUIRE(woke);
   REQUIRE(waited.ok());
   REQUIRE(db->WaitForSequence(1, 0).ok());
+}
+
+// Counts NowMicros calls from one thread: WaitForSequence reads the clock
+// once before its loop and once more, holding the DB mutex, right before
+// each condvar wait -- so after the second call, whoever takes the mutex
+// next finds that thread asleep.
+class ClockWatch final : public EnvWrapper {
+ public:
+  explicit ClockWatch(Env* base) : EnvWrapper(base) {}
+  uint64_t NowMicros() override {
+    if (std::this_thread::get_id() == watched.load()) calls++;
+    return EnvWrapper::NowMicros();
+  }
+  // Runs wait() on a new thread and returns once it sleeps in
+  // WaitForSequence's condvar wait (or is past it).
+  std::thread StartWaiter(std::function<void()> wait) {
+    calls = 0;
+    std::thread waiter([this, wait] {
+      watched = std::this_thread::get_id();
+      wait();
+      watched = std::thread::id();
+    });
+    while (calls < 2) std::this_thread::yield();
+    return waiter;
+  }
+  std::atomic<std::thread::id> watched{};
+  std::atomic<int> calls{0};
+};
+
+// Timeouts past the clock's range mean "no limit": the deadline saturates
+// instead of wrapping into the past (UINT64_MAX - 1 returned Busy at once)
+// and each condvar wait is a bounded slice (1e16 us overflowed std::chrono
+// and spun on mutex_, starving the writer that would have woken it).
+TEST_CASE("Change feed: WaitForSequence with a huge timeout waits for a write", "[replication]") {
+  const uint64_t timeout = GENERATE(UINT64_MAX, UINT64_MAX - 1, uint64_t{10000000000000000},
+                                    uint64_t{1} << 63);
+  CAPTURE(timeout);
+  MemEnv mem;
+  ClockWatch env(&mem);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(LeaderOptions(&env, 0), "/db", &db).ok());
+  Status waited;
+  std::thread reader = env.StartWaiter([&] { waited = db->WaitForSequence(1, timeout); });
+  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+  reader.join();
+  REQUIRE(waited.ok());
+  REQUIRE(db->WaitForSequence(1, UINT64_MAX).ok());  // already there: at once
+}
+
+// Close() wakes a waiter (Busy) instead of leaving it asleep for its
+// timeout while the DB shuts down.
+TEST_CASE("Change feed: Close wakes a reader blocked in WaitForSequence", "[replication]") {
+  MemEnv mem;
+  ClockWatch env(&mem);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(LeaderOptions(&env, 0), "/db", &db).ok());
+  Status waited;
+  std::thread reader = env.StartWaiter([&] { waited = db->WaitForSequence(1, UINT64_MAX); });
+  REQUIRE(db->Close().ok());  // the reader is asleep: only the signal wakes it
+  reader.join();
+  REQUIRE(waited.IsBusy());
+  REQUIRE(db->WaitForSequence(1, UINT64_MAX).IsBusy());  // after Close: at once
 }
 
 // A reader lists the WAL directories when it starts and again only when its
