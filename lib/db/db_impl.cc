@@ -175,7 +175,10 @@ Status DBImpl::Close() {
     shutdown_requested_.store(true, std::memory_order_relaxed);
     bg_cv_.SignalAll();  // an automatic resume waiting out its back-off
     sequence_cv_.SignalAll();  // WaitForSequence callers return Busy
-    while (flush_scheduled_ || compactions_running_ > 0 || auto_resume_running_) bg_cv_.Wait();
+    while (flush_scheduled_ || flush_cleanup_running_ || compactions_running_ > 0 ||
+           auto_resume_running_) {
+      bg_cv_.Wait();
+    }
   }
   pool_.reset();  // joins the threads; no job is running or queued, none can be scheduled
   MutexLock l(&mutex_);

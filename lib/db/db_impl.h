@@ -318,6 +318,13 @@ class DBImpl final : public DB, public FeedSource {
   // pinned sets' tables are kept by the Versions they hold.
   std::multiset<uint64_t> pinned_log_numbers_ GUARDED_BY(mutex_);
   bool flush_scheduled_ GUARDED_BY(mutex_) = false;
+  // A flush job is removing the files flushes made obsolete (the flushed
+  // memtables' WALs). It does so after clearing flush_scheduled_, so the
+  // next flush need not wait for it, and repeats while later flushes set
+  // flush_cleanup_pending_ (one such job at a time holds a pool thread).
+  // Close, Flush and TEST_WaitForBackgroundWork wait until it is done.
+  bool flush_cleanup_running_ GUARDED_BY(mutex_) = false;
+  bool flush_cleanup_pending_ GUARDED_BY(mutex_) = false;
   // Compactions scheduled or running, and the files they hold.
   int compactions_running_ GUARDED_BY(mutex_) = 0;
   int max_compactions_running_ GUARDED_BY(mutex_) = 0;  // high-water mark, for stats

@@ -29,9 +29,12 @@ void MemTableFilter::Add(const Slice& user_key) {
   for (int i = 0; i < kProbes; i++) {
     const uint32_t bit = h & (kLineBytes * 8 - 1);
     std::atomic<uint64_t>& word = line[bit / 64];
-    // A read-modify-write, so that bits are never lost even if memtable
-    // inserts ever run in parallel.
-    word.fetch_or(uint64_t{1} << (bit % 64), std::memory_order_relaxed);
+    // A plain load and store, not a locked read-modify-write (fetch_or):
+    // Adds never run concurrently (one writer, see the class comment), so
+    // no other Add's bits can land in between. Readers see the old or the
+    // new word; both hold every bit of the Adds that returned before.
+    word.store(word.load(std::memory_order_relaxed) | (uint64_t{1} << (bit % 64)),
+               std::memory_order_relaxed);
     h += delta;
   }
 }

@@ -9,10 +9,14 @@
 // only set), so it has no false negatives; false positives just cost the
 // skiplist search that would have run anyway.
 //
-// Thread safety: Add and MayContain may run concurrently (Add sets bits
-// with atomic read-modify-writes, so even concurrent Adds lose none). Bits are relaxed atomics: a reader that may
-// see an entry (its sequence was published after the Add, through the DB's
-// mutex) also sees the bits that Add set before inserting the entry.
+// Thread safety: Add is externally synchronized (one writer at a time, as
+// MemTable::Add is: the DB's write group leader); MayContain may run
+// concurrently with it and with other MayContains. Bits are relaxed
+// atomics, and Add writes each word with a plain load and store (no locked
+// read-modify-write, which cost ~6 % of a batched fill's CPU): with one
+// writer, no bit is lost. A reader that may see an entry (its sequence was
+// published after the Add, through the DB's mutex) also sees the bits that
+// Add set before inserting the entry.
 #ifndef LSMKV_MEMTABLE_MEMTABLE_FILTER_H_
 #define LSMKV_MEMTABLE_MEMTABLE_FILTER_H_
 
@@ -32,6 +36,7 @@ class MemTableFilter {
   MemTableFilter(const MemTableFilter&) = delete;
   MemTableFilter& operator=(const MemTableFilter&) = delete;
 
+  // REQUIRES: no concurrent Add (external synchronization).
   void Add(const Slice& user_key);
   // False: user_key was never added.
   bool MayContain(const Slice& user_key) const;

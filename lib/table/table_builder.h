@@ -40,6 +40,9 @@ class TableBuilder {
   // Writes the remaining blocks and the footer.
   Status Finish();
 
+  // The last key added. REQUIRES: before Finish (which may shorten it).
+  Slice last_key() const { return Slice(last_key_); }
+
   Status status() const { return status_; }
   uint64_t NumEntries() const { return props_.num_entries; }
   // Bytes written so far (the final file size after Finish).

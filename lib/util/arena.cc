@@ -33,7 +33,9 @@ char* Arena::AllocateAligned(size_t bytes) {
 }
 
 char* Arena::AllocateNewBlock(size_t block_bytes) {
-  blocks_.push_back(std::make_unique<char[]>(block_bytes));
+  // Not value-initialized (make_unique<char[]> would zero it): every byte
+  // handed out is written by its caller before it is read.
+  blocks_.push_back(std::unique_ptr<char[]>(new char[block_bytes]));
   memory_usage_.fetch_add(block_bytes + sizeof(char*), std::memory_order_relaxed);
   return blocks_.back().get();
 }

@@ -22,14 +22,21 @@ inline uint32_t LineOf(uint64_t h, uint32_t num_lines) {
 }
 
 // Calls probe(bit) for each of num_probes bit positions within a line. The
-// positions come 9 bits at a time from a remix of h, remixed again every 7
-// probes.
+// positions come 9 bits at a time from a remix of h, highest bits first
+// (probe j of a group is bits 55-9j..63-9j), remixed again every 7 probes.
 template <typename Fn>
 inline void ForEachProbe(uint64_t h, int num_probes, Fn&& probe) {
   uint64_t bits = h * 0x9e3779b97f4a7c15ull;
-  for (int i = 0; i < num_probes; i++) {
-    if (i > 0 && i % 7 == 0) bits = (bits ^ (bits >> 29)) * 0xbf58476d1ce4e5b9ull;
-    probe(static_cast<uint32_t>(bits >> (64 - 9 - 9 * (i % 7))) & (kLineBits - 1));
+  for (int done = 0;;) {
+    const int n = std::min(num_probes - done, 7);
+    uint64_t window = bits;
+    for (int j = 0; j < n; j++) {
+      probe(static_cast<uint32_t>(window >> (64 - 9)));  // the top 9 bits
+      window <<= 9;
+    }
+    done += n;
+    if (done >= num_probes) return;
+    bits = (bits ^ (bits >> 29)) * 0xbf58476d1ce4e5b9ull;
   }
 }
 

@@ -2,8 +2,11 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "util/coding.h"
+#include "util/hash.h"
 
 namespace lsmkv {
 
@@ -77,6 +80,23 @@ TEST_CASE("Bloom: a view parsed once answers as the filter does, malformed filte
     REQUIRE((excluded > 2000) == (f == filter));
   }
   REQUIRE(BloomFilterView().MayMatch("anything"));
+}
+
+// The filter's bytes are an on-disk format (docs/format.md, "Filter
+// block"): a builder change that sets other bits would make old tables'
+// filters wrongly exclude keys. Pinned: a hash of the filters the original
+// byte-by-byte builder produced, at probe counts below and above the
+// 7-probe remix (bits per key 3, 10, 20: 2, 7, 14 probes).
+TEST_CASE("Bloom: the builder's bytes are pinned", "[bloom]") {
+  const std::vector<std::pair<int, uint64_t>> pinned = {
+      {3, 0xd60fe0d17cdf5d9cull}, {10, 0xb97fa169b4fc66f8ull}, {20, 0xbbb3d840a17c2404ull}};
+  for (const auto& [bits_per_key, expected] : pinned) {
+    BloomFilterBuilder builder(bits_per_key);
+    for (uint64_t i = 0; i < 5000; i++) builder.AddKey(Key(i * 7919));
+    const std::string filter = builder.Finish();
+    INFO("bits per key " << bits_per_key << ", " << filter.size() << " bytes");
+    CHECK(Hash64(filter) == expected);
+  }
 }
 
 }  // namespace lsmkv
