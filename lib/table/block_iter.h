@@ -175,7 +175,7 @@ class BlockIter final : public Iterator {
   }
 
  private:
-  int Compare(const Slice& a, const Slice& b) const {
+  __attribute__((always_inline)) int Compare(const Slice& a, const Slice& b) const {
     if (bytewise_internal_) return CompareInternalKeysBytewise(a, b);
     return icmp_ != nullptr ? icmp_->Compare(a, b) : cmp_->Compare(a, b);
   }
