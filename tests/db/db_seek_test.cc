@@ -143,7 +143,7 @@ TEST_CASE("DB seeks: overlapping level-0 tables over deeper levels, small blocks
 // (a level-0 table here) and status() reports the Corruption. Seeks into
 // the intact tables still read right (through the probes, which share the
 // tables they open with the level iterator).
-TEST_CASE("DB seeks: a level table that cannot be opened stops the walk; the other tables still read",
+TEST_CASE("DB seeks: a level table that cannot be opened stops the walk, the other tables still read",
           "[db][iterator][corruption]") {
   MemEnv env;
   Options options = test::SmallLevelsOptions(&env);
