@@ -148,9 +148,12 @@ std::unique_ptr<Iterator> DBImpl::NewMergedIterator(const ReadOptions& options,
     children.push_back(imm->NewIterator());
     probes.emplace_back();
   }
-  // Level-0 tables overlap: one child each. A deeper level is one sorted
-  // stream that opens its tables one at a time.
-  for (const auto& f : view->version->files[0]) {
+  // Level-0 tables overlap: one child each, newest first (the children
+  // are passed newest first: see ChildOrder::kNewestFirst). A deeper level
+  // is one sorted stream that opens its tables one at a time.
+  const auto& level0 = view->version->files[0];
+  for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
+    const FilePtr& f = *it;
     std::shared_ptr<Table> table;
     Status s = table_cache_->FindTable(f->number, f->file_size, &table);
     if (!s.ok()) {
@@ -159,24 +162,35 @@ std::unique_ptr<Iterator> DBImpl::NewMergedIterator(const ReadOptions& options,
       continue;
     }
     children.push_back(table->NewIterator(options));
-    if (table->has_filter()) {
-      probes.emplace_back([table](const Slice& target) { return table->MayContain(target); });
-    } else {
-      probes.emplace_back();
-    }
+    // A target outside the table's key range is ruled out without
+    // touching its filter (level-0 tables often cover a narrow range).
+    const Comparator* ucmp = internal_comparator_.user_comparator();
+    probes.emplace_back([table, ucmp, f](const Slice& target) {
+      const Slice user_key = ExtractUserKey(target);
+      if (ucmp->Compare(user_key, ExtractUserKey(f->smallest)) < 0 ||
+          ucmp->Compare(user_key, ExtractUserKey(f->largest)) > 0) {
+        return false;
+      }
+      return table->MayContain(target);
+    });
   }
   for (int level = 1; level < kNumLevels; level++) {
     const std::vector<FilePtr>* files = &view->version->files[level];
     if (files->empty()) continue;
-    children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), options, files));
-    probes.push_back(NewLevelProbe(&internal_comparator_, table_cache_.get(), files));
+    LevelIteratorAndProbe level_iterator =
+        NewLevelIteratorAndProbe(&internal_comparator_, table_cache_.get(), options, files);
+    children.push_back(std::move(level_iterator.iterator));
+    probes.push_back(std::move(level_iterator.probe));
   }
   // With one table child (say, one sorted run on one level) a lazy seek
   // saves no block read — the child holds the key, or the memtable does —
   // but its probe costs a table lookup and a filter miss per seek.
   const size_t table_children = children.size() - 1 - view->imms.size();
   if (table_children < 2) probes.clear();
-  return NewMergingIterator(&internal_comparator_, std::move(children), std::move(probes));
+  // Memtable, immutable memtables (newest first), level 0 newest first,
+  // then levels 1, 2, ...: the order Get searches in, for the same reason.
+  return NewMergingIterator(&internal_comparator_, std::move(children), std::move(probes),
+                            ChildOrder::kNewestFirst);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "table/table_iterator.h"
 #include "table/two_level_iterator.h"
 #include "util/coding.h"
 
@@ -9,12 +10,20 @@ namespace lsmkv {
 
 namespace {
 
+struct FileListArgs {
+  const InternalKeyComparator* icmp;
+  const std::vector<FilePtr>* files;
+};
+
 // The index of a level: key() is a file's largest key, value() its number
 // and size (fixed64 each).
 class FileListIterator final : public Iterator {
  public:
-  FileListIterator(const InternalKeyComparator* icmp, const std::vector<FilePtr>* files)
-      : icmp_(icmp), bytewise_(icmp->user_is_bytewise()), files_(files), index_(files->size()) {}
+  explicit FileListIterator(const FileListArgs& args)
+      : icmp_(args.icmp),
+        bytewise_(args.icmp->user_is_bytewise()),
+        files_(args.files),
+        index_(args.files->size()) {}
 
   bool Valid() const override { return index_ < files_->size(); }
   void Seek(const Slice& target) override {
@@ -54,21 +63,82 @@ class FileListIterator final : public Iterator {
   mutable char value_buf_[16];
 };
 
+// Opens tables for the level iterator, and remembers the tables it and the
+// probe have in hand: `current`, the one the table iterator is on, and
+// `probed`, the last one the probe looked up (the seek that follows a
+// probe usually opens it).
+class TableOpener {
+ public:
+  explicit TableOpener(TableCache* cache) : cache_(cache) {}
+
+  Status Open(const Slice& file_value, TableIterator* inner) {
+    const uint64_t number = DecodeFixed64(file_value.data());
+    std::shared_ptr<Table> table;
+    Status s = Find(number, DecodeFixed64(file_value.data() + 8), &table);
+    if (!s.ok()) return s;
+    current_number_ = number;
+    current_ = table;
+    ResetTableIterator(inner, std::move(table));
+    return Status::OK();
+  }
+
+  // The table of file `number`: one in hand, or from the table cache (then
+  // kept as the probed one).
+  Status Find(uint64_t number, uint64_t file_size, std::shared_ptr<Table>* table) {
+    if (current_ != nullptr && current_number_ == number) {
+      *table = current_;
+      return Status::OK();
+    }
+    if (probed_ != nullptr && probed_number_ == number) {
+      *table = probed_;
+      return Status::OK();
+    }
+    Status s = cache_->FindTable(number, file_size, table);
+    if (!s.ok()) return s;
+    probed_number_ = number;
+    probed_ = *table;
+    return Status::OK();
+  }
+
+ private:
+  TableCache* cache_;
+  uint64_t current_number_ = 0;
+  std::shared_ptr<Table> current_;  // the table iterator's table, or nullptr
+  uint64_t probed_number_ = 0;
+  std::shared_ptr<Table> probed_;  // the last table looked up, or nullptr
+};
+
+using LevelTwoLevelIterator = TwoLevelIterator<FileListIterator, TableIterator, TableOpener>;
+
+struct LevelArgs {
+  FileListArgs index;
+  TableIteratorArgs inner;
+  TableOpener opener;
+};
+
+std::unique_ptr<LevelTwoLevelIterator> MakeLevelIterator(const InternalKeyComparator* icmp,
+                                                         TableCache* table_cache,
+                                                         const ReadOptions& options,
+                                                         const std::vector<FilePtr>* files) {
+  return std::make_unique<LevelTwoLevelIterator>(LevelArgs{
+      FileListArgs{icmp, files}, EmptyTableIteratorArgs(icmp, options), TableOpener(table_cache)});
+}
+
 }  // namespace
 
 std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
                                            const std::vector<FilePtr>* files) {
-  return NewTwoLevelIterator(std::make_unique<FileListIterator>(icmp, files),
-                             [table_cache, options](const Slice& file_value) {
-                               return table_cache->NewIterator(options, DecodeFixed64(file_value.data()),
-                                                               DecodeFixed64(file_value.data() + 8));
-                             });
+  return MakeLevelIterator(icmp, table_cache, options, files);
 }
 
-UserKeyProbe NewLevelProbe(const InternalKeyComparator* icmp, TableCache* table_cache,
-                           const std::vector<FilePtr>* files) {
-  return [icmp, table_cache, files](const Slice& target) {
+LevelIteratorAndProbe NewLevelIteratorAndProbe(const InternalKeyComparator* icmp,
+                                               TableCache* table_cache, const ReadOptions& options,
+                                               const std::vector<FilePtr>* files) {
+  std::unique_ptr<LevelTwoLevelIterator> iterator =
+      MakeLevelIterator(icmp, table_cache, options, files);
+  TableOpener* opener = &iterator->opener();
+  UserKeyProbe probe = [icmp, files, opener](const Slice& target) {
     const Comparator* ucmp = icmp->user_comparator();
     const bool bytewise = icmp->user_is_bytewise();
     // User keys compared inline for the bytewise comparator.
@@ -85,11 +155,12 @@ UserKeyProbe NewLevelProbe(const InternalKeyComparator* icmp, TableCache* table_
     for (; it != files->end() && compare(ExtractUserKey((*it)->smallest), user_key) <= 0;
          ++it) {
       std::shared_ptr<Table> table;
-      if (!table_cache->FindTable((*it)->number, (*it)->file_size, &table).ok()) return true;
+      if (!opener->Find((*it)->number, (*it)->file_size, &table).ok()) return true;
       if (table->MayContain(target)) return true;
     }
     return false;
   };
+  return LevelIteratorAndProbe{std::move(iterator), std::move(probe)};
 }
 
 }  // namespace lsmkv

@@ -1,6 +1,7 @@
 // An iterator over all the tables of one level >= 1 (sorted, disjoint), as
 // one sorted stream: a two-level iterator whose index is the level's file
-// list, opening one table at a time through the table cache.
+// list and whose inner iterator is one table iterator, re-pointed at each
+// table it reaches (tables come from the table cache).
 #ifndef LSMKV_DB_LEVEL_ITERATOR_H_
 #define LSMKV_DB_LEVEL_ITERATOR_H_
 
@@ -19,12 +20,25 @@ std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
                                            const std::vector<FilePtr>* files);
 
-// A probe for the merging iterator's lazy seeks over the same level: false
-// when the bloom filter of every file whose key range spans the user key
-// of the target rules it out (or no file does). True when a table cannot be
-// opened, so that the seek itself reports the error. Same lifetime rules.
-UserKeyProbe NewLevelProbe(const InternalKeyComparator* icmp, TableCache* table_cache,
-                           const std::vector<FilePtr>* files);
+// A level iterator and a probe for the merging iterator's lazy seeks over
+// the same level: the probe returns false when the bloom filter of every
+// file whose key range spans the user key of the target rules it out (or
+// no file does); true when a table cannot be opened, so that the seek
+// itself reports the error. The two share the tables they have open: the
+// probe uses the iterator's current table when the target falls in it, and
+// a table the probe had to look up is kept for the seek that follows, so
+// that neither looks a table up in the table cache twice. Between them
+// they hold at most two tables (the current one and the last probed one)
+// beyond what the table cache holds. The probe points into the iterator:
+// it must not be called after the iterator is destroyed (the merging
+// iterator owns both). Same lifetime rules as NewLevelIterator.
+struct LevelIteratorAndProbe {
+  std::unique_ptr<Iterator> iterator;
+  UserKeyProbe probe;
+};
+LevelIteratorAndProbe NewLevelIteratorAndProbe(const InternalKeyComparator* icmp,
+                                               TableCache* table_cache, const ReadOptions& options,
+                                               const std::vector<FilePtr>* files);
 
 }  // namespace lsmkv
 

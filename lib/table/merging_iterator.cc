@@ -29,13 +29,21 @@ namespace {
 // lazy, so key()/value() read a positioned child; a lazy entry that rises to
 // the top is sought then (PositionTop). Switching to reverse re-seeks every
 // child, lazy or not, and rebuilds the heap without lazy entries.
+//
+// With children ordered newest first (ChildOrder::kNewestFirst), Seek also
+// makes lazy every child after the first one whose first key >= target is a
+// version (u, s) of the target's user key u, with version_bound_ = (u, s)
+// as its bound: by that order each of its entries of u is older, so past
+// (u, s). Such a child is neither probed nor sought until (u, s) has left
+// the top (a seek followed only by key()/value() never seeks it).
 class MergingIterator final : public Iterator {
  public:
   MergingIterator(const Comparator* cmp, std::vector<std::unique_ptr<Iterator>> children,
-                  std::vector<UserKeyProbe> probes)
+                  std::vector<UserKeyProbe> probes, ChildOrder order)
       : cmp_(cmp),
         icmp_(dynamic_cast<const InternalKeyComparator*>(cmp)),
         bytewise_internal_(icmp_ != nullptr && icmp_->user_is_bytewise()),
+        newest_first_(icmp_ != nullptr && order == ChildOrder::kNewestFirst),
         children_(std::move(children)),
         probes_(std::move(probes)) {
     heap_.reserve(children_.size());
@@ -43,6 +51,7 @@ class MergingIterator final : public Iterator {
     for (const auto& p : probes_) any_probe = any_probe || static_cast<bool>(p);
     // Lazy seeks need internal keys (a user key and a trailer).
     if (!any_probe || icmp_ == nullptr || probes_.size() != children_.size()) probes_.clear();
+    lazy_seeks_ = !probes_.empty() || newest_first_;
   }
 
   bool Valid() const override { return !heap_.empty(); }
@@ -64,7 +73,7 @@ class MergingIterator final : public Iterator {
     Rebuild(kReverse);
   }
   void Seek(const Slice& target) override {
-    if (probes_.empty() || target.size() < kInternalKeyTrailerBytes) {
+    if (!lazy_seeks_ || target.size() < kInternalKeyTrailerBytes) {
       for (auto& c : children_) c->Seek(target);
       Rebuild(kForward);
       return;
@@ -79,14 +88,31 @@ class MergingIterator final : public Iterator {
     direction_ = kForward;
     heap_.clear();
     runner_up_ = 0;
+    const Slice user_key = ExtractUserKey(target);
+    bool version_found = false;  // version_bound_ is set (newest_first_ only)
     for (size_t i = 0; i < children_.size(); i++) {
       Iterator* c = children_[i].get();
-      if (probes_[i] && !probes_[i](target)) {
+      if (version_found) {
+        heap_.push_back(Entry{c, version_bound_.slice(), true});
+        continue;
+      }
+      // Under newest_first_ the last child is not probed: if no child
+      // before it holds a version of u, it is sought within this Seek
+      // anyway (its bound (u, 0, 0) would be the smallest key in the heap).
+      const bool probe_useful = !(newest_first_ && i + 1 == children_.size());
+      if (!probes_.empty() && probes_[i] && probe_useful && !probes_[i](target)) {
         heap_.push_back(Entry{c, lazy_bound_.slice(), true});
         continue;
       }
       c->Seek(target);
-      if (c->Valid()) heap_.push_back(Entry{c, c->key(), false});
+      if (!c->Valid()) continue;
+      const Slice found = c->key();
+      heap_.push_back(Entry{c, found, false});
+      if (newest_first_ && found.size() >= kInternalKeyTrailerBytes &&
+          SameUserKey(ExtractUserKey(found), user_key)) {
+        version_bound_.Assign(found);
+        version_found = true;
+      }
     }
     Heapify();
     PositionTop();
@@ -146,6 +172,11 @@ class MergingIterator final : public Iterator {
   int Compare(const Slice& a, const Slice& b) const {
     if (bytewise_internal_) return CompareInternalKeysBytewise(a, b);
     return icmp_ != nullptr ? icmp_->Compare(a, b) : cmp_->Compare(a, b);
+  }
+
+  bool SameUserKey(const Slice& a, const Slice& b) const {
+    if (bytewise_internal_) return a == b;
+    return icmp_->user_comparator()->Compare(a, b) == 0;
   }
 
   // Whether a belongs above b: smaller going forward, larger going back.
@@ -222,8 +253,10 @@ class MergingIterator final : public Iterator {
   const Comparator* const cmp_;
   const InternalKeyComparator* const icmp_;  // cmp_, if it is one; else nullptr
   const bool bytewise_internal_;             // icmp_ over the bytewise comparator
+  const bool newest_first_;                  // ChildOrder::kNewestFirst, over internal keys
   std::vector<std::unique_ptr<Iterator>> children_;
-  std::vector<UserKeyProbe> probes_;  // parallel to children_; empty: no lazy seeks
+  std::vector<UserKeyProbe> probes_;  // parallel to children_; empty: none
+  bool lazy_seeks_ = false;           // Seek may leave children lazy (probes or newest_first_)
   std::vector<Entry> heap_;  // valid (or lazy) children; heap_.front() is current
   // Index (1 or 2) of the top's better heap child, or 0 when not known.
   // Kept only while the top stays put: every sift from the root, rebuild
@@ -231,6 +264,7 @@ class MergingIterator final : public Iterator {
   size_t runner_up_ = 0;
   KeyBuffer seek_target_;  // the last Seek's target, for lazy children
   KeyBuffer lazy_bound_;   // (user key of seek_target_, 0, kTypeDeletion)
+  KeyBuffer version_bound_;  // the newest version found by the last Seek (see the class comment)
   Direction direction_ = kForward;
 };
 
@@ -241,15 +275,16 @@ std::unique_ptr<Iterator> NewMergingIterator(const Comparator* comparator,
   if (children.empty()) return NewEmptyIterator();
   if (children.size() == 1) return std::move(children[0]);
   return std::make_unique<MergingIterator>(comparator, std::move(children),
-                                           std::vector<UserKeyProbe>());
+                                           std::vector<UserKeyProbe>(), ChildOrder::kAny);
 }
 
 std::unique_ptr<Iterator> NewMergingIterator(const InternalKeyComparator* comparator,
                                              std::vector<std::unique_ptr<Iterator>> children,
-                                             std::vector<UserKeyProbe> probes) {
+                                             std::vector<UserKeyProbe> probes, ChildOrder order) {
   if (children.empty()) return NewEmptyIterator();
   if (children.size() == 1) return std::move(children[0]);
-  return std::make_unique<MergingIterator>(comparator, std::move(children), std::move(probes));
+  return std::make_unique<MergingIterator>(comparator, std::move(children), std::move(probes),
+                                           order);
 }
 
 }  // namespace lsmkv

@@ -33,9 +33,22 @@ using UserKeyProbe = std::function<bool(const Slice& target)>;
 // that bound — and is sought only when that bound reaches the top of the
 // heap. A seek for a key that exists reads the data blocks of the children
 // holding it (and of filter false positives), not of every child.
+//
+// order == kNewestFirst promises what Get relies on too: for every user key
+// u, each entry of u in children[j] has a smaller sequence number than each
+// entry of u in children[i], i < j (the DB passes the memtable, the
+// immutable memtables newest first, level-0 tables newest first, then
+// levels 1, 2, ...). A Seek then stops at the first child (in that order)
+// whose first key >= target is a version of u, say (u, s): every later
+// child's first key >= target is past (u, s), so it enters the heap lazily
+// with (u, s) as its bound, without being probed or sought. A seek for a
+// key whose newest version is in the memtable or a shallow level reads no
+// block of the deeper levels that hold older versions of it.
+enum class ChildOrder { kAny, kNewestFirst };
 std::unique_ptr<Iterator> NewMergingIterator(const InternalKeyComparator* comparator,
                                              std::vector<std::unique_ptr<Iterator>> children,
-                                             std::vector<UserKeyProbe> probes);
+                                             std::vector<UserKeyProbe> probes,
+                                             ChildOrder order = ChildOrder::kAny);
 
 }  // namespace lsmkv
 

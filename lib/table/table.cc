@@ -2,8 +2,7 @@
 
 #include <optional>
 
-#include "table/iterator_util.h"
-#include "table/two_level_iterator.h"
+#include "table/table_iterator.h"
 #include "util/bloom.h"
 
 namespace lsmkv {
@@ -94,14 +93,6 @@ Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_han
   return Status::OK();
 }
 
-std::unique_ptr<Iterator> Table::NewDataBlockIterator(const ReadOptions& options,
-                                                      const Slice& encoded_handle) const {
-  std::shared_ptr<const Block> block;
-  Status s = ReadDataBlock(options, encoded_handle, &block);
-  if (!s.ok()) return NewErrorIterator(s);
-  return Block::NewIterator(std::move(block), options_.comparator);
-}
-
 uint64_t Table::ApproximateOffsetOf(const Slice& key) const {
   std::optional<Slice> encoded;
   Status s = Block::SeekFirstAtOrAfter(*index_block_, options_.comparator, key, &encoded,
@@ -120,11 +111,9 @@ std::unique_ptr<Iterator> Table::NewIndexIterator() const {
 }
 
 std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
-  std::shared_ptr<const Table> self = shared_from_this();
-  return NewTwoLevelIterator(Block::NewIterator(index_block_, options_.comparator),
-                             [self, options](const Slice& handle) {
-                               return self->NewDataBlockIterator(options, handle);
-                             });
+  auto it = std::make_unique<TableIterator>(EmptyTableIteratorArgs(options_.comparator, options));
+  ResetTableIterator(it.get(), shared_from_this());
+  return it;
 }
 
 bool Table::MayContain(const Slice& target) const {

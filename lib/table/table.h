@@ -69,16 +69,18 @@ class Table : public std::enable_shared_from_this<Table> {
   // Bytes kept in memory for this table (index, filter, properties).
   size_t PinnedBytes() const;
   const std::string& fname() const { return fname_; }
+  const Comparator* comparator() const { return options_.comparator; }
+  // The pinned index block (for the table iterator, table_iterator.h).
+  const std::shared_ptr<const Block>& index_block() const { return index_block_; }
+
+  // The data block at the encoded handle (a value of the index block),
+  // from the block cache or the file.
+  Status ReadDataBlock(const ReadOptions& options, const Slice& encoded_handle,
+                       std::shared_ptr<const Block>* block) const;
 
  private:
   Table(const TableOptions& options, std::string fname, std::unique_ptr<RandomAccessFile> file,
         uint64_t cache_id);
-
-  // The data block at the encoded handle, from the cache or the file.
-  Status ReadDataBlock(const ReadOptions& options, const Slice& encoded_handle,
-                       std::shared_ptr<const Block>* block) const;
-  std::unique_ptr<Iterator> NewDataBlockIterator(const ReadOptions& options,
-                                                 const Slice& encoded_handle) const;
 
   const TableOptions options_;
   const std::string fname_;

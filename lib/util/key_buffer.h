@@ -26,7 +26,8 @@ class KeyBuffer {
   Slice slice() const { return Slice(buf_, size_); }
   // REQUIRES: n <= size()
   void Truncate(size_t n) { size_ = n; }
-  void Append(const char* p, size_t n) {
+  // Inlined: iterators append a key delta at every step.
+  __attribute__((always_inline)) void Append(const char* p, size_t n) {
     if (n > capacity_ - size_) Grow(size_ + n);
     char* dst = buf_ + size_;
     if (n >= 8 && n <= 16) {
@@ -51,7 +52,7 @@ class KeyBuffer {
  private:
   static constexpr size_t kInline = 64;
 
-  void Grow(size_t needed) {
+  __attribute__((noinline)) void Grow(size_t needed) {
     size_t capacity = capacity_ * 2;
     if (capacity < needed) capacity = needed;
     std::unique_ptr<char[]> bigger(new char[capacity]);

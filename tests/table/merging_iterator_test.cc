@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <set>
 #include <functional>
 
 #include "format/dbformat.h"
@@ -308,6 +309,173 @@ TEST_CASE("Merging iterator: children holding runs of keys, long walks both ways
       }
     }
   }
+}
+
+// Children ordered newest first (ChildOrder::kNewestFirst), as the DB
+// passes them: the versions of each user key are spread over the children
+// so that a later child holds only older versions. Seeks at random
+// sequence numbers (snapshots), deletions, probes on and off, mixed with
+// steps both ways, against the std::map of all entries.
+struct NewestFirstFixture {
+  Model all;
+  std::vector<ModelIterator*> children;  // owned by the merging iterator
+  std::unique_ptr<Iterator> merged;
+
+  NewestFirstFixture(Random* rnd, int num_children, bool with_probes) {
+    std::vector<Model> parts(num_children);
+    SequenceNumber seq = 1000;  // counts down: older versions get smaller numbers
+    const int num_user_keys = static_cast<int>(rnd->Uniform(80));
+    std::set<std::string> user_keys;
+    for (int i = 0; i < num_user_keys; i++) user_keys.insert(UserKey(rnd));
+    int value_number = 0;
+    for (const std::string& u : user_keys) {
+      // Newest version first, each in the same child as the one before it
+      // or a later one.
+      const int versions = 1 + static_cast<int>(rnd->Uniform(4));
+      size_t child = rnd->Uniform(num_children);
+      for (int v = 0; v < versions; v++) {
+        const SequenceNumber s = (v == versions - 1 && rnd->OneIn(10)) ? 0 : seq--;
+        const std::string k = IKey(u, s, rnd->OneIn(4) ? kTypeDeletion : kTypeValue);
+        const std::string value = "v" + std::to_string(value_number++);
+        all[k] = value;
+        parts[child][k] = value;
+        if (rnd->OneIn(2)) child += rnd->Uniform(num_children - child);
+      }
+      seq -= rnd->Uniform(3);
+    }
+    std::vector<std::unique_ptr<Iterator>> owned;
+    std::vector<UserKeyProbe> probes;
+    for (auto& p : parts) {
+      auto child = std::make_unique<ModelIterator>(std::move(p));
+      ModelIterator* raw = child.get();
+      children.push_back(raw);
+      owned.push_back(std::move(child));
+      if (with_probes && !rnd->OneIn(4)) {
+        probes.emplace_back([raw](const Slice& t) { return raw->HoldsUserKey(ExtractUserKey(t)); });
+      } else {
+        probes.emplace_back();
+      }
+    }
+    merged = NewMergingIterator(&kIcmp, std::move(owned),
+                                with_probes ? std::move(probes) : std::vector<UserKeyProbe>(),
+                                ChildOrder::kNewestFirst);
+  }
+};
+
+TEST_CASE("Merging iterator: children newest first, random walks with snapshots match std::map",
+          "[table][iterator][merging][model]") {
+  const uint64_t seed = test::TestSeed(1418);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  for (int round = 0; round < 300; round++) {
+    INFO("round " << round);
+    NewestFirstFixture f(&rnd, 1 + static_cast<int>(rnd.Uniform(7)), rnd.OneIn(2));
+    Iterator* it = f.merged.get();
+    Model::const_iterator pos = f.all.end();
+    for (int step = 0; step < 200; step++) {
+      const uint64_t op = rnd.Uniform(9);
+      // Present user keys most of the time, at the newest sequence or a
+      // snapshot's.
+      std::string user_key = UserKey(&rnd);
+      if (!f.all.empty() && !rnd.OneIn(4)) {
+        auto pick = f.all.begin();
+        std::advance(pick, rnd.Uniform(f.all.size()));
+        user_key = ExtractUserKey(pick->first).ToString();
+      }
+      const SequenceNumber at = rnd.OneIn(3) ? kMaxSequenceNumber : rnd.Uniform(1001);
+      const std::string target = IKey(user_key, at, kValueTypeForSeek);
+      if (op >= 6 && pos == f.all.end()) continue;  // Next/Prev need a position
+      switch (op) {
+        case 0:
+          it->SeekToFirst();
+          pos = f.all.begin();
+          break;
+        case 1:
+          it->SeekToLast();
+          pos = f.all.empty() ? f.all.end() : std::prev(f.all.end());
+          break;
+        case 2:
+        case 3:
+        case 4:
+          it->Seek(target);
+          pos = f.all.lower_bound(target);
+          break;
+        case 5: {
+          it->SeekForPrev(target);
+          auto ub = f.all.upper_bound(target);
+          pos = ub == f.all.begin() ? f.all.end() : std::prev(ub);
+          break;
+        }
+        case 6:
+        case 7: {
+          // A run of steps forward (through the lazy children) ...
+          const int steps = 1 + static_cast<int>(rnd.Uniform(8));
+          for (int i = 0; i < steps && pos != f.all.end(); i++) {
+            it->Next();
+            ++pos;
+            REQUIRE(it->Valid() == (pos != f.all.end()));
+            if (it->Valid()) REQUIRE(it->key().ToString() == pos->first);
+          }
+          break;
+        }
+        case 8:
+          // ... or back: turning around re-seeks every child, lazy or not.
+          it->Prev();
+          pos = pos == f.all.begin() ? f.all.end() : std::prev(pos);
+          break;
+      }
+      INFO("step " << step << " op " << op);
+      REQUIRE(it->status().ok());
+      REQUIRE(it->Valid() == (pos != f.all.end()));
+      if (it->Valid()) {
+        REQUIRE(it->key().ToString() == pos->first);
+        REQUIRE(it->value().ToString() == pos->second);
+      }
+    }
+  }
+}
+
+TEST_CASE("Merging iterator: children newest first, a seek stops at the newest version's child",
+          "[table][iterator][merging]") {
+  const uint64_t seed = test::TestSeed(1419);
+  INFO("seed " << seed << " (LSMKV_TEST_SEED overrides)");
+  Random rnd(seed);
+  int deeper_skipped = 0;
+  for (int round = 0; round < 100; round++) {
+    NewestFirstFixture f(&rnd, 2 + static_cast<int>(rnd.Uniform(5)), /*with_probes=*/false);
+    if (f.all.empty()) continue;
+    for (int step = 0; step < 30; step++) {
+      auto pick = f.all.begin();
+      std::advance(pick, rnd.Uniform(f.all.size()));
+      const Slice user_key = ExtractUserKey(pick->first);
+      const std::string target = IKey(user_key.ToString(), kMaxSequenceNumber, kValueTypeForSeek);
+      std::vector<int> before;
+      for (ModelIterator* c : f.children) before.push_back(c->seeks());
+      f.merged->Seek(target);
+      REQUIRE(f.merged->Valid());
+      REQUIRE(f.merged->key().ToString() == f.all.lower_bound(target)->first);
+      // Children up to the first holding the key are sought; none after it.
+      size_t first_holder = f.children.size();
+      for (size_t i = 0; i < f.children.size() && first_holder == f.children.size(); i++) {
+        if (f.children[i]->HoldsUserKey(user_key)) first_holder = i;
+      }
+      REQUIRE(first_holder < f.children.size());
+      for (size_t i = 0; i < f.children.size(); i++) {
+        INFO("child " << i << ", first holder " << first_holder);
+        REQUIRE(f.children[i]->seeks() - before[i] == (i <= first_holder ? 1 : 0));
+        if (i > first_holder && f.children[i]->HoldsUserKey(user_key)) deeper_skipped++;
+      }
+      // Every version of the key, then the next key, in order.
+      auto expect = f.all.lower_bound(target);
+      for (int i = 0; i < 5 && expect != f.all.end(); i++) {
+        f.merged->Next();
+        ++expect;
+        REQUIRE(f.merged->Valid() == (expect != f.all.end()));
+        if (f.merged->Valid()) REQUIRE(f.merged->key().ToString() == expect->first);
+      }
+    }
+  }
+  REQUIRE(deeper_skipped > 100);  // older versions in deeper children were left unsought
 }
 
 }  // namespace lsmkv
