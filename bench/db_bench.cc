@@ -97,7 +97,6 @@ struct Flags {
   EngineConfig::Compression compression = EngineConfig::Compression::kFast;
   int zstd_level = -1;  // lsmkv's default (Options::zstd_level)
   std::string wal_write_mode = "auto";  // lsmkv's Options::wal_write_mode
-  int64_t recycle_log_file_num = 0;     // lsmkv's Options::recycle_log_file_num
   int bloom_bits = 10;
   int64_t cache_size = 8 << 20;
   int64_t write_buffer_size = 4 << 20;
@@ -120,7 +119,7 @@ struct Flags {
                "  [--db=DIR] [--use_existing_db=0|1] [--warm_reads=0|1]\n"
                "  [--compression=lz4|zstd|none] [--zstd_level=N]\n"
                "  [--bloom_bits=N] [--cache_size=BYTES] [--write_buffer_size=BYTES]\n"
-               "  [--wal_write_mode=auto|mapped|write] [--recycle_log_file_num=N] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
+               "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
                "  [--csv=FILE] [--rocksdb_min_blob_size=BYTES]\n"
                "  [--background_jobs=N] [--subcompactions=N] [--read_triggered_compaction=0|1]\n"
                "  [--mmap_reads=0|1] (tables read through mappings or with pread; lsmkv and\n"
@@ -170,8 +169,7 @@ Flags ParseFlags(int argc, char** argv) {
         Usage("--wal_write_mode is auto, mapped or write");
       }
       f.wal_write_mode = v;
-    } else if (name == "recycle_log_file_num") f.recycle_log_file_num = ParseInt(name, v);
-    else if (name == "zstd_level") f.zstd_level = static_cast<int>(ParseInt(name, v));
+    } else if (name == "zstd_level") f.zstd_level = static_cast<int>(ParseInt(name, v));
     else if (name == "bloom_bits") f.bloom_bits = static_cast<int>(ParseInt(name, v));
     else if (name == "cache_size") f.cache_size = ParseInt(name, v);
     else if (name == "write_buffer_size") f.write_buffer_size = ParseInt(name, v);
@@ -341,7 +339,6 @@ class Benchmark {
     config.bloom_bits = f_.bloom_bits;
     config.compression = f_.compression;
     config.wal_write_mode = f_.wal_write_mode;
-    config.recycle_log_file_num = static_cast<size_t>(std::max<int64_t>(f_.recycle_log_file_num, 0));
     config.zstd_level = f_.zstd_level;
     config.rocksdb_min_blob_size = static_cast<size_t>(std::max<int64_t>(f_.rocksdb_min_blob_size, 0));
     config.background_jobs = f_.background_jobs;

@@ -26,8 +26,6 @@ struct EngineConfig {
   // lsmkv only: Options::wal_write_mode ("auto", "mapped" or "write"; the
   // others always write(2)).
   std::string wal_write_mode = "auto";
-  // lsmkv only: Options::recycle_log_file_num.
-  size_t recycle_log_file_num = 0;
   bool fresh = true;        // destroy any existing DB first
   // RocksDB only: > 0 turns on its integrated BlobDB (key-value
   // separation): values of at least this many bytes go to blob files,

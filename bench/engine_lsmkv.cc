@@ -116,7 +116,6 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
   } else {
     options.wal_write_mode = lsmkv::WalWriteMode::kAuto;
   }
-  options.recycle_log_file_num = config.recycle_log_file_num;
   if (config.fresh) (void)lsmkv::DestroyDB(config.dir, options);
   std::unique_ptr<lsmkv::DB> db;
   const lsmkv::Status s = lsmkv::DB::Open(options, config.dir, &db);

@@ -301,9 +301,6 @@ enum {
 LSMKV_EXPORT void lsmkv_options_set_wal_write_mode(lsmkv_options_t* options, int mode);
 /* Bytes of obsolete WALs kept for the change feed (0: none). */
 LSMKV_EXPORT void lsmkv_options_set_wal_retention_bytes(lsmkv_options_t* options, uint64_t bytes);
-/* Obsolete WAL files kept for reuse by later WALs (0, the default: none);
- * see Options::recycle_log_file_num. */
-LSMKV_EXPORT void lsmkv_options_set_recycle_log_file_num(lsmkv_options_t* options, size_t n);
 /* Size after which the default LOG file is rotated (at least 4 KiB). */
 LSMKV_EXPORT void lsmkv_options_set_max_log_file_size(lsmkv_options_t* options, size_t bytes);
 /* The options hold their own reference: the caller may destroy the logger

@@ -145,23 +145,6 @@ class LSMKV_EXPORT Env {
   // name as kAuto).
   virtual Status NewLogFile(const std::string& fname, WalWriteMode mode,
                             std::unique_ptr<WritableFile>* result);
-  // Reuses the obsolete write-ahead log `old_fname` as the new log `fname`
-  // (Options::recycle_log_file_num): renames it (durable after SyncDir of
-  // its directory) and opens it for writing from offset 0 WITHOUT
-  // truncating: appends overwrite the old bytes in place, the file grows
-  // only past its old end, and Close leaves whatever old bytes lie beyond
-  // the new ones (the log reader ends the log there: docs/format.md,
-  // "Recycled WAL files"). NotSupported, with the file left as it was,
-  // when the Env cannot do that (this default: EnvWrapper does not forward
-  // it either, as with NewLogFile), or when `old_fname` has other names
-  // (hard links, which a copy elsewhere may be: it must never change under
-  // them); the caller then deletes `old_fname` and creates the log with
-  // NewLogFile. PosixEnv writes a reused log with write(2), whatever `mode`
-  // says: stores through a mapping into blocks that already hold data make
-  // fdatasync write back the whole large folio (~1 MiB) behind them
-  // (docs/performance/2026-12-01-writes.md).
-  virtual Status ReuseLogFile(const std::string& old_fname, const std::string& fname, WalWriteMode mode,
-                              std::unique_ptr<WritableFile>* result);
   // Creates, or opens for appending at the end.
   virtual Status NewAppendableFile(const std::string& fname,
                                    std::unique_ptr<WritableFile>* result) = 0;

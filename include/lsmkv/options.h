@@ -166,19 +166,6 @@ struct LSMKV_EXPORT Options {
   // for the change feed (DB::GetUpdatesSince); the oldest are deleted
   // beyond it. 0: none kept. Kept WALs are never replayed at Open.
   uint64_t wal_retention_bytes = 0;
-  // How many obsolete WAL files to keep for reuse instead of deleting them
-  // (RocksDB's name). A new WAL then takes one: renamed and overwritten in
-  // place, so creating it allocates no blocks and deleting the old one
-  // issues no discard; the log reader ends a reused WAL where its own
-  // records end (docs/format.md, "Recycled WAL files"). Only WALs that
-  // would otherwise be deleted are kept: none while wal_retention_bytes > 0
-  // (obsolete WALs go to the change feed's archive), none a checkpoint or
-  // backup still copies; a file with other hard links is never reused.
-  // Needs an Env that implements Env::ReuseLogFile (PosixEnv does;
-  // wrappers do not forward it). 0 (the default): every obsolete WAL is
-  // deleted. See docs/performance/2026-12-01-wal-recycling.md for what it
-  // buys and costs.
-  size_t recycle_log_file_num = 0;
   // Order of user keys. Must outlive the DB; its Name() is recorded on disk.
   const Comparator* comparator = BytewiseComparator();
   // Where the DB logs its events (open/recovery, flushes, compactions,

@@ -333,7 +333,6 @@ void lsmkv_options_set_wal_write_mode(lsmkv_options_t* o, int mode) {
   o->rep.wal_write_mode = EnumFromC<lsmkv::WalWriteMode>(mode);
 }
 LSMKV_C_SET_FIELD(options, wal_retention_bytes, uint64_t)
-LSMKV_C_SET_FIELD(options, recycle_log_file_num, size_t)
 LSMKV_C_SET_FIELD(options, max_log_file_size, size_t)
 void lsmkv_options_set_info_log(lsmkv_options_t* o, lsmkv_logger_t* logger) {
   o->rep.info_log = logger != nullptr ? logger->rep : nullptr;

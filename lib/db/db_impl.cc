@@ -252,16 +252,8 @@ void DBImpl::RemoveObsoleteFiles() {
       }
       if (keep) continue;
       if (type == FileType::kTableFile) table_cache_->Evict(number);
-      if (type == FileType::kLogFile &&
-          std::find(recyclable_logs_.begin(), recyclable_logs_.end(), number) != recyclable_logs_.end()) {
-        continue;  // kept for reuse
-      }
       if (type == FileType::kLogFile && retain_wals && never_archive_.count(number) == 0) {
         to_archive.push_back(number);
-      } else if (type == FileType::kLogFile && !retain_wals &&
-                 recyclable_logs_.size() < options_.recycle_log_file_num) {
-        // Would be deleted: kept for SwitchMemTable to reuse instead.
-        recyclable_logs_.push_back(number);
       } else {
         doomed.push_back(*dir + "/" + child);
       }

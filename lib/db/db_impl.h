@@ -359,13 +359,6 @@ class DBImpl final : public DB, public FeedSource {
   // WALs Open did not replay to the end: kept in lost/, never archived for
   // the change feed (their later batches' sequence numbers are reused).
   std::set<uint64_t> never_archive_ GUARDED_BY(mutex_);
-  // Obsolete WALs kept in wal_dir_ for reuse (Options::recycle_log_file_num),
-  // oldest first: RemoveObsoleteFiles adds WALs it would otherwise delete
-  // (never while wal_retention_bytes > 0, never one a pinned file set may
-  // still copy), SwitchMemTable takes the oldest. Their numbers are below
-  // every live WAL's, so nothing replays or archives them, and a crash
-  // leaves them as obsolete WALs, which the next Open deletes or keeps.
-  std::deque<uint64_t> recyclable_logs_ GUARDED_BY(mutex_);
   // WaitForSequence: signalled when last_sequence_ advances while
   // sequence_waiters_ > 0.
   CondVar sequence_cv_{&mutex_};

@@ -345,24 +345,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
 Status DBImpl::SwitchMemTable() {
   const uint64_t new_log = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
-  Status s = Status::NotSupported("no WAL file to reuse");
-  if (!recyclable_logs_.empty()) {
-    // Reuse the oldest kept WAL: renamed to the new number and overwritten
-    // in place. Its old records carry the old (smaller) log number, so the
-    // reader ends the new log where the new records end. A crash before
-    // the rename is durable leaves the old name: an obsolete WAL again.
-    const uint64_t old_log = recyclable_logs_.front();
-    recyclable_logs_.pop_front();
-    s = env_->ReuseLogFile(LogFileName(wal_dir_, old_log), LogFileName(wal_dir_, new_log),
-                           options_.wal_write_mode, &file);
-    if (!s.ok()) {
-      // Not reusable (other links, an Env without ReuseLogFile) or not
-      // renamed: delete it as RemoveObsoleteFiles would have.
-      file.reset();
-      (void)env_->RemoveFile(LogFileName(wal_dir_, old_log));
-    }
-  }
-  if (!s.ok()) s = env_->NewLogFile(LogFileName(wal_dir_, new_log), options_.wal_write_mode, &file);
+  Status s = env_->NewLogFile(LogFileName(wal_dir_, new_log), options_.wal_write_mode, &file);
   if (!s.ok()) {
     file.reset();
     (void)env_->RemoveFile(LogFileName(wal_dir_, new_log));

@@ -31,8 +31,7 @@ Status ReadManifestState(Env* env, const std::string& dbname, uint64_t number,
   if (!s.ok()) return s;
   FirstDamage damage;
   log::Reader reader(file.get(), fname, &damage, number);
-  reader.set_records_synced_one_by_one();
-  reader.set_never_recycled();  // MANIFESTs are never reused  // as VersionSet::Recover reads it
+  reader.set_records_synced_one_by_one();  // as VersionSet::Recover reads it
 
   std::map<uint64_t, int> level_of;  // live table -> its level
   std::optional<std::string> comparator;

@@ -15,11 +15,6 @@ Status Env::NewLogFile(const std::string& fname, WalWriteMode /*mode*/,
   return NewWritableFile(fname, result);
 }
 
-Status Env::ReuseLogFile(const std::string& old_fname, const std::string& /*fname*/,
-                         WalWriteMode /*mode*/, std::unique_ptr<WritableFile>* /*result*/) {
-  return Status::NotSupported(old_fname, "this Env cannot reuse log files");
-}
-
 // Envs that never map files read every file the same way.
 Status Env::NewRandomAccessFileWithOptions(const std::string& fname,
                                            const RandomAccessFileOptions& /*options*/,

@@ -527,33 +527,6 @@ class PosixEnv final : public Env {
     return Status::InvalidArgument(fname, "unknown WalWriteMode");
   }
 
-  // Opens without O_TRUNC: write(2) then starts at offset 0 and overwrites
-  // in place (see Env::ReuseLogFile). The link count is checked before the
-  // rename, on the open descriptor: a file with another name (a hard link
-  // some copy made) is refused, never written.
-  Status ReuseLogFile(const std::string& old_fname, const std::string& fname, WalWriteMode /*mode*/,
-                      std::unique_ptr<WritableFile>* result) override {
-    const int fd = ::open(old_fname.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError(old_fname, errno);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return PosixError(old_fname, err);
-    }
-    if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-      ::close(fd);
-      return Status::NotSupported(old_fname, "not reused: " + std::to_string(st.st_nlink) + " links");
-    }
-    if (::rename(old_fname.c_str(), fname.c_str()) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return PosixError(old_fname, err);
-    }
-    *result = std::make_unique<PosixWritableFile>(fname, fd);
-    return Status::OK();
-  }
-
   Status NewAppendableFile(const std::string& fname,
                            std::unique_ptr<WritableFile>* result) override {
     return OpenForWrite(fname, O_APPEND, result);

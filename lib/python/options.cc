@@ -75,7 +75,7 @@ const char* OptionNames() {
          "compression (\"lz4\", \"zstd\", \"none\"), zstd_level, block_cache_capacity, "
          "max_open_files, allow_mmap_reads, target_file_size, max_bytes_for_level_base, "
          "level0_file_num_compaction_trigger, level0_slowdown_writes_trigger, "
-         "level0_stop_writes_trigger, wal_retention_bytes, recycle_log_file_num, max_log_file_size, "
+         "level0_stop_writes_trigger, wal_retention_bytes, max_log_file_size, "
          "wal_recovery_mode (\"point-in-time\", \"absolute-consistency\", "
          "\"tolerate-corrupted-tail\", \"skip-any-corrupted\"), wal_write_mode (\"auto\", "
          "\"mapped\", \"write\")";
@@ -125,8 +125,6 @@ void ApplyOptions(const py::kwargs& kwargs, Options* o) {
       o->level0_stop_writes_trigger = ToInt<int>(name, value);
     } else if (name == "wal_retention_bytes") {
       o->wal_retention_bytes = ToInt<uint64_t>(name, value);
-    } else if (name == "recycle_log_file_num") {
-      o->recycle_log_file_num = ToInt<size_t>(name, value);
     } else if (name == "max_log_file_size") {
       o->max_log_file_size = ToInt<size_t>(name, value);
     } else if (name == "wal_recovery_mode") {

@@ -77,7 +77,6 @@ class UpdateIteratorImpl final : public UpdateIterator {
     Status s = OpenFeedWal(env_, wal_dir_, log, &file_);
     if (!s.ok()) return s;
     reader_ = std::make_unique<log::Reader>(file_.get(), LogFileName(wal_dir_, log), &damage_, log);
-    reader_->set_end_at_older_records();  // a reused live WAL: stop at the old bytes
     if (offset > 0) {
       s = reader_->StartAt(offset);
       if (!s.ok()) return s;
@@ -95,7 +94,6 @@ class UpdateIteratorImpl final : public UpdateIterator {
     if (!OpenFeedWal(env_, wal_dir_, log, &file).ok()) return std::nullopt;
     DamageCounter damage;
     log::Reader reader(file.get(), LogFileName(wal_dir_, log), &damage, log);
-    reader.set_end_at_older_records();
     Slice record;
     std::string scratch;
     while (reader.ReadRecord(&record, &scratch)) {

@@ -92,7 +92,7 @@ Status VersionEdit::DecodeFrom(const Slice& src) {
           return Status::NotSupported(
               "DB format version " + std::to_string(version),
               "its tables may hold blocks of the retired lz codec, which this build no longer "
-              "reads (it reads DB format versions 1, 4 and " + std::to_string(kDbFormatVersion) + ")");
+              "reads (it reads DB format versions 1 and " + std::to_string(kDbFormatVersion) + ")");
         }
         format_version_ = version;
         break;

@@ -72,12 +72,7 @@ struct FileMetaData {
 // lz codec is retired: versions 2 and 3, whose tables may hold lz blocks
 // (table format 2), are refused with NotSupported too (no release kept data
 // in them). Versions 1 and 4 are read.
-// Version 5: a WAL may be a reused file (Options::recycle_log_file_num)
-// whose bytes after its own records are another, older log's: readers end
-// the log there (a "foreign tail", docs/format.md "Recycled WAL files"),
-// where a version-4 reader reported damage (and refused Open under
-// paranoid_checks). Versions 1, 4 and 5 are read.
-constexpr uint32_t kDbFormatVersion = 5;
+constexpr uint32_t kDbFormatVersion = 4;
 // True for the DB format versions whose tables may hold lz blocks.
 constexpr bool IsRetiredLzDbFormatVersion(uint32_t v) { return v == 2 || v == 3; }
 

@@ -248,8 +248,7 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   if (!s.ok()) return s;
   FirstErrorReporter reporter;
   log::Reader reader(file.get(), fname, &reporter, manifest_number);
-  reader.set_records_synced_one_by_one();
-  reader.set_never_recycled();  // MANIFESTs are never reused  // each edit is synced before the next
+  reader.set_records_synced_one_by_one();  // each edit is synced before the next
   Slice record;
   std::string scratch;
   std::optional<std::string> comparator;

@@ -74,66 +74,18 @@ bool Reader::ConsumeZerosToEnd(size_t* zeros) {
 }
 
 bool Reader::ContainsIntactRecord(const char* p, size_t n) const {
-  bool older = true;  // not looked for
-  return FindIntactRecords(p, n, &older);
-}
-
-bool Reader::FindIntactRecords(const char* p, size_t n, bool* older_found) const {
   for (size_t i = 0; i + kHeaderSize <= n; i++) {
     const char* header = p + i;
     // Cheap filters first: the log number, then a length that fits.
-    const uint32_t number = DecodeFixed32(header + 7);
-    const bool ours = number == log_number_;
-    if (!ours && (*older_found || number == 0 || number > log_number_)) continue;
+    if (DecodeFixed32(header + 7) != log_number_) continue;
     const size_t length = static_cast<uint8_t>(header[4]) |
                           (static_cast<size_t>(static_cast<uint8_t>(header[5])) << 8);
     if (i + kHeaderSize + length > n) continue;
     uint32_t crc = crc32c::Value(header + 4, kHeaderSize - 4);
     crc = crc32c::Extend(crc, header + kHeaderSize, length);
-    if (crc != crc32c::Unmask(DecodeFixed32(header))) continue;
-    if (ours) return true;
-    *older_found = true;
+    if (crc == crc32c::Unmask(DecodeFixed32(header))) return true;
   }
   return false;
-}
-
-bool Reader::OnlyForeignBytesFollow(uint64_t offset, bool older_record_here, size_t* skipped) {
-  *skipped = 0;
-  if (never_recycled_ || offset < synced_offset_) return false;
-  bool older_found = older_record_here;
-  size_t passed = 0;
-  while (true) {
-    // A reader of a live WAL stops at the first proof of older bytes.
-    if (end_at_older_records_ && older_found) break;
-    if (FindIntactRecords(buffer_.data(), buffer_.size(), &older_found)) {
-      *skipped = passed;
-      return false;
-    }
-    passed += buffer_.size();
-    if (eof_) break;
-    ReadBlock();
-  }
-  // Nothing of this log after the damage. Only a record of an older log
-  // proves the file was reused; without one it stays damage (garbage
-  // after a damaged record is not what a crash leaves in a fresh file).
-  buffer_.clear();
-  *skipped = passed;
-  return older_found;
-}
-
-int Reader::DamageOrForeignTail(uint64_t offset, bool older_record_here, const char* reason) {
-  // Look for an intact record of this log after the first byte of the bad
-  // record: its header may be the only thing wrong.
-  buffer_.remove_prefix(1);
-  size_t skipped = 0;
-  if (OnlyForeignBytesFollow(offset, older_record_here, &skipped)) return EndWithTornTail(1 + skipped);
-  size_t dropped = 1 + skipped;
-  if (skipped == 0) {
-    dropped += buffer_.size();  // the rest of this block cannot be trusted
-    buffer_.clear();
-  }  // else buffer_ is the later block holding an intact record: read on there
-  ReportCorruption(offset, dropped, reason);
-  return kBadRecord;
 }
 
 int Reader::EndWithTornTail(size_t bytes) {
@@ -248,8 +200,7 @@ int Reader::ReadPhysicalRecord(Slice* result, uint64_t* record_offset) {
 
     if (type == kZeroType && length == 0 && DecodeFixed32(header) == 0) {
       // Zero-filled space: at the end of the file a torn tail (a file
-      // extended but never written); elsewhere damage, unless only another
-      // log's bytes follow (OnlyForeignBytesFollow).
+      // extended but never written); elsewhere damage.
       size_t zeros = 0;
       if (AllZero(buffer_.data(), buffer_.size())) {
         if (ConsumeZerosToEnd(&zeros)) {
@@ -257,19 +208,22 @@ int Reader::ReadPhysicalRecord(Slice* result, uint64_t* record_offset) {
           return kEof;
         }
         // buffer_ now holds the next block with data in it.
-        size_t skipped = 0;
-        if (OnlyForeignBytesFollow(*record_offset, false, &skipped)) return EndWithTornTail(zeros + skipped);
-        ReportCorruption(*record_offset, zeros + skipped, "zeroed bytes");
-        return kBadRecord;
+      } else {
+        zeros = buffer_.size();  // drop the rest of this block
+        buffer_.clear();
       }
-      return DamageOrForeignTail(*record_offset, false, "zeroed bytes");
+      ReportCorruption(*record_offset, zeros, "zeroed bytes");
+      return kBadRecord;
     }
 
     if (kHeaderSize + length > buffer_.size()) {
       const bool torn = eof_ && !(records_synced_one_by_one_ &&
                                   ContainsIntactRecord(buffer_.data() + 1, buffer_.size() - 1));
       if (torn) return EndWithTornTail(buffer_.size());  // record runs past the end
-      return DamageOrForeignTail(*record_offset, false, "bad record length");
+      const size_t dropped = buffer_.size();
+      buffer_.clear();
+      ReportCorruption(*record_offset, dropped, "bad record length");
+      return kBadRecord;
     }
 
     const uint32_t expected = crc32c::Unmask(DecodeFixed32(header));
@@ -287,23 +241,18 @@ int Reader::ReadPhysicalRecord(Slice* result, uint64_t* record_offset) {
           return kEof;
         }
         dropped = record_end + zeros;
-        // buffer_ holds the next block with data in it.
-        size_t skipped = 0;
-        if (OnlyForeignBytesFollow(*record_offset, false, &skipped)) return EndWithTornTail(dropped + skipped);
-        dropped += skipped;
       } else {
-        return DamageOrForeignTail(*record_offset, false, "checksum mismatch");
+        buffer_.clear();  // the rest of this block cannot be trusted
       }
       ReportCorruption(*record_offset, dropped, "checksum mismatch");
       return kBadRecord;
     }
 
-    const uint32_t record_log = DecodeFixed32(header + 7);
-    if (record_log != log_number_) {
-      // Intact, but another log's: in a recycled WAL, what the file held
-      // before, if that log is older (docs/format.md, "Recycled WAL files").
-      return DamageOrForeignTail(*record_offset, record_log != 0 && record_log < log_number_,
-                                 "record of another log");
+    if (DecodeFixed32(header + 7) != log_number_) {
+      const size_t dropped = buffer_.size();
+      buffer_.clear();
+      ReportCorruption(*record_offset, dropped, "record of another log");
+      return kBadRecord;
     }
 
     buffer_.remove_prefix(kHeaderSize + length);

@@ -6,22 +6,12 @@
 //    whose checksum fails with nothing but zeros after it, zero-filled space,
 //    or a fragmented record missing its end): a clean end of the log. Its
 //    size is available as torn_tail_bytes().
-//  - A foreign tail (WAL only, not after set_never_recycled()): bytes that
-//    are not a valid record of this log -- a record of an older log (what
-//    a recycled WAL file held before), a checksum mismatch, zeros, a bad
-//    length -- at or past synced_offset(), with no intact record of this
-//    log anywhere after them in the file and an intact record of an older
-//    log there or after them: where this log's own bytes end in a reused
-//    file. A clean end too, counted in torn_tail_bytes(). (docs/format.md,
-//    "Recycled WAL files".)
 //  - SYNC_MARK records (see log_format.h) are not returned; they raise
 //    synced_offset().
-//  - Anything else (checksum mismatch with an intact record of this log
-//    after it, a bad type, a length past the block, a record naming another
-//    log before the synced offset, fragments out of order): reported to the
-//    Reporter with the file offset and the number of bytes dropped; reading
-//    continues with the next block (or with the later block holding the next
-//    intact record, when the reader had to look that far).
+//  - Anything else (checksum mismatch with data after it, a bad type, a
+//    length past the block, a record naming another log, fragments out of
+//    order): reported to the Reporter with the file offset and the number of
+//    bytes dropped; reading continues with the next block.
 //
 // Thread safety: externally synchronized.
 #ifndef LSMKV_WAL_LOG_READER_H_
@@ -69,19 +59,6 @@ class Reader {
   // later pages may survive where earlier ones did not.)
   void set_records_synced_one_by_one() { records_synced_one_by_one_ = true; }
 
-  // For logs whose files are never reused (the MANIFEST): a record of
-  // another log is damage wherever it is, never a foreign tail.
-  void set_never_recycled() { never_recycled_ = true; }
-
-  // For readers of WALs that may still be written (the change feed, which
-  // reads only published records, all before the writer's position): bad
-  // bytes at or past the synced offset end the log as soon as an intact
-  // record of an older log is found at or after them (in practice within
-  // the same block), without searching the rest of the file for records of
-  // this log (a recycled live WAL would otherwise be read to its end at
-  // every poll).
-  void set_end_at_older_records() { end_at_older_records_ = true; }
-
   // Starts reading at `offset`, which must be where a logical record (or
   // the zero padding at a block's end) starts, e.g. a NextRecordOffset()
   // of an earlier Reader of the same file. Call before the first read.
@@ -116,26 +93,8 @@ class Reader {
   // Whether an intact record of this log (header, log number and checksum
   // all right) starts anywhere in [p, p + n).
   bool ContainsIntactRecord(const char* p, size_t n) const;
-  // The same; unless *older_found is already true, also sets it when an
-  // intact record of an older log (0 < log number < this log's) starts
-  // there (it may stop looking for those once one is found).
-  bool FindIntactRecords(const char* p, size_t n, bool* older_found) const;
   // Marks everything left in the buffer as torn tail and ends the log.
   int EndWithTornTail(size_t bytes);
-  // Damage was found at `offset`; buffer_ holds the bytes after it. True
-  // when that is a foreign tail: the log may be recycled, offset is not
-  // below synced_offset_, no intact record of this log starts in buffer_
-  // or any later block, and an intact record of an older log does (or
-  // older_record_here: the bad bytes are one) -- the proof that the file
-  // held an older log (*skipped: the bytes read to the end of the file).
-  // False otherwise; if an intact record of this log is in a later block,
-  // buffer_ is that block and *skipped the bytes passed over (0: it is in
-  // buffer_ as it was).
-  bool OnlyForeignBytesFollow(uint64_t offset, bool older_record_here, size_t* skipped);
-  // Bad bytes at `offset` (buffer_ starts there): a foreign tail (kEof)
-  // or damage reported for `reason` (kBadRecord), dropping the rest of the
-  // block or up to the later block holding an intact record.
-  int DamageOrForeignTail(uint64_t offset, bool older_record_here, const char* reason);
 
   SequentialFile* const file_;
   const std::string fname_;
@@ -145,8 +104,6 @@ class Reader {
   Slice buffer_;  // unread part of the current block
   bool eof_ = false;  // the last read returned less than a block
   bool records_synced_one_by_one_ = false;
-  bool never_recycled_ = false;
-  bool end_at_older_records_ = false;
   uint64_t end_of_buffer_offset_ = 0;  // file offset just past buffer_
   uint64_t last_record_offset_ = 0;
   uint64_t torn_tail_bytes_ = 0;

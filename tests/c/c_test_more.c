@@ -418,7 +418,6 @@ void TestMoreOptions(const char* base, lsmkv_writeoptions_t* wo) {
   CHECK_ERROR(err, "max_log_file_size");
   lsmkv_options_set_max_log_file_size(options, 1 << 20);
   lsmkv_options_set_wal_retention_bytes(options, 1 << 20);
-  lsmkv_options_set_recycle_log_file_num(options, 2); /* inert while WALs are retained */
 
   lsmkv_options_set_info_log(options, logger);
   lsmkv_logger_destroy(logger); /* the options keep it */

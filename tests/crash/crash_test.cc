@@ -29,12 +29,7 @@
 //
 //   lsmkv_crash_test [--mode=kill9|powerloss|powerloss-dirs|powerloss-pages]
 //                    [--cycles=N] [--seed=N] [--db=DIR] [--max_ms=N]
-//                    [--recycle_log_file_num=N] [--keep_going]
-//
-// --recycle_log_file_num=N runs the DB with WAL recycling
-// (Options::recycle_log_file_num): new WALs overwrite obsolete ones in
-// place, and the power cut reverts their unsynced bytes to the old log's
-// (FaultEnv, "Reused log files").
+//                    [--keep_going]
 //
 // The child's operations are a pure function of (seed, cycle, index), so the
 // parent regenerates them instead of trusting the side log's contents; the
@@ -77,16 +72,7 @@ struct Flags {
   // After a cycle whose recovered state is wrong, report it and go on (from
   // the recovered state) instead of stopping; the exit status still fails.
   bool keep_going = false;
-  // Options::recycle_log_file_num of the DB (0: WALs are deleted, not reused).
-  size_t recycle_log_file_num = 0;
 };
-
-// The DB's options in every process of the test.
-lsmkv::Options DbOptions(const Flags& f) {
-  lsmkv::Options options = lsmkv::test::SmallLevelsOptions();
-  options.recycle_log_file_num = f.recycle_log_file_num;
-  return options;
-}
 
 struct Op {
   bool sync = false;
@@ -176,7 +162,7 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
 // kill9 child: writes until killed.
 [[noreturn]] void RunKillChild(const Flags& f, int cycle) {
   std::unique_ptr<lsmkv::DB> db;
-  lsmkv::Status s = lsmkv::DB::Open(DbOptions(f), f.db + "/db", &db);
+  lsmkv::Status s = lsmkv::DB::Open(lsmkv::test::SmallLevelsOptions(), f.db + "/db", &db);
   if (!s.ok()) {
     std::fprintf(stderr, "child: open: %s\n", s.ToString().c_str());
     _exit(2);
@@ -188,7 +174,7 @@ void WriteUntilStopped(const Flags& f, int cycle, lsmkv::DB* db, const std::atom
 // Power-loss child: writes on a FaultEnv for delay_ms, then loses power.
 [[noreturn]] void RunPowerLossChild(const Flags& f, int cycle, int delay_ms) {
   lsmkv::FaultEnv fault(lsmkv::Env::Default());
-  lsmkv::Options options = DbOptions(f);
+  lsmkv::Options options = lsmkv::test::SmallLevelsOptions();
   options.env = &fault;
   std::unique_ptr<lsmkv::DB> db;
   lsmkv::Status s = lsmkv::DB::Open(options, f.db + "/db", &db);
@@ -394,12 +380,11 @@ int main(int argc, char** argv) {
     else if (const char* v = value("seed")) f.seed = std::strtoull(v, nullptr, 10);
     else if (const char* v = value("db")) f.db = v;
     else if (const char* v = value("max_ms")) f.max_ms = std::atoi(v);
-    else if (const char* v = value("recycle_log_file_num")) f.recycle_log_file_num = std::strtoull(v, nullptr, 10);
     else if (a == "--keep_going") f.keep_going = true;
     else {
       std::fprintf(stderr,
                    "usage: lsmkv_crash_test [--mode=kill9|powerloss|powerloss-dirs|powerloss-pages] "
-                   "[--cycles=N] [--seed=N] [--db=DIR] [--max_ms=N] [--recycle_log_file_num=N] [--keep_going]\n");
+                   "[--cycles=N] [--seed=N] [--db=DIR] [--max_ms=N] [--keep_going]\n");
       return 2;
     }
   }
@@ -407,9 +392,8 @@ int main(int argc, char** argv) {
                           : f.mode == Mode::kPowerLoss     ? "powerloss"
                           : f.mode == Mode::kPowerLossDirs ? "powerloss-dirs"
                                                            : "powerloss-pages";
-  std::printf("lsmkv_crash_test: mode %s, %d cycles, seed %llu, db %s, recycle_log_file_num %zu\n",
-              mode_name, f.cycles, static_cast<unsigned long long>(f.seed), f.db.c_str(),
-              f.recycle_log_file_num);
+  std::printf("lsmkv_crash_test: mode %s, %d cycles, seed %llu, db %s\n", mode_name, f.cycles,
+              static_cast<unsigned long long>(f.seed), f.db.c_str());
   std::filesystem::remove_all(f.db);
   std::filesystem::create_directories(f.db);
   std::mt19937_64 rnd(f.seed);
@@ -468,7 +452,7 @@ int main(int argc, char** argv) {
         crash_files.empty() ? std::string() : "\nwhat the power cut left of each file:\n" + crash_files;
 
     std::unique_ptr<lsmkv::DB> db;
-    const lsmkv::Status s = lsmkv::DB::Open(DbOptions(f), f.db + "/db", &db);
+    const lsmkv::Status s = lsmkv::DB::Open(lsmkv::test::SmallLevelsOptions(), f.db + "/db", &db);
     if (!s.ok()) Fail(where + ": open after the crash: " + s.ToString() + crash_detail);
     const Model recovered = ReadAll(db.get());
 

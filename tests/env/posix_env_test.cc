@@ -1,6 +1,5 @@
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -381,75 +380,6 @@ TEST_CASE("Env: NewLogFile defaults to NewWritableFile", "[env][walmode]") {
     REQUIRE(FileContents(&mem, "/000013.log") == "record");
   }
   REQUIRE(counting.created == 3);
-}
-
-TEST_CASE("PosixEnv: ReuseLogFile renames and overwrites in place, never truncating", "[env][recycle]") {
-  Env* env = Env::Default();
-  const std::string dir = test::ScratchDir("posix_reuse_log");
-  const std::string old_log = dir + "/000007.log";
-  const std::string new_log = dir + "/000012.log";
-  const std::string old_bytes(100000, 'o');
-  REQUIRE(WriteStringToFile(env, old_bytes, old_log, /*sync=*/true).ok());
-  struct stat before;
-  REQUIRE(::stat(old_log.c_str(), &before) == 0);
-  for (WalWriteMode mode : {WalWriteMode::kAuto, WalWriteMode::kMapped, WalWriteMode::kWrite}) {
-    INFO("mode " << static_cast<int>(mode));
-    std::unique_ptr<WritableFile> w;
-    REQUIRE(env->ReuseLogFile(old_log, new_log, mode, &w).ok());
-    REQUIRE_FALSE(env->FileExists(old_log));
-    REQUIRE(w->Append("new record").ok());
-    REQUIRE(w->Flush().ok());
-    // Handed to the OS at Flush, over the old bytes; the size is unchanged.
-    std::string now = FileContents(env, new_log);
-    REQUIRE(now.size() == old_bytes.size());
-    REQUIRE(now.substr(0, 10) == "new record");
-    REQUIRE(now.substr(10) == old_bytes.substr(10));
-    REQUIRE(w->Sync().ok());
-    REQUIRE(w->Close().ok());  // no truncation at Close either
-    REQUIRE(FileContents(env, new_log).size() == old_bytes.size());
-    struct stat after;
-    REQUIRE(::stat(new_log.c_str(), &after) == 0);
-    REQUIRE(after.st_ino == before.st_ino);  // the same file
-    REQUIRE(env->RenameFile(new_log, old_log).ok());  // for the next mode
-    REQUIRE(WriteStringToFile(env, old_bytes, old_log, /*sync=*/true).ok());
-    REQUIRE(::stat(old_log.c_str(), &before) == 0);
-  }
-
-  // Past the old end the file grows, like any append.
-  {
-    std::unique_ptr<WritableFile> w;
-    REQUIRE(env->ReuseLogFile(old_log, new_log, WalWriteMode::kAuto, &w).ok());
-    const std::string longer(150000, 'n');
-    REQUIRE(w->Append(longer).ok());
-    REQUIRE(w->Close().ok());
-    REQUIRE(FileContents(env, new_log) == longer);
-    REQUIRE(env->RenameFile(new_log, old_log).ok());
-  }
-
-  // A file with another name is refused and left as it was.
-  const std::string other_name = dir + "/copy-of-7";
-  REQUIRE(WriteStringToFile(env, old_bytes, old_log, /*sync=*/true).ok());
-  REQUIRE(::link(old_log.c_str(), other_name.c_str()) == 0);
-  std::unique_ptr<WritableFile> w;
-  const Status s = env->ReuseLogFile(old_log, new_log, WalWriteMode::kAuto, &w);
-  REQUIRE(s.IsNotSupported());
-  REQUIRE(w == nullptr);
-  REQUIRE(FileContents(env, old_log) == old_bytes);
-  REQUIRE_FALSE(env->FileExists(new_log));
-  // A missing file: NotFound.
-  REQUIRE(env->ReuseLogFile(dir + "/000099.log", new_log, WalWriteMode::kAuto, &w).IsNotFound());
-  test::RemoveTree(dir);
-}
-
-TEST_CASE("Env: ReuseLogFile defaults to NotSupported, and wrappers do not forward it", "[env][recycle]") {
-  MemEnv mem;
-  REQUIRE(WriteStringToFile(&mem, "old", "/000001.log", false).ok());
-  std::unique_ptr<WritableFile> w;
-  REQUIRE(mem.ReuseLogFile("/000001.log", "/000002.log", WalWriteMode::kAuto, &w).IsNotSupported());
-  EnvWrapper wrapper(Env::Default());
-  REQUIRE(wrapper.ReuseLogFile("/nonexistent/000001.log", "/nonexistent/000002.log", WalWriteMode::kAuto, &w)
-              .IsNotSupported());
-  REQUIRE(FileContents(&mem, "/000001.log") == "old");
 }
 
 TEST_CASE("PosixEnv: directories, rename, remove and errors", "[env]") {

@@ -110,13 +110,6 @@ class BasicsTest(TempDirTest):
                       wal_write_mode="write", wal_retention_bytes=1 << 20,
                       max_log_file_size=64 << 10) as db:
             self.assertEqual(db.get(b"k"), b"x" * 1000)
-        # WAL recycling: flushes make WALs obsolete, later WALs reuse them.
-        with lsmkv.DB(self.path, recycle_log_file_num=2, write_buffer_size=64 << 10) as db:
-            for i in range(3000):
-                db.put(b"r%05d" % i, b"v" * 100)
-        with lsmkv.DB(self.path, recycle_log_file_num=2) as db:
-            self.assertEqual(db.get(b"r02999"), b"v" * 100)
-            self.assertEqual(db.get(b"k"), b"x" * 1000)
         for allow in (False, True):  # tables read with pread, then through mappings
             with lsmkv.DB(self.path, allow_mmap_reads=allow) as db:
                 self.assertEqual(db.get(b"k"), b"x" * 1000)

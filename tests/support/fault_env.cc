@@ -58,14 +58,10 @@ uint64_t HashName(const std::string& name) {
 // One file's page-loss power cut (FaultEnv::PowerLoss): `data` holds the
 // file as written; bytes [0, synced) are durable, [synced, written) were in
 // the page cache only, and the file system knew the file as fs_size bytes
-// long. `base` (nullptr for a file written from empty) is what a reused
-// file held before: lost bytes revert to it, and the file keeps at least
-// its size. Returns what is left on the disk.
+// long. Returns what is left on the disk.
 std::string LosePages(const FaultEnv::PowerLoss& how, const std::string& fname,
                       const std::string& data, uint64_t synced, uint64_t written, uint64_t fs_size,
-                      const std::string* base, FaultEnv::PowerLossReport* report) {
-  // The durable byte at offset i: the old one of a reused file, else zero.
-  const auto durable = [base](uint64_t i) { return base != nullptr && i < base->size() ? (*base)[i] : '\0'; };
+                      FaultEnv::PowerLossReport* report) {
   constexpr uint64_t kPage = FaultEnv::kPageSize;
   Random rnd(how.seed ^ HashName(fname));
   std::string out = data.substr(0, written);
@@ -93,7 +89,8 @@ std::string LosePages(const FaultEnv::PowerLoss& how, const std::string& fname,
     if (keep_to > lo && lost_before) out_of_order = true;
     if (keep_to < hi) lost_before = true;
     if (keep_to > lo) survived_end = keep_to;
-    for (uint64_t i = keep_to; i < hi; i++) out[i] = durable(i);
+    std::fill(out.begin() + static_cast<std::ptrdiff_t>(keep_to),
+              out.begin() + static_cast<std::ptrdiff_t>(hi), '\0');
     fates += fate == kKept ? 'K' : fate == kLost ? 'L' : 'T';
     report->pages_kept += fate == kKept;
     report->pages_lost += fate == kLost;
@@ -103,10 +100,7 @@ std::string LosePages(const FaultEnv::PowerLoss& how, const std::string& fname,
   // there), or sometimes the size the file system had, zero-filled.
   uint64_t size = survived_end;
   if (!how.keep_page && rnd.OneIn(4)) size = std::max(size, fs_size);
-  if (base != nullptr) size = std::max<uint64_t>(size, base->size());  // never cut back
-  const uint64_t old_size = out.size();
   out.resize(size, '\0');
-  for (uint64_t i = old_size; i < size; i++) out[i] = durable(i);
   report->files_out_of_order += out_of_order;
   report->description += fname + ": synced " + std::to_string(synced) + " of " +
                          std::to_string(written) + " bytes; ";
@@ -225,7 +219,7 @@ Status FaultEnv::NewAppendableFile(const std::string& f, std::unique_ptr<Writabl
     auto it = files_.find(f);
     if (it == files_.end()) {
       // Not written through this env before: treat what is there as durable.
-      files_[f] = DurableFile(size);
+      files_[f] = FileInfo{size, size};
     }
     if (!existed) unsynced_new_files_.insert(f);
   }
@@ -260,7 +254,6 @@ Status FaultEnv::RemoveFile(const std::string& f) {
     std::lock_guard<std::mutex> l(mu_);
     files_.erase(f);
     unsynced_new_files_.erase(f);
-    reused_from_.erase(f);
   }
   return s;
 }
@@ -308,33 +301,6 @@ Status FaultEnv::LinkFile(const std::string& src, const std::string& target_name
   return s;
 }
 
-Status FaultEnv::ReuseLogFile(const std::string& old_fname, const std::string& fname, WalWriteMode mode,
-                              std::unique_ptr<WritableFile>* result) {
-  Status s = Check(Op::kRename, old_fname);
-  if (!s.ok()) return s;
-  std::string base;
-  s = ReadFileToString(target(), old_fname, &base);
-  if (!s.ok()) return s;
-  std::unique_ptr<WritableFile> file;
-  s = target()->ReuseLogFile(old_fname, fname, mode, &file);
-  if (!s.ok()) return s;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    files_.erase(old_fname);
-    FileInfo info;
-    info.reused = true;
-    info.base = std::move(base);
-    files_[fname] = std::move(info);
-    if (unsynced_new_files_.erase(old_fname) > 0) {
-      unsynced_new_files_.insert(fname);  // never durable under either name
-    } else {
-      reused_from_[fname] = old_fname;
-    }
-  }
-  *result = std::make_unique<FaultWritableFile>(this, fname, std::move(file));
-  return Status::OK();
-}
-
 Status FaultEnv::SyncDir(const std::string& d) {
   Status s = Check(Op::kSync, d);
   if (!s.ok()) return s;
@@ -347,9 +313,6 @@ Status FaultEnv::SyncDir(const std::string& d) {
     }
     for (auto it = overwritten_.begin(); it != overwritten_.end();) {
       it = DirOf(it->first) == d ? overwritten_.erase(it) : std::next(it);
-    }
-    for (auto it = reused_from_.begin(); it != reused_from_.end();) {
-      it = DirOf(it->first) == d ? reused_from_.erase(it) : std::next(it);
     }
   }
   return s;
@@ -369,18 +332,15 @@ Status FaultEnv::DropUnsyncedData(const PowerLoss& how, PowerLossReport* report)
   std::map<std::string, FileInfo> files;
   std::set<std::string> unsynced;
   std::map<std::string, std::string> overwritten;
-  std::map<std::string, std::string> reused_from;
   {
     std::lock_guard<std::mutex> l(mu_);
     files = files_;
     unsynced = unsynced_new_files_;
     overwritten.swap(overwritten_);
-    reused_from.swap(reused_from_);
     frozen_ = false;
     failures_.clear();
   }
   std::map<std::string, uint64_t> sizes_left;  // file -> its size after the cut
-  std::map<std::string, std::string> renamed_back;  // reused file -> its old name again
   for (const auto& [name, info] : files) {
     if (!target()->FileExists(name)) continue;
     if (drop_dir_entries && overwritten.count(name) > 0) {
@@ -408,27 +368,18 @@ Status FaultEnv::DropUnsyncedData(const PowerLoss& how, PowerLossReport* report)
         fs_size = info.fs_size_at_freeze;
       }
       written = std::max(written, synced);  // synced bytes are never lost
-      if (!info.reused && written == synced && fs_size <= written && data.size() == synced) {
+      if (written == synced && fs_size <= written && data.size() == synced) {
         sizes_left[name] = synced;
         continue;  // nothing unsynced
       }
-      left = LosePages(how, name, data, synced, written, std::max(fs_size, written),
-                       info.reused ? &info.base : nullptr, report);
+      left = LosePages(how, name, data, synced, written, std::max(fs_size, written), report);
     } else {
       left = data.substr(0, synced);
-      if (info.reused && info.base.size() > synced) left += info.base.substr(synced);
     }
     sizes_left[name] = left.size();
     if (left != data) {
       s = WriteStringToFile(target(), left, name, /*sync=*/true);
       if (!s.ok()) return s;
-    }
-    if (drop_dir_entries && reused_from.count(name) > 0) {
-      // The reuse's rename never became durable: the file is back under
-      // its old name.
-      s = target()->RenameFile(name, reused_from[name]);
-      if (!s.ok()) return s;
-      renamed_back[name] = reused_from[name];
     }
   }
   std::lock_guard<std::mutex> l(mu_);
@@ -439,24 +390,10 @@ Status FaultEnv::DropUnsyncedData(const PowerLoss& how, PowerLossReport* report)
     info.frozen = false;
   }
   if (drop_dir_entries) {
-    for (const auto& [name, data] : overwritten) files_[name] = DurableFile(data.size());
+    for (const auto& [name, data] : overwritten) files_[name] = FileInfo{data.size(), data.size()};
   }
   if (drop_dir_entries) {
     for (const std::string& name : unsynced) files_.erase(name);
-  }
-  for (const auto& [name, old_name] : renamed_back) {
-    auto it = files_.find(name);
-    if (it == files_.end()) continue;
-    FileInfo info = it->second;
-    files_.erase(it);
-    info.reused = false;
-    info.base.clear();
-    files_[old_name] = std::move(info);
-  }
-  // What is left is durable: a reused file's old bytes are now just bytes.
-  for (auto& [name, info] : files_) {
-    info.reused = false;
-    info.base.clear();
   }
   unsynced_new_files_.clear();
   return Status::OK();

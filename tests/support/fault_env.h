@@ -17,13 +17,6 @@
 //    With drop_unsynced_dir_entries, files created since their directory's
 //    last SyncDir disappear as well, and a file replaced by such a rename
 //    comes back with its old contents.
-//  - Reused log files (Env::ReuseLogFile, forwarded to the target): the
-//    file's bytes at the reuse are its durable state; appends overwrite
-//    them from offset 0. A power cut turns every unsynced byte back into
-//    the old byte at that offset (zero past the old end), page by page
-//    with lose_pages_out_of_order, and never cuts the file below its old
-//    size; with drop_unsynced_dir_entries, a reuse whose rename was not
-//    made durable puts the file back under its old name.
 //
 // Thread safety: thread-safe.
 #ifndef LSMKV_TESTS_SUPPORT_FAULT_ENV_H_
@@ -130,10 +123,6 @@ class FaultEnv final : public EnvWrapper {
   // The new name is an unsynced directory entry until SyncDir; both names
   // share the synced length (a crash cuts both alike).
   Status LinkFile(const std::string& s, const std::string& t) override;
-  // Fails like a rename (Op::kRename); otherwise the target reuses the file
-  // (NotSupported where it cannot), tracked as described above.
-  Status ReuseLogFile(const std::string& old_fname, const std::string& fname, WalWriteMode mode,
-                      std::unique_ptr<WritableFile>* result) override;
 
   // Called by the file wrappers.
   Status Check(Op op, const std::string& fname);
@@ -160,17 +149,7 @@ class FaultEnv final : public EnvWrapper {
     bool frozen = false;
     uint64_t written_at_freeze = 0;
     uint64_t fs_size_at_freeze = 0;
-    // A reused log file: its bytes when it was reused, which unsynced
-    // bytes revert to at a power cut.
-    bool reused = false;
-    std::string base;
   };
-  // A file of `size` bytes, all durable.
-  static FileInfo DurableFile(uint64_t size) {
-    FileInfo info;
-    info.size = info.synced = size;
-    return info;
-  }
 
   std::mutex mu_;
   // Guarded by mu_.
@@ -183,9 +162,6 @@ class FaultEnv final : public EnvWrapper {
   // Files replaced by a rename whose directory was not synced since, with
   // their previous contents: a crash brings the old file back.
   std::map<std::string, std::string> overwritten_;
-  // Reused log files (new name -> old name) whose rename was not made
-  // durable by SyncDir yet.
-  std::map<std::string, std::string> reused_from_;
 };
 
 }  // namespace lsmkv

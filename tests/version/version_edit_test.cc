@@ -83,9 +83,9 @@ TEST_CASE("VersionEdit: a newer DB format version is NotSupported, before unknow
   REQUIRE(decoded.DecodeFrom(std::string("\x08\x00", 2)).IsCorruption());  // version 0
 }
 
-TEST_CASE("VersionEdit: DB format versions 2 and 3 (retired lz codec) are NotSupported, 1, 4 and 5 decode",
+TEST_CASE("VersionEdit: DB format versions 2 and 3 (retired lz codec) are NotSupported, 1 and 4 decode",
           "[version_edit]") {
-  for (uint32_t version : {1u, 2u, 3u, 4u, 5u}) {
+  for (uint32_t version : {1u, 2u, 3u, 4u}) {
     INFO("version " << version);
     VersionEdit edit;
     edit.SetFormatVersion(version);
@@ -104,7 +104,7 @@ TEST_CASE("VersionEdit: DB format versions 2 and 3 (retired lz codec) are NotSup
       REQUIRE(decoded.format_version() == version);
     }
   }
-  REQUIRE(kDbFormatVersion == 5);
+  REQUIRE(kDbFormatVersion == 4);
 }
 
 }  // namespace lsmkv
