@@ -14,6 +14,7 @@
 #include "format/filename.h"
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
+#include "support/db_files.h"
 #include "support/mem_env.h"
 #include "support/test_util.h"
 
@@ -95,18 +96,6 @@ int TableCount(DB* db) {
   return n;
 }
 
-std::set<uint64_t> WalNumbers(Env* env, const std::string& dir) {
-  std::vector<std::string> children;
-  REQUIRE(env->GetChildren(dir, &children).ok());
-  std::set<uint64_t> out;
-  for (const auto& c : children) {
-    uint64_t n;
-    FileType t;
-    if (ParseFileName(c, &n, &t) && t == FileType::kLogFile) out.insert(n);
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("Flush cleanup: the next flush runs while a flushed WAL's removal is stuck",
@@ -154,7 +143,7 @@ TEST_CASE("Flush cleanup: the next flush runs while a flushed WAL's removal is s
   // until the next MANIFEST edit is durable, see VersionSet::previous_)
   // and the active one.
   REQUIRE(env.in_flight() == 0);
-  REQUIRE(WalNumbers(&env, "/db").size() <= 2);
+  REQUIRE(test::FilesOfType(&env, "/db", FileType::kLogFile).size() <= 2);
   const auto contents = test::Contents(db.get());
   REQUIRE(contents.size() == 1000);
 }

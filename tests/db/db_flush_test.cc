@@ -9,6 +9,7 @@
 #include "format/filename.h"
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
+#include "support/db_files.h"
 #include "support/fault_env.h"
 #include "support/mem_env.h"
 #include "support/slow_tables_env.h"
@@ -23,19 +24,7 @@ namespace {
 using Model = std::map<std::string, std::string>;
 
 using test::Contents;
-
-// File numbers of the given type in dir.
-std::set<uint64_t> FilesOfType(Env* env, const std::string& dir, FileType wanted) {
-  std::vector<std::string> children;
-  REQUIRE(env->GetChildren(dir, &children).ok());
-  std::set<uint64_t> out;
-  for (const auto& c : children) {
-    uint64_t n;
-    FileType t;
-    if (ParseFileName(c, &n, &t) && t == wanted) out.insert(n);
-  }
-  return out;
-}
+using test::FilesOfType;
 
 // Table numbers listed by lsmkv.sstables.
 std::set<uint64_t> TablesInManifest(DB* db) {
