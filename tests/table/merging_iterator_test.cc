@@ -88,6 +88,22 @@ std::string IKey(const std::string& user_key, SequenceNumber seq, ValueType type
   return k;
 }
 
+// The model's last entry at or before target (SeekForPrev), or end().
+Model::const_iterator LastAtOrBefore(const Model& all, const std::string& target) {
+  auto ub = all.upper_bound(target);
+  return ub == all.begin() ? all.end() : std::prev(ub);
+}
+
+// The iterator is OK and at pos of the model (not valid at end()).
+void RequireAt(const Iterator* it, const Model& all, Model::const_iterator pos) {
+  REQUIRE(it->status().ok());
+  REQUIRE(it->Valid() == (pos != all.end()));
+  if (it->Valid()) {
+    REQUIRE(it->key().ToString() == pos->first);
+    REQUIRE(it->value().ToString() == pos->second);
+  }
+}
+
 struct Fixture {
   Model all;
   std::vector<ModelIterator*> children;  // owned by the merging iterator
@@ -166,8 +182,7 @@ TEST_CASE("Merging iterator: random walks with lazy seeks match std::map",
             break;
           case 4: {
             it->SeekForPrev(target);
-            auto ub = f.all.upper_bound(target);
-            pos = ub == f.all.begin() ? f.all.end() : std::prev(ub);
+            pos = LastAtOrBefore(f.all, target);
             break;
           }
           case 5:
@@ -181,12 +196,7 @@ TEST_CASE("Merging iterator: random walks with lazy seeks match std::map",
             break;
         }
         INFO("step " << step << " op " << op);
-        REQUIRE(it->status().ok());
-        REQUIRE(it->Valid() == (pos != f.all.end()));
-        if (it->Valid()) {
-          REQUIRE(it->key().ToString() == pos->first);
-          REQUIRE(it->value().ToString() == pos->second);
-        }
+        RequireAt(it, f.all, pos);
       }
     }
   }
@@ -402,8 +412,7 @@ TEST_CASE("Merging iterator: children newest first, random walks with snapshots 
           break;
         case 5: {
           it->SeekForPrev(target);
-          auto ub = f.all.upper_bound(target);
-          pos = ub == f.all.begin() ? f.all.end() : std::prev(ub);
+          pos = LastAtOrBefore(f.all, target);
           break;
         }
         case 6:
@@ -425,12 +434,7 @@ TEST_CASE("Merging iterator: children newest first, random walks with snapshots 
           break;
       }
       INFO("step " << step << " op " << op);
-      REQUIRE(it->status().ok());
-      REQUIRE(it->Valid() == (pos != f.all.end()));
-      if (it->Valid()) {
-        REQUIRE(it->key().ToString() == pos->first);
-        REQUIRE(it->value().ToString() == pos->second);
-      }
+      RequireAt(it, f.all, pos);
     }
   }
 }
