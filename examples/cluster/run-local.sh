@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A three-node lsmkv cluster on this machine (docs/cluster.md): one etcd and
 # three lsmkv-kvserver nodes, n1..n3, on 127.0.0.1:8084-8086, data under DIR
-# (default ./lsmkv-cluster). Waits for a leader, prints who leads, and stops
-# everything on Ctrl-C.
+# (default ./lsmkv-cluster). Waits until all three nodes name the same
+# leader, prints it, and stops everything on Ctrl-C.
 #
 #   examples/cluster/run-local.sh [DIR]
 #
@@ -59,13 +59,22 @@ for i in 1 2 3; do
   pids+=($!)
 done
 
+# The leader each node names ("" if none or unreachable).
+leader_seen_by() {
+  curl -s --max-time 2 "http://127.0.0.1:$1/cluster" | sed -n 's/.*"leader":"\([^"]*\)".*/\1/p' || true
+}
+# Ready once all three nodes name the same leader: until then a node that has
+# not heard of the election yet answers 503 instead of redirecting a write.
 leader=""
 for _ in $(seq 300); do
-  leader="$(curl -s "http://127.0.0.1:$port/cluster" | sed -n 's/.*"leader":"\([^"]*\)".*/\1/p' || true)"
-  [[ -n "$leader" ]] && break
+  seen=("$(leader_seen_by "$port")" "$(leader_seen_by "$((port + 1))")" "$(leader_seen_by "$((port + 2))")")
+  if [[ -n "${seen[0]}" && "${seen[0]}" == "${seen[1]}" && "${seen[0]}" == "${seen[2]}" ]]; then
+    leader="${seen[0]}"
+    break
+  fi
   sleep 0.1
 done
-[[ -n "$leader" ]] || { echo "no leader after 30 s; see $dir/*.log" >&2; exit 1; }
+[[ -n "$leader" ]] || { echo "the nodes did not agree on a leader within 30 s; see $dir/*.log" >&2; exit 1; }
 leader_url="$(curl -s "http://127.0.0.1:$port/cluster" | sed -n 's/.*"leader_url":"\([^"]*\)".*/\1/p')"
 echo "leader: $leader at $leader_url"
 echo "nodes: http://127.0.0.1:$port http://127.0.0.1:$((port + 1)) http://127.0.0.1:$((port + 2)) (logs in $dir)"

@@ -52,10 +52,20 @@ for attempt in 1 2 3; do
 done
 cat "$work/out.txt"
 grep -q '^leader: n[123] at http://127.0.0.1:' "$work/out.txt" || { echo "FAIL: no leader line"; kill -TERM -- -$script 2>/dev/null; exit 1; }
+# On a failure: what every node says of the cluster, and the logs' tails.
+show_cluster() {
+  for j in 0 1 2; do echo "node $j /cluster: $(curl -s --max-time 2 "http://127.0.0.1:$((base + j))/cluster")"; done
+  for log in "$work"/data/n*.log; do echo "--- $log"; tail -n 20 "$log"; done
+}
 # A write sent to every node in turn (followers redirect; curl -L follows).
+# run-local.sh prints the leader only once all three nodes name it, so no
+# node may answer 503 here.
 for i in 0 1 2; do
-  curl -sf -L --max-time 20 -X POST -H 'Content-Type: application/json' -d "{\"key\":\"k$i\",\"value\":\"v$i\"}" \
-    "http://127.0.0.1:$((base + i))/set" | grep -q '"written":1' || { echo "FAIL: write via node $i"; kill -TERM -- -$script 2>/dev/null; exit 1; }
+  reply="$(curl -s -L --max-time 20 -w ' http=%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d "{\"key\":\"k$i\",\"value\":\"v$i\"}" "http://127.0.0.1:$((base + i))/set" || true)"
+  if ! grep -q '"written":1' <<<"$reply"; then
+    echo "FAIL: write via node $i: $reply"; show_cluster; kill -TERM -- -$script 2>/dev/null; exit 1
+  fi
 done
 [[ "$(curl -sf -L --max-time 20 "http://127.0.0.1:$((base + 1))/get?key=k2")" == v2 ]] || { echo "FAIL: linearizable read"; kill -TERM -- -$script 2>/dev/null; exit 1; }
 kill -INT "$script"  # the script only, as its trap must stop the rest
