@@ -246,6 +246,7 @@ struct Result {
   // Resources (the "resources" line); negative where not known.
   double write_amp = -1;   // table bytes written / user bytes, since the fill
   double stall_seconds = -1;  // writers stalled during this run
+  int level0_files_at_start = -1;  // level-0 tables when the run began
   double disk_mib = -1, live_mib = -1, space_amp = -1;  // after the run
   double rss_start_mib = -1, rss_peak_mib = -1;
   double rss_anon_mib = -1, rss_file_mib = -1;  // at the end of the run
@@ -589,6 +590,7 @@ class Benchmark {
     if (after.table_bytes_written >= 0 && slot.user_bytes > 0) {
       r->write_amp = after.table_bytes_written / static_cast<double>(slot.user_bytes);
     }
+    r->level0_files_at_start = before.level0_files;
     if (after.stall_seconds >= 0 && before.stall_seconds >= 0) {
       r->stall_seconds = after.stall_seconds - before.stall_seconds;
     }
@@ -616,11 +618,12 @@ class Benchmark {
   }
 
   void PrintResources(const std::string& engine_name, const Result& r) {
-    std::printf("%-8s %-16s   resources: write-amp %s, stall %s s, space-amp %s (disk %s MiB / "
-                "live %s MiB), RSS peak %s MiB (run start %s MiB; at the end anon %s MiB, "
+    std::printf("%-8s %-16s   resources: write-amp %s, stall %s s, L0 files at start %s, space-amp %s "
+                "(disk %s MiB / live %s MiB), RSS peak %s MiB (run start %s MiB; at the end anon %s MiB, "
                 "file-backed %s MiB), cpu %s micros/op\n",
                 engine_name.c_str(), "", Figure(r.write_amp, "%.2f").c_str(),
-                Figure(r.stall_seconds, "%.2f").c_str(), Figure(r.space_amp, "%.2f").c_str(),
+                Figure(r.stall_seconds, "%.2f").c_str(), Figure(r.level0_files_at_start, "%.0f").c_str(),
+                Figure(r.space_amp, "%.2f").c_str(),
                 Figure(r.disk_mib, "%.1f").c_str(), Figure(r.live_mib, "%.1f").c_str(),
                 Figure(r.rss_peak_mib, "%.1f").c_str(), Figure(r.rss_start_mib, "%.1f").c_str(),
                 Figure(r.rss_anon_mib, "%.1f").c_str(), Figure(r.rss_file_mib, "%.1f").c_str(),
@@ -758,7 +761,8 @@ int main(int argc, char** argv) {
   Benchmark bench(flags);
   std::printf("resources after each run: write-amp = table bytes written by flushes and "
               "compactions since the fill / key+value bytes written (WAL not counted), stall = "
-              "writers delayed or stopped in this run, space-amp = bytes on disk / live "
+              "writers delayed or stopped in this run, L0 files at start = level-0 tables when the run "
+              "began (each is a table every point read checks), space-amp = bytes on disk / live "
               "key+value bytes, RSS: %s (the whole process: every engine open; anon/file-backed: "
               "RssAnon/RssFile at the end of the run), cpu = user+system CPU time of the whole "
               "process during the run per operation (background threads included; a busy "

@@ -79,6 +79,9 @@ class Engine {
     double table_bytes_written = -1;
     // Time writers were delayed or stopped by the engine's back-pressure.
     double stall_seconds = -1;
+    // Tables in level 0 now (a gauge, not a counter): each one is a table
+    // every point read checks.
+    int level0_files = -1;
   };
   virtual Counters GetCounters() = 0;
 };

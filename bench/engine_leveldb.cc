@@ -4,6 +4,7 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
+#include <cstdlib>
 #include <sstream>
 
 #include "engine.h"
@@ -81,6 +82,7 @@ class LevelDBEngine final : public Engine {
     // and compactions, in whole MB. LevelDB reports no stall time.
     Counters c;
     std::string text;
+    if (db_->GetProperty("leveldb.num-files-at-level0", &text)) c.level0_files = std::atoi(text.c_str());
     if (!db_->GetProperty("leveldb.stats", &text)) return c;
     std::istringstream in(text);
     std::string line;

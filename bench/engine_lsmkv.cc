@@ -74,6 +74,8 @@ class LsmkvEngine final : public Engine {
       c.table_bytes_written = static_cast<double>(flushed + compacted);
     }
     if (db_->GetIntProperty("lsmkv.stall-micros", &stall)) c.stall_seconds = stall / 1e6;
+    uint64_t level0 = 0;
+    if (db_->GetIntProperty("lsmkv.num-files-at-level0", &level0)) c.level0_files = static_cast<int>(level0);
     return c;
   }
 

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "engine.h"
@@ -82,6 +83,8 @@ class RocksDBEngine final : public Engine {
       auto it = cf.find("compaction.Sum.WriteGB");
       if (it != cf.end()) c.table_bytes_written = std::stod(it->second) * 1073741824.0;
     }
+    std::string level0;
+    if (db_->GetProperty("rocksdb.num-files-at-level0", &level0)) c.level0_files = std::atoi(level0.c_str());
     // "Cumulative stall: HH:MM:SS.sss H:M:S, P percent" in the DB stats.
     std::string db_stats;
     if (db_->GetProperty(rocksdb::DB::Properties::kDBStats, &db_stats)) {

@@ -159,7 +159,11 @@ struct LSMKV_EXPORT Options {
   // The cost: while writes outrun compaction a Get probes up to that many
   // level-0 tables (one bloom filter check each), and a writer running
   // flat out beside readers is held back later, so it takes more of the
-  // CPU from them.
+  // CPU from them. So while Gets come in beside the writes (at least one
+  // per 16 entries flushed, judged at each flush), writes are slowed from
+  // 2 x level0_file_num_compaction_trigger level-0 files (LevelDB's 8) or
+  // this trigger, whichever is lower (docs/architecture.md, "Back-pressure
+  // follows the readers").
   int level0_slowdown_writes_trigger = 20;
   int level0_stop_writes_trigger = 36;
   // Bytes of WALs that flushes made obsolete to keep (in <wal_dir>/archive/)

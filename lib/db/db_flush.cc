@@ -146,6 +146,7 @@ Status DBImpl::FlushOldestImmutable() {
   edit.SetLastSequence(imms_.front().last_sequence);
   s = versions_->LogAndApply(&edit);
   if (!s.ok()) return s;
+  NoteReadShareAtFlush(imm->num_entries());
   imms_.pop_front();
   // The flushed memtable's WALs hold nothing that is not durable now.
   const uint64_t durable_below = versions_->log_number();

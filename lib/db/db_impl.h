@@ -268,6 +268,18 @@ class DBImpl final : public DB, public FeedSource {
 
   // Logs the end of a write-slowdown episode (see slowdown_writes_).
   void EndSlowdownEpisode() REQUIRES(mutex_);
+  // Level-0 back-pressure that follows the readers (db_write_pressure.cc).
+  // At each flush: were there Gets beside the writes since the last one
+  // (at least 1 per kReadShareDivisor entries flushed)? Sets readers_active_.
+  void NoteReadShareAtFlush(uint64_t flushed_entries) REQUIRES(mutex_);
+  // The level-0 file count at which writes are slowed now:
+  // Options::level0_slowdown_writes_trigger, or ReadersSlowdownTrigger()
+  // while readers_active_.
+  int Level0SlowdownTrigger() const REQUIRES(mutex_);
+  // LevelDB's balance: twice the level-0 compaction trigger (8 by default),
+  // never above level0_slowdown_writes_trigger.
+  int ReadersSlowdownTrigger() const;
+  static constexpr uint64_t kReadShareDivisor = 16;
 
   // Immutable after construction.
   const Options options_;
@@ -385,6 +397,11 @@ class DBImpl final : public DB, public FeedSource {
   // line when it ends, not one line per delayed write.
   uint64_t episode_slowdowns_ GUARDED_BY(mutex_) = 0;
   uint64_t episode_slowdown_micros_ GUARDED_BY(mutex_) = 0;
+  // gets_ at the last flush, and whether Gets came in beside the writes
+  // of the last flushed memtable (NoteReadShareAtFlush): then writes are
+  // slowed from ReadersSlowdownTrigger() level-0 files on.
+  uint64_t gets_at_last_flush_ GUARDED_BY(mutex_) = 0;
+  bool readers_active_ GUARDED_BY(mutex_) = false;
   uint64_t compaction_entries_dropped_ GUARDED_BY(mutex_) = 0;
   uint64_t read_triggered_compactions_ GUARDED_BY(mutex_) = 0;
   uint64_t subcompactions_ GUARDED_BY(mutex_) = 0;  // key ranges of split compactions

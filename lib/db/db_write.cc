@@ -292,7 +292,8 @@ Status DBImpl::MakeRoomForWrite(bool force) {
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
     const int level0_files = versions_->current()->NumFiles(0);
-    if (allow_delay && level0_files >= options_.level0_slowdown_writes_trigger) {
+    const int slowdown_trigger = Level0SlowdownTrigger();  // lower while Gets come in
+    if (allow_delay && level0_files >= slowdown_trigger) {
       // Level 0 is filling faster than compaction drains it: delay this
       // write by about a millisecond (once) so compaction gets CPU, rather
       // than stopping writes outright later.
@@ -306,13 +307,13 @@ Status DBImpl::MakeRoomForWrite(bool force) {
       write_slowdowns_++;
       if (episode_slowdowns_++ == 0) {
         Log(info_log_.get(), "stall: write slowdown began: %d level-0 files (slowdown trigger %d)",
-            level0_files, options_.level0_slowdown_writes_trigger);
+            level0_files, slowdown_trigger);
       }
       episode_slowdown_micros_ += slept;
       allow_delay = false;
       continue;
     }
-    if (episode_slowdowns_ > 0 && level0_files < options_.level0_slowdown_writes_trigger) {
+    if (episode_slowdowns_ > 0 && level0_files < slowdown_trigger) {
       EndSlowdownEpisode();
     }
     if (!force && mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) return Status::OK();
