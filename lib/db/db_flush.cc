@@ -120,10 +120,21 @@ void DBImpl::BackgroundFlush() {
   flush_cleanup_running_ = true;
   while (flush_cleanup_pending_) {
     flush_cleanup_pending_ = false;
+    const uint64_t covers = versions_->log_number();
     RemoveObsoleteFiles();  // unlocks mutex_ while it removes files
+    flush_cleanup_covered_log_ = covers;
+    bg_cv_.SignalAll();  // a Flush waiting for this round returns now
   }
   flush_cleanup_running_ = false;
   bg_cv_.SignalAll();
+}
+
+bool DBImpl::FlushCleanupCovers(uint64_t log_number) {
+  // The flush that raised versions_->log_number() to log_number set
+  // flush_cleanup_pending_ under the same hold of mutex_ that installed it,
+  // so either a round begun after it has finished (covered), or no round is
+  // pending or running at all (that flush's round finished too).
+  return flush_cleanup_covered_log_ >= log_number || (!flush_cleanup_running_ && !flush_cleanup_pending_);
 }
 
 void DBImpl::TEST_WaitForBackgroundWork() {
@@ -159,12 +170,28 @@ Status DBImpl::FlushOldestImmutable() {
 
 Status DBImpl::Flush() {
   Status s = CheckNotClosed();
-  if (s.ok()) s = WriteInternal(WriteOptions(), nullptr);  // switches a non-empty memtable
+  if (!s.ok()) return s;
+  uint64_t active_log = 0;  // the WAL of the memtable active at the call
+  {
+    MutexLock l(&mutex_);
+    active_log = mem_log_number_;
+  }
+  s = WriteInternal(WriteOptions(), nullptr);  // switches a non-empty memtable
   if (!s.ok()) return s;
   MutexLock l(&mutex_);
-  // And until the flush jobs have removed the WALs their flushes made
-  // obsolete (BackgroundFlush), as callers may count on.
-  while ((!imms_.empty() || flush_cleanup_running_) && bg_error_.ok()) bg_cv_.Wait();
+  // Done once the memtables with a WAL below flushed_log are flushed --
+  // that one if it was switched (a later WAL is active), else the older
+  // ones -- and the cleanup round that removes the WALs those flushes made
+  // obsolete (BackgroundFlush) has run, as callers may count on. A flush
+  // sets the log number to the next memtable's WAL, so it is then at least
+  // flushed_log. Memtables switched after this call, and their cleanup
+  // rounds, are not waited for: under sustained writes there may always be
+  // another.
+  const uint64_t flushed_log = mem_log_number_ != active_log ? active_log + 1 : active_log;
+  while (bg_error_.ok() && ((!imms_.empty() && imms_.front().log_number < flushed_log) ||
+                            !FlushCleanupCovers(flushed_log))) {
+    bg_cv_.Wait();
+  }
   return bg_error_;
 }
 

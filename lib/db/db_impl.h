@@ -202,6 +202,9 @@ class DBImpl final : public DB, public FeedSource {
   Status SwitchMemTable() REQUIRES(mutex_);
   void MaybeScheduleFlush() REQUIRES(mutex_);
   void BackgroundFlush() EXCLUDES(mutex_);
+  // True once every flush that made versions_->log_number() reach
+  // log_number has had its WAL cleanup round.
+  bool FlushCleanupCovers(uint64_t log_number) REQUIRES(mutex_);
   Status FlushOldestImmutable() REQUIRES(mutex_);
 
   void MaybeScheduleCompaction() REQUIRES(mutex_);
@@ -337,6 +340,11 @@ class DBImpl final : public DB, public FeedSource {
   // Close, Flush and TEST_WaitForBackgroundWork wait until it is done.
   bool flush_cleanup_running_ GUARDED_BY(mutex_) = false;
   bool flush_cleanup_pending_ GUARDED_BY(mutex_) = false;
+  // versions_->log_number() when the last finished cleanup round began: the
+  // WALs every flush installed by then made obsolete are handled. Flush
+  // waits for the round covering its own flush (FlushCleanupCovers), not
+  // for the job to go idle, which sustained flushing may put off for long.
+  uint64_t flush_cleanup_covered_log_ GUARDED_BY(mutex_) = 0;
   // Compactions scheduled or running, and the files they hold.
   int compactions_running_ GUARDED_BY(mutex_) = 0;
   int max_compactions_running_ GUARDED_BY(mutex_) = 0;  // high-water mark, for stats

@@ -41,10 +41,22 @@ def wait_for(predicate, timeout, what):
     raise AssertionError("timed out waiting for " + what)
 
 
+_ports_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port of 127.0.0.1 free right now and not handed out before by this
+    process: the kernel may offer a port again once its socket is closed,
+    and two servers of one test given the same port would collide when the
+    second binds. (Another program may still take it before the server
+    binds it: Etcd retries with new ports when it cannot start.)"""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_handed_out:
+            _ports_handed_out.add(port)
+            return port
 
 
 def http_json(url, timeout=1.0):
@@ -62,25 +74,32 @@ class Etcd:
 
     def __init__(self, workdir, etcd_binary="etcd"):
         self.dir = os.path.join(workdir, "etcd")
-        self.client_port = free_port()
-        self.peer_port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.client_port
         self.log = open(os.path.join(workdir, "etcd.log"), "w")
-        self.proc = subprocess.Popen(
-            [etcd_binary, "--name", "harness", "--data-dir", self.dir,
-             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
-             "--listen-peer-urls", "http://127.0.0.1:%d" % self.peer_port,
-             "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % self.peer_port,
-             "--initial-cluster", "harness=http://127.0.0.1:%d" % self.peer_port],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if http_json(self.url + "/health") is not None:
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("etcd exited; see %s" % self.log.name)
-            time.sleep(0.1)
-        raise RuntimeError("etcd did not become healthy")
+        # A port found free may be taken before etcd binds it (etcd then
+        # exits): start again on other ports, from an empty data directory.
+        for _ in range(3):
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.client_port = free_port()
+            self.peer_port = free_port()
+            self.url = "http://127.0.0.1:%d" % self.client_port
+            self.proc = subprocess.Popen(
+                [etcd_binary, "--name", "harness", "--data-dir", self.dir,
+                 "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+                 "--listen-peer-urls", "http://127.0.0.1:%d" % self.peer_port,
+                 "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % self.peer_port,
+                 "--initial-cluster", "harness=http://127.0.0.1:%d" % self.peer_port],
+                stdout=self.log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if http_json(self.url + "/health") is not None:
+                    return
+                time.sleep(0.1)
+            if self.proc.poll() is None:
+                break  # running but not healthy: not a port clash
+            self.log.write("(etcd exited with %d; starting it again on other ports)\n" % self.proc.returncode)
+            self.log.flush()
+        self.stop()  # not left running when the test gives up
+        raise RuntimeError("etcd did not become healthy; see %s" % self.log.name)
 
     def stop(self):
         if self.proc.poll() is None:

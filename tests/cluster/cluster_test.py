@@ -363,7 +363,14 @@ def main():
             problems.append("nodes did not converge to one sequence within 90 s")
             docs = [n.status(2.0) for n in cluster.nodes]
             log("statuses: %s" % json.dumps(docs))
-        leader = cluster.leader()
+        # converge() counted roles; the leader must also trust its lease,
+        # which a renewal late on a loaded machine can briefly cost it.
+        leader = None
+        deadline = time.monotonic() + 30
+        while leader is None and time.monotonic() < deadline:
+            leader = cluster.leader()
+            if leader is None:
+                time.sleep(0.2)
         contents = {n.name: scan_all(n) for n in cluster.nodes}
         final = contents.get(leader.name) if leader else None
         if final is None:

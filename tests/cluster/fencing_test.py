@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A follower's epoch fencing, against fake leaders (docs/cluster.md).
 
-etcd and one real node (n1); two fake leaders written here take etcd's
-leader key in turn and answer n1's feed pulls:
+etcd and one real node (n1), with two more registered nodes that never
+answer (so that n1 never campaigns); two fake leaders written here take
+etcd's leader key in turn and answer n1's feed pulls:
   1. fake A holds the key (epoch EA) and sends put a=1: n1 applies it;
   2. fake B takes the key (epoch EB > EA) but answers with epoch EA -- an
      old leader's batch, as a paused leader that woke up would send -- with
@@ -41,6 +42,16 @@ def etcd_call(etcd, path, body):
 
 def b64(text):
     return base64.b64encode(text.encode()).decode()
+
+
+def register_silent_peers(etcd):
+    """Registers two nodes that never answer (<cluster>/nodes/...), so that
+    n1 may not campaign: with --sync-replicas 1 a candidate must hear from
+    all but one of the registered nodes (election_rule.h), and alone n1
+    would otherwise take the leader key in the moment between the test
+    revoking fake A's lease and fake B taking the key."""
+    for name in ("silent-1", "silent-2"):
+        etcd_call(etcd, "/v3/kv/put", {"key": b64(CLUSTER + "/nodes/" + name), "value": b64("http://127.0.0.1:1")})
 
 
 def take_leader_key(etcd, name, url):
@@ -128,6 +139,7 @@ def main():
         fake_b = FakeLeader("fake-b")
         node = None
         try:
+            register_silent_peers(etcd)
             epoch_a, lease_a = take_leader_key(etcd, "fake-a", fake_a.url)
             fake_a.answer = (epoch_a, "%d:0" % epoch_a, {1: encode_batch(1, [("a", "1")])})
             node = Node(args.server, workdir, "n1", etcd.url, CLUSTER, 2, 1)

@@ -160,6 +160,17 @@ void ClusterNode::ElectionTick() {
     if (!s.ok()) Log("revoke: " + s.ToString());
     return;
   }
+  if (name == config_.node) {
+    // Our key, on our live lease, for an epoch we no longer lead: we
+    // stepped down when a renewal came too late to trust the lease, though
+    // etcd had not expired it. Our renewals would keep the key alive and
+    // every node (this one too) would wait for it forever: give it up
+    // (only that epoch's key) so that an election can follow.
+    Log("giving up the leader key of epoch " + std::to_string(epoch) + ", no longer led by this node");
+    const lsmkv::Status s = etcd_.DeleteIfCreateRevision(Key("leader"), static_cast<int64_t>(epoch));
+    if (!s.ok()) Log("giving up the leader key: " + s.ToString());
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   role_ = name == config_.node ? Role::kCandidate : Role::kFollower;
   leader_ = LeaderView{name, url, epoch};
