@@ -26,6 +26,15 @@ class Block {
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
+  // Reads the block at handle (checksum verified, then decoded) into a
+  // Block that shares one heap allocation with its bytes and its
+  // shared_ptr's count: one allocation per block read, where a Block built
+  // from BlockContents takes three (bytes, Block with count, and for a
+  // compressed block read through pread the stored bytes). Errors as
+  // ReadBlock reports them.
+  static Status Read(const RandomAccessFile* file, const std::string& fname,
+                     const BlockHandle& handle, std::shared_ptr<const Block>* block);
+
   size_t size() const { return size_; }
 
   // The iterator keeps `block` alive. comparator must outlive it.
@@ -42,9 +51,16 @@ class Block {
 
  private:
   friend class BlockIter;
+  template <typename T>
+  friend class TrailingBytesAllocator;  // builds Read's blocks
+  // Read's blocks: `size` bytes at *bytes (set by the allocation, before
+  // construction), in the same allocation, filled in after construction
+  // (then ParseRestarts).
+  Block(char* const* bytes, size_t size);
   void ParseRestarts();
 
-  const std::unique_ptr<char[]> owned_;
+  const std::unique_ptr<char[]> owned_;  // nullptr when the bytes share our allocation
+  const char* const data_;  // owned_.get(), or the bytes after this object
   const size_t size_;
   uint32_t restart_offset_ = 0;  // offset of the restart array
   uint32_t num_restarts_ = 0;

@@ -70,7 +70,7 @@ class BlockIter final : public Iterator {
   // Reset or the iterator's end; the previous owner is let go.
   void Reset(const Block* block, std::shared_ptr<const Block> owner) {
     owner_ = std::move(owner);
-    data_ = block->owned_.get();
+    data_ = block->data_;
     restarts_ = block->restart_offset_;
     num_restarts_ = block->num_restarts_;
     current_ = restarts_;

@@ -156,43 +156,26 @@ Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std:
   return Slice(*scratch);
 }
 
-const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result) {
-  const char* const data = stored.data();
-  const size_t n = stored.size();
+const char* DecodedBlockSize(const Slice& stored, uint8_t type, size_t* size) {
   switch (type) {
-    case kNoCompression: {
-      std::unique_ptr<char[]> buf(new char[n]);
-      std::memcpy(buf.get(), data, n);
-      result->buf = std::move(buf);
-      result->size = n;
+    case kNoCompression:
+      *size = stored.size();
       return nullptr;
-    }
     case kZstdCompression: {
-      const unsigned long long size = ZSTD_getFrameContentSize(data, n);
-      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes) {
+      const unsigned long long n = ZSTD_getFrameContentSize(stored.data(), stored.size());
+      if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > kMaxBlockBytes) {
         return "bad zstd frame";
       }
-      std::unique_ptr<char[]> out(new char[size]);
-      const size_t got = ZSTD_decompressDCtx(ThreadZstd().dctx, out.get(), size, data, n);
-      if (ZSTD_isError(got) || got != size) return "zstd decompression failed";
-      result->buf = std::move(out);
-      result->size = static_cast<size_t>(size);
+      *size = static_cast<size_t>(n);
       return nullptr;
     }
     case kLz4Compression: {
-      // varint32 raw size ‖ LZ4 block; the block must decode to exactly
-      // raw size bytes and use all of its input (LZ4_decompress_safe checks
-      // both bounds, whatever the bytes).
+      // varint32 raw size ‖ LZ4 block.
       Slice input = stored;
-      uint32_t size;
-      if (!GetVarint32(&input, &size) || size > kMaxBlockBytes) return "bad lz4 block size";
+      uint32_t n;
+      if (!GetVarint32(&input, &n) || n > kMaxBlockBytes) return "bad lz4 block size";
       if (input.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) return "lz4 block too large";
-      std::unique_ptr<char[]> out(new char[size]);
-      const int got = LZ4_decompress_safe(input.data(), out.get(), static_cast<int>(input.size()),
-                                          static_cast<int>(size));
-      if (got < 0 || static_cast<uint32_t>(got) != size) return "lz4 decompression failed";
-      result->buf = std::move(out);
-      result->size = size;
+      *size = n;
       return nullptr;
     }
     default:
@@ -200,26 +183,66 @@ const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result
   }
 }
 
-Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const BlockHandle& handle,
-                 BlockContents* result, bool file_copies) {
-  if (handle.size > kMaxBlockBytes) return Status::Corruption(At(fname, handle.offset, "block too large"));
+const char* DecodeBlockInto(const Slice& stored, uint8_t type, char* out, size_t size) {
+  switch (type) {
+    case kNoCompression:
+      if (size != stored.size()) return "wrong decoded size";
+      std::memcpy(out, stored.data(), size);
+      return nullptr;
+    case kZstdCompression: {
+      const size_t got = ZSTD_decompressDCtx(ThreadZstd().dctx, out, size, stored.data(), stored.size());
+      if (ZSTD_isError(got) || got != size) return "zstd decompression failed";
+      return nullptr;
+    }
+    case kLz4Compression: {
+      // The block must decode to exactly `size` bytes and use all of its
+      // input (LZ4_decompress_safe checks both bounds, whatever the bytes).
+      Slice input = stored;
+      uint32_t declared;
+      if (!GetVarint32(&input, &declared) || declared != size) return "bad lz4 block size";
+      if (input.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) return "lz4 block too large";
+      const int got = LZ4_decompress_safe(input.data(), out, static_cast<int>(input.size()),
+                                          static_cast<int>(size));
+      if (got < 0 || static_cast<size_t>(got) != size) return "lz4 decompression failed";
+      return nullptr;
+    }
+    default:
+      return "unknown compression type";
+  }
+}
+
+const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result) {
+  size_t size;
+  const char* error = DecodedBlockSize(stored, type, &size);
+  if (error != nullptr) return error;
+  std::unique_ptr<char[]> out(new char[size]);
+  error = DecodeBlockInto(stored, type, out.get(), size);
+  if (error != nullptr) return error;
+  result->buf = std::move(out);
+  result->size = size;
+  return nullptr;
+}
+
+Status BlockCorruption(const std::string& fname, uint64_t offset, const char* what) {
+  return Status::Corruption(At(fname, offset, what));
+}
+
+Status ReadStoredBlock(const RandomAccessFile* file, const std::string& fname,
+                       const BlockHandle& handle, bool own_buffer, StoredBlock* stored) {
+  if (handle.size > kMaxBlockBytes) return BlockCorruption(fname, handle.offset, "block too large");
   const size_t n = static_cast<size_t>(handle.size);
   // Where the raw bytes go:
-  //  - a file that copies (pread): a buffer of the block's own; if the
-  //    block is stored uncompressed, that buffer becomes its contents
-  //    (the trailer's 9 bytes ride along unused) and nothing is copied
-  //    again;
-  //  - a mapped file ignores the scratch: a data-block-sized read is
-  //    given the per-thread scratch buffer, and only the block's final
-  //    contents are allocated. Large blocks (an index) get their own
-  //    buffer, so no thread keeps a large scratch alive.
+  //  - own_buffer: a buffer of the block's own (stored->buffer);
+  //  - otherwise the per-thread scratch buffer, which a mapped file
+  //    ignores (it points into its mapping). Large blocks (an index) get
+  //    their own buffer, so no thread keeps a large scratch alive.
   constexpr size_t kScratchLimit = 256 << 10;
   thread_local std::string thread_scratch;
-  std::unique_ptr<char[]> large;
+  stored->buffer.reset();
   char* scratch;
-  if (file_copies || n + kBlockTrailerSize > kScratchLimit) {
-    large.reset(new char[n + kBlockTrailerSize]);
-    scratch = large.get();
+  if (own_buffer || n + kBlockTrailerSize > kScratchLimit) {
+    stored->buffer.reset(new char[n + kBlockTrailerSize]);
+    scratch = stored->buffer.get();
   } else {
     if (thread_scratch.size() < n + kBlockTrailerSize) thread_scratch.resize(n + kBlockTrailerSize);
     scratch = thread_scratch.data();
@@ -228,21 +251,35 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const B
   Status s = file->Read(handle.offset, n + kBlockTrailerSize, &contents, scratch);
   if (!s.ok()) return s;
   if (contents.size() != n + kBlockTrailerSize) {
-    return Status::Corruption(At(fname, handle.offset, "truncated block"));
+    return BlockCorruption(fname, handle.offset, "truncated block");
   }
-  // contents may point into buf, or elsewhere (a memory-mapped file).
+  // contents may point into the scratch, or elsewhere (a memory-mapped file).
   const char* data = contents.data();
   const char type = data[n];
   if (DecodeFixed64(data + n + 1) != BlockChecksum(data, n, type)) {
-    return Status::Corruption(At(fname, handle.offset, "block checksum mismatch"));
+    return BlockCorruption(fname, handle.offset, "block checksum mismatch");
   }
-  if (type == kNoCompression && large != nullptr && data == large.get()) {
-    result->buf = std::move(large);  // read in place: no second copy
-    result->size = n;
+  stored->data = Slice(data, n);
+  stored->type = static_cast<uint8_t>(type);
+  return Status::OK();
+}
+
+Status ReadBlock(const RandomAccessFile* file, const std::string& fname, const BlockHandle& handle,
+                 BlockContents* result, bool file_copies) {
+  // A file that copies (pread) reads into a buffer of the block's own: if
+  // the block is stored uncompressed, that buffer becomes its contents (the
+  // trailer's 9 bytes ride along unused) and nothing is copied again.
+  StoredBlock stored;
+  Status s = ReadStoredBlock(file, fname, handle, file_copies, &stored);
+  if (!s.ok()) return s;
+  if (stored.type == kNoCompression && stored.buffer != nullptr &&
+      stored.data.data() == stored.buffer.get()) {
+    result->buf = std::move(stored.buffer);  // read in place: no second copy
+    result->size = stored.data.size();
     return Status::OK();
   }
-  const char* error = DecodeBlock(Slice(data, n), static_cast<uint8_t>(type), result);
-  if (error != nullptr) return Status::Corruption(At(fname, handle.offset, error));
+  const char* error = DecodeBlock(stored.data, stored.type, result);
+  if (error != nullptr) return BlockCorruption(fname, handle.offset, error);
   return Status::OK();
 }
 

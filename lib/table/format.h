@@ -89,6 +89,34 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
 // already verified) into *result. nullptr on success, else what is wrong.
 const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result);
 
+// DecodeBlock in two steps, for a caller that allocates the output itself
+// (Block::Read puts it in the Block's own allocation). DecodedBlockSize
+// reads the size `stored` decodes to from its header (at most 1 GiB);
+// DecodeBlockInto decodes into out, `size` bytes as DecodedBlockSize said,
+// and fails unless the block decodes to exactly that. nullptr on success,
+// else what is wrong.
+const char* DecodedBlockSize(const Slice& stored, uint8_t type, size_t* size);
+const char* DecodeBlockInto(const Slice& stored, uint8_t type, char* out, size_t size);
+
+// A block's bytes as stored in its file, checksum verified.
+struct StoredBlock {
+  // Points into `buffer`, into the file's mapping, or into the reading
+  // thread's scratch buffer: valid until the thread reads its next block.
+  Slice data;
+  uint8_t type = 0;  // compression type
+  std::unique_ptr<char[]> buffer;  // the bytes' own buffer, if they got one
+};
+
+// The first step of ReadBlock: reads the stored bytes of the block at
+// handle and verifies the checksum; own_buffer asks for a buffer of the
+// block's own (else a large block still gets one, a small one goes to the
+// thread's scratch). Corruption as ReadBlock says.
+Status ReadStoredBlock(const RandomAccessFile* file, const std::string& fname,
+                       const BlockHandle& handle, bool own_buffer, StoredBlock* stored);
+
+// Corruption "<fname>: <what> at offset <offset>", as ReadBlock reports it.
+Status BlockCorruption(const std::string& fname, uint64_t offset, const char* what);
+
 // Compresses raw with `type` when that saves at least 1/8; otherwise (or for
 // kNoCompression) returns raw unchanged. *out_type says which. zstd_level
 // applies to kZstdCompression only. The result points into *scratch or raw.

@@ -82,10 +82,9 @@ Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_han
       return Status::OK();
     }
   }
-  BlockContents contents;
-  s = ReadBlock(file_.get(), fname_, handle, &contents, file_copies_);
+  std::shared_ptr<const Block> b;
+  s = Block::Read(file_.get(), fname_, handle, &b);  // one allocation for the block
   if (!s.ok()) return s;
-  auto b = std::make_shared<const Block>(std::move(contents));
   if (cache != nullptr && options.fill_cache) {
     cache->Insert(key, std::const_pointer_cast<Block>(b), b->size());
   }

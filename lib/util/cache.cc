@@ -92,12 +92,17 @@ void ShardedLRUCache::PushFront(Shard* shard, Entry* e) {
   shard->lru.next = e;
 }
 
-void ShardedLRUCache::Remove(Shard* shard, Entry* e, std::shared_ptr<void>* dropped) {
+ShardedLRUCache::Entry* ShardedLRUCache::Detach(Shard* shard, Entry* e,
+                                                 std::shared_ptr<void>* dropped) {
   shard->usage -= e->charge;
   Unlink(e);
   RemoveSlot(shard, e);
   *dropped = std::move(e->value);
-  delete e;
+  return e;
+}
+
+void ShardedLRUCache::Remove(Shard* shard, Entry* e, std::shared_ptr<void>* dropped) {
+  delete Detach(shard, e, dropped);
 }
 
 std::shared_ptr<void> ShardedLRUCache::Lookup(const CacheKey& key) {
@@ -122,9 +127,19 @@ void ShardedLRUCache::Insert(const CacheKey& key, std::shared_ptr<void> value, s
   std::shared_ptr<void> replaced;  // released outside the lock (declared first)
   std::lock_guard<std::mutex> l(shard.mu);
   const size_t i = FindSlot(shard, hash, key);
-  if (i != shard.slots.size()) Remove(&shard, shard.slots[i].entry, &replaced);
-  if (charge > shard.capacity) return;  // would evict everything and still not fit
-  Entry* e = new Entry;
+  Entry* spare = nullptr;  // an entry's allocation to reuse
+  if (i != shard.slots.size()) spare = Detach(&shard, shard.slots[i].entry, &replaced);
+  if (charge > shard.capacity) {  // would evict everything and still not fit
+    delete spare;
+    return;
+  }
+  // Room is made before the entry goes in, so that a full cache (the
+  // steady state of a cache smaller than what is read) reuses an evicted
+  // entry's allocation. The entries evicted are the ones that evicting
+  // after the insertion would drop: the new entry, the most recent, is
+  // never among them since it fits.
+  EvictOverflow(&shard, shard.capacity - charge, &spare);
+  Entry* e = spare != nullptr ? spare : new Entry;
   e->key = key;
   e->hash = hash;
   e->value = std::move(value);
@@ -132,13 +147,17 @@ void ShardedLRUCache::Insert(const CacheKey& key, std::shared_ptr<void> value, s
   AddSlot(&shard, e);
   PushFront(&shard, e);
   shard.usage += charge;
-  EvictOverflow(&shard, shard.capacity);
 }
 
-void ShardedLRUCache::EvictOverflow(Shard* shard, size_t limit) {
+void ShardedLRUCache::EvictOverflow(Shard* shard, size_t limit, Entry** spare) {
   while (shard->usage > limit && shard->lru.prev != &shard->lru) {
     std::shared_ptr<void> victim;  // the last holder may free it here, under the lock
-    Remove(shard, shard->lru.prev, &victim);
+    Entry* e = Detach(shard, shard->lru.prev, &victim);
+    if (*spare == nullptr) {
+      *spare = e;
+    } else {
+      delete e;
+    }
   }
 }
 

@@ -46,6 +46,9 @@ class ShardedLRUCache {
   void Erase(const CacheKey& key);
 
   size_t TotalCharge() const;
+  // The shard that holds `key` (0..15): each shard is an LRU of its own
+  // with capacity/16 of the charge (tests model them one by one).
+  static size_t ShardIndexOf(const CacheKey& key) { return HashOf(key) >> (64 - kShardBits); }
   size_t capacity() const { return capacity_; }
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
@@ -91,11 +94,17 @@ class ShardedLRUCache {
   static size_t FindSlot(const Shard& shard, uint64_t hash, const CacheKey& key);
   static void AddSlot(Shard* shard, Entry* e);
   static void RemoveSlot(Shard* shard, const Entry* e);
-  static void EvictOverflow(Shard* shard, size_t limit);
+  // Evicts least recently used entries until the shard's usage is at most
+  // limit. The first entry evicted is handed to *spare (emptied, for
+  // reuse) if *spare is nullptr; the others are freed.
+  static void EvictOverflow(Shard* shard, size_t limit, Entry** spare);
   static void Unlink(Entry* e);
   static void PushFront(Shard* shard, Entry* e);
-  // Removes and frees the entry; its value is moved to *dropped so the
-  // caller decides where it is released.
+  // Takes the entry out of the shard (list, slots, usage) without freeing
+  // it; its value is moved to *dropped so the caller decides where it is
+  // released.
+  static Entry* Detach(Shard* shard, Entry* e, std::shared_ptr<void>* dropped);
+  // Detach, then frees the entry.
   static void Remove(Shard* shard, Entry* e, std::shared_ptr<void>* dropped);
 
   const size_t capacity_;

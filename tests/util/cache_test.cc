@@ -164,4 +164,67 @@ TEST_CASE("Cache: random inserts, erases and lookups match a model", "[cache][mo
   }
 }
 
+TEST_CASE("Cache: evicting, each shard is exactly an LRU bounded by its share", "[cache][model]") {
+  // A model of every shard: entries most recent first, with charges. An
+  // insertion replaces the key's entry, goes in front, then the least
+  // recent entries go until the shard is within its share; an entry larger
+  // than the share is not kept. (The cache makes room before inserting so
+  // that it can reuse an evicted entry; the result must be the same.)
+  const uint64_t seed = test::TestSeed(91);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  struct ModelEntry {
+    CacheKey key;
+    int value;
+    size_t charge;
+  };
+  for (size_t share : {size_t{1}, size_t{7}, size_t{40}}) {
+    INFO("share " << share);
+    ShardedLRUCache cache(16 * share);
+    std::vector<std::vector<ModelEntry>> shards(16);
+    const auto find = [](std::vector<ModelEntry>& shard, const CacheKey& key) {
+      return std::find_if(shard.begin(), shard.end(),
+                          [&key](const ModelEntry& e) { return e.key == key; });
+    };
+    size_t model_usage = 0;
+    for (int op = 0; op < 60000; op++) {
+      const CacheKey key{rnd.Uniform(4), rnd.Uniform(300)};
+      std::vector<ModelEntry>& shard = shards[ShardedLRUCache::ShardIndexOf(key)];
+      auto it = find(shard, key);
+      const int kind = static_cast<int>(rnd.Uniform(10));
+      if (kind < 5) {
+        const int v = op;
+        const size_t charge = 1 + rnd.Uniform(share + 2);  // sometimes more than the share
+        cache.Insert(key, Value(v), charge);
+        if (it != shard.end()) {
+          model_usage -= it->charge;
+          shard.erase(it);
+        }
+        if (charge <= share) {
+          shard.insert(shard.begin(), ModelEntry{key, v, charge});
+          size_t usage = 0;
+          for (const ModelEntry& e : shard) usage += e.charge;
+          model_usage += charge;
+          while (usage > share) {
+            usage -= shard.back().charge;
+            model_usage -= shard.back().charge;
+            shard.pop_back();
+          }
+        }
+      } else if (kind < 6) {
+        cache.Erase(key);
+        if (it != shard.end()) {
+          model_usage -= it->charge;
+          shard.erase(it);
+        }
+      } else {
+        const int got = Get(cache.Lookup(key));
+        REQUIRE(got == (it == shard.end() ? -1 : it->value));
+        if (it != shard.end()) std::rotate(shard.begin(), it, it + 1);  // now most recent
+      }
+      REQUIRE(cache.TotalCharge() == model_usage);
+    }
+  }
+}
+
 }  // namespace lsmkv
