@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 namespace lsmkv::test {
 
@@ -20,6 +21,21 @@ uint64_t TestSeed(uint64_t fallback) {
   const char* s = std::getenv("LSMKV_TEST_SEED");
   if (s != nullptr && *s != '\0') return std::strtoull(s, nullptr, 0);
   return fallback;
+}
+
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds guard) {
+  const auto deadline = std::chrono::steady_clock::now() + guard;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+uint64_t FilesAtLevel(DB* db, int level) {
+  uint64_t files = 0;
+  if (!db->GetIntProperty("lsmkv.num-files-at-level" + std::to_string(level), &files)) return 0;
+  return files;
 }
 
 void RemoveTree(const std::string& path) {

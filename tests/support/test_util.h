@@ -3,7 +3,9 @@
 #ifndef LSMKV_TESTS_SUPPORT_TEST_UTIL_H_
 #define LSMKV_TESTS_SUPPORT_TEST_UTIL_H_
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +25,15 @@ std::string ScratchDir(const std::string& name);
 // The seed for randomized tests: LSMKV_TEST_SEED if set, else `fallback`.
 // Tests pass it to Catch2's INFO so a failure prints it.
 uint64_t TestSeed(uint64_t fallback);
+
+// Polls `done` every 5 ms until it returns true or `guard` has passed;
+// returns its last answer. For tests that wait for background work
+// (compactions, flushes) instead of assuming how fast a loaded machine runs.
+bool WaitUntil(const std::function<bool()>& done,
+               std::chrono::milliseconds guard = std::chrono::seconds(60));
+
+// The number of table files at `level` (lsmkv.num-files-at-level<N>).
+uint64_t FilesAtLevel(DB* db, int level);
 
 // Removes a directory tree (test cleanup only).
 void RemoveTree(const std::string& path);
