@@ -190,6 +190,9 @@ Status DBImpl::Flush() {
   const uint64_t flushed_log = mem_log_number_ != active_log ? active_log + 1 : active_log;
   while (bg_error_.ok() && ((!imms_.empty() && imms_.front().log_number < flushed_log) ||
                             !FlushCleanupCovers(flushed_log))) {
+    // Close (which signals bg_cv_) ends the wait: a closing DB flushes no
+    // further memtable; their writes stay in the WALs Close syncs.
+    if (shutting_down_) return Status::Busy("Flush", "the DB is closing");
     bg_cv_.Wait();
   }
   return bg_error_;

@@ -29,7 +29,10 @@ void DBImpl::NoteReadShareAtFlush(uint64_t flushed_entries) {
 }
 
 int DBImpl::ReadersSlowdownTrigger() const {
-  return std::min(options_.level0_slowdown_writes_trigger, 2 * options_.level0_file_num_compaction_trigger);
+  // In 64 bits: a compaction trigger above INT_MAX / 2 (triggers "turned
+  // off") must not overflow.
+  const int64_t twice = 2 * static_cast<int64_t>(options_.level0_file_num_compaction_trigger);
+  return static_cast<int>(std::min<int64_t>(options_.level0_slowdown_writes_trigger, twice));
 }
 
 int DBImpl::Level0SlowdownTrigger() const {

@@ -73,6 +73,7 @@ class TrailingBytesAllocator {
 
 Status Block::Read(const RandomAccessFile* file, const std::string& fname,
                    const BlockHandle& handle, std::shared_ptr<const Block>* block) {
+  block->reset();
   // The stored bytes go to the thread's scratch (or stay in the mapping):
   // only the decoded block is allocated.
   StoredBlock stored;
@@ -85,8 +86,15 @@ Status Block::Read(const RandomAccessFile* file, const std::string& fname,
   // One byte more than the block, as the std::string constructor does: a
   // zero-size block still gets a distinct address.
   // The Block reads `bytes` when it is constructed, after the allocation.
-  std::shared_ptr<Block> b = std::allocate_shared<Block>(
-      TrailingBytesAllocator<Block>(size + 1, &bytes), static_cast<char* const*>(&bytes), size);
+  std::shared_ptr<Block> b;
+  try {
+    b = std::allocate_shared<Block>(TrailingBytesAllocator<Block>(size + 1, &bytes),
+                                    static_cast<char* const*>(&bytes), size);
+  } catch (const std::bad_alloc&) {
+    // A checksum-valid zstd frame may still claim up to kMaxBlockBytes:
+    // no exception leaves the library.
+    return BlockCorruption(fname, handle.offset, "no memory for the decoded block");
+  }
   error = DecodeBlockInto(stored.data, stored.type, bytes, size);
   if (error != nullptr) return BlockCorruption(fname, handle.offset, error);
   b->ParseRestarts();

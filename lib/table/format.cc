@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <new>
 
 #include "util/coding.h"
 #include "util/hash.h"
@@ -175,6 +176,10 @@ const char* DecodedBlockSize(const Slice& stored, uint8_t type, size_t* size) {
       uint32_t n;
       if (!GetVarint32(&input, &n) || n > kMaxBlockBytes) return "bad lz4 block size";
       if (input.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) return "lz4 block too large";
+      // LZ4 expands at most about 255 times (a match of length 255*k+19
+      // takes k+1 bytes): a larger claim is a lie, refused before the
+      // caller allocates for it.
+      if (n > static_cast<uint64_t>(input.size()) * 256 + 64) return "bad lz4 block size";
       *size = n;
       return nullptr;
     }
@@ -215,7 +220,9 @@ const char* DecodeBlock(const Slice& stored, uint8_t type, BlockContents* result
   size_t size;
   const char* error = DecodedBlockSize(stored, type, &size);
   if (error != nullptr) return error;
-  std::unique_ptr<char[]> out(new char[size]);
+  // A checksum-valid zstd frame may still claim up to kMaxBlockBytes.
+  std::unique_ptr<char[]> out(new (std::nothrow) char[size]);
+  if (out == nullptr) return "no memory for the decoded block";
   error = DecodeBlockInto(stored, type, out.get(), size);
   if (error != nullptr) return error;
   result->buf = std::move(out);

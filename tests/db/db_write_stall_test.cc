@@ -3,6 +3,7 @@
 // Gets beside the writes, counted through the DB's stall properties with
 // compactions paused (no timing involved).
 #include <catch2/catch.hpp>
+#include <climits>
 #include <string>
 
 #include "db/db_impl.h"
@@ -116,6 +117,29 @@ TEST_CASE("Write stalls: while Gets come in beside the writes, writes are slowed
   REQUIRE(value == "value" + std::to_string(round - 1));
   REQUIRE(db->Get(ReadOptions(), "probe", &value).ok());
   REQUIRE(value == "c");
+}
+
+TEST_CASE("Write stalls: triggers turned off (compaction trigger above INT_MAX / 2) slow no write, Gets or not",
+          "[db][stall]") {
+  MemEnv env;
+  Options options;
+  options.env = &env;
+  options.create_if_missing = true;
+  // Twice the compaction trigger does not fit an int: the readers' trigger
+  // must stay the slowdown trigger, not wrap below zero.
+  options.level0_file_num_compaction_trigger = (1 << 30) + 1;
+  options.level0_slowdown_writes_trigger = INT_MAX;
+  options.level0_stop_writes_trigger = INT_MAX;
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  std::string value;
+  for (int round = 0; round < 4; round++) {
+    REQUIRE(db->Get(ReadOptions(), "key1", &value).ok() == (round > 0));
+    FlushOverlappingTable(db.get(), round);
+    REQUIRE(db->Put(WriteOptions(), "probe", "x").ok());
+  }
+  REQUIRE(IntProperty(db.get(), "lsmkv.write-slowdowns") == 0);
+  REQUIRE(IntProperty(db.get(), "lsmkv.write-stops") == 0);
 }
 
 }  // namespace lsmkv

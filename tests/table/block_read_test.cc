@@ -192,9 +192,13 @@ TEST_CASE("Block::Read: damaged blocks are Corruption naming the file and offset
       uint32_t declared;
       REQUIRE(GetVarint32(&body, &declared));
       REQUIRE(declared == raw.size());
-      std::string bigger, smaller;
+      std::string bigger, smaller, lying;
       PutVarint32(&bigger, declared + 1);
       bigger += body.ToString();
+      // A size no LZ4 stream of this length can expand to (64 MiB): refused
+      // before anything is allocated for it.
+      PutVarint32(&lying, 64u << 20);
+      lying += body.ToString();
       PutVarint32(&smaller, declared - 1);
       smaller += body.ToString();
       const std::string cut = stored_lz4.substr(0, stored_lz4.size() - 5);
@@ -206,15 +210,21 @@ TEST_CASE("Block::Read: damaged blocks are Corruption naming the file and offset
       for (const Case& c : {Case{bigger, kLz4Compression, "lz4 decompression failed"},
                             Case{smaller, kLz4Compression, "lz4 decompression failed"},
                             Case{cut, kLz4Compression, "lz4 decompression failed"},
+                            Case{lying, kLz4Compression, "bad lz4 block size"},
                             Case{std::string(5, '\xff'), kLz4Compression, "bad lz4 block size"},
                             Case{raw, 9, "unknown compression type"},
                             Case{raw, kZstdCompression, "bad zstd frame"}}) {
         INFO(c.message);
         std::string file_bytes;
         const BlockHandle h = AppendStored(c.stored, c.type, &file_bytes);
+        // A good block first: a failed read must not leave it in *block.
+        const BlockHandle good = AppendStored(raw, kNoCompression, &file_bytes);
         StringFile file(file_bytes, copies);
+        REQUIRE(Block::Read(&file, "t.sst", good, &block).ok());
+        REQUIRE(block != nullptr);
         const Status s = Block::Read(&file, "t.sst", h, &block);
         REQUIRE(s.IsCorruption());
+        REQUIRE(block == nullptr);
         REQUIRE(s.ToString().find(c.message) != std::string::npos);
         // ReadBlock reports the same.
         BlockContents old_path;
