@@ -14,8 +14,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace kvcluster {
@@ -33,12 +35,23 @@ class AckTracker {
   // `epoch` (at once for replicas <= 0); false at deadline, when the epoch
   // changed, or after Stop.
   bool WaitFor(uint64_t epoch, uint64_t seq, int replicas, Clock::time_point deadline);
+  // Like WaitFor, for a deadline that may move on while waiting (a leader's
+  // lease, renewed by another thread): `trusted_until` says until when the
+  // caller may still wait, or nullopt once it must stop (it no longer leads
+  // `epoch`). It is called before the first wait and again after every
+  // timeout, without mu_ held (it may take the caller's locks, which are
+  // held around StartEpoch). The wait never goes past `cap`, and ends false
+  // as soon as trusted_until's answer has passed without being moved on.
+  bool WaitWhileTrusted(uint64_t epoch, uint64_t seq, int replicas, Clock::time_point cap,
+                        const std::function<std::optional<Clock::time_point>()>& trusted_until);
   // Wakes every waiter; later waits fail at once.
   void Stop();
   // The followers' positions in the current epoch.
   std::map<std::string, uint64_t> Positions();
 
  private:
+  enum class WaitResult { kReached, kTimedOut, kEnded };  // kEnded: new epoch or Stop
+  WaitResult Wait(uint64_t epoch, uint64_t seq, int replicas, Clock::time_point deadline);
   bool Reached(uint64_t seq, int replicas) const;  // REQUIRES: mu_ held
 
   std::mutex mu_;

@@ -5,15 +5,18 @@
 //   node without a leader 503; the leader runs the route only while its
 //   lease is trusted;
 // - after the route ran on the leader, the reply waits until the sequence
-//   the DB had reached then is held by --sync-replicas followers, and is
-//   sent only if this node still leads with a trusted lease (checked after
-//   the wait); otherwise it becomes 503. A write answered 503 this way may
+//   the DB had reached then is held by --sync-replicas followers (at most
+//   2 x TTL, and only while the lease is trusted: its expiry is re-read
+//   after each timeout, so renewals during the wait extend it), and is
+//   sent only if this node still leads the same epoch with a trusted lease
+//   (checked after the wait); otherwise it becomes 503. A write answered 503 this way may
 //   or may not survive ("indeterminate"), like a timed-out one.
 //   Waiting for the DB's latest sequence also covers reads: a read never
 //   returns a write that could still be lost.
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "cluster_node.h"
@@ -92,12 +95,20 @@ void ClusterNode::GateAfter(const httplib::Request&, httplib::Response& res) {
   const bool answered = res.status == 200 || (!request.write && res.status == 404);
   if (!answered) return;
   const uint64_t sequence = db_->GetLatestSequenceNumber();
-  Clock::time_point deadline;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    deadline = std::min(lease_valid_until_, Clock::now() + std::chrono::seconds(2 * config_.lease_ttl_seconds));
-  }
-  const bool acknowledged = acks_.WaitFor(request.epoch, sequence, config_.sync_replicas, deadline);
+  // The wait ends at the lease's trusted expiry, re-read after each
+  // timeout: renewals during the wait move it on, so a write whose
+  // acknowledgements come late but while this node keeps its lease is
+  // still acknowledged. It ends at once when this node stops leading the
+  // request's epoch, and never lasts past 2 x TTL from here.
+  const Clock::time_point cap = Clock::now() + std::chrono::seconds(2 * config_.lease_ttl_seconds);
+  const bool acknowledged = acks_.WaitWhileTrusted(
+      request.epoch, sequence, config_.sync_replicas, cap, [this, &request]() -> std::optional<Clock::time_point> {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (role_ != Role::kLeader || my_epoch_ != request.epoch) return std::nullopt;
+        return lease_valid_until_;
+      });
+  // The reply is 200 only if the lease is still trusted now, with the
+  // followers' reports in hand.
   bool leading = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
