@@ -42,7 +42,8 @@ int DBImpl::LevelForFlushedTable(const Slice& smallest, const Slice& largest) {
   return level;
 }
 
-Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement) {
+Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement,
+                               BackgroundJobRecord* job) {
   const uint64_t start = env_->NowMicros();
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
@@ -56,37 +57,49 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
     mutex_.Lock();
   }
   pending_outputs_.erase(meta.number);
+  int level = 0;
   if (s.ok() && meta.file_size > 0) {
-    const int level = placement == FlushPlacement::kLevel0
-                          ? 0
-                          : LevelForFlushedTable(ExtractUserKey(meta.smallest), ExtractUserKey(meta.largest));
+    level = placement == FlushPlacement::kLevel0
+                ? 0
+                : LevelForFlushedTable(ExtractUserKey(meta.smallest), ExtractUserKey(meta.largest));
     edit->AddFile(level, meta);
-    if (level > 0) flushes_below_level0_++;
-    flushes_++;
-    flush_bytes_ += meta.file_size;
   }
   const uint64_t now = env_->NowMicros();
   const uint64_t micros = now - start;
   flush_micros_ += micros;
   flush_latency_.Record(micros * 1000);
-  BackgroundJobRecord job;
-  job.kind = placement == FlushPlacement::kLevel0 ? BackgroundJobRecord::Kind::kRecoveryFlush
-                                                  : BackgroundJobRecord::Kind::kFlush;
-  job.output_level = edit->new_files().empty() ? 0 : edit->new_files().back().first;
-  job.output_files = s.ok() && meta.file_size > 0 ? 1 : 0;
-  job.bytes_read = mem->ApproximateMemoryUsage();
-  job.bytes_written = s.ok() ? meta.file_size : 0;
-  job.micros = micros;
-  job.finished_at_micros = now;
-  if (!s.ok()) job.error = s.ToString();
-  recent_jobs_.Add(std::move(job));
+  *job = BackgroundJobRecord();
+  job->kind = placement == FlushPlacement::kLevel0 ? BackgroundJobRecord::Kind::kRecoveryFlush
+                                                   : BackgroundJobRecord::Kind::kFlush;
+  job->output_level = level;
+  job->output_files = s.ok() && meta.file_size > 0 ? 1 : 0;
+  job->bytes_read = mem->ApproximateMemoryUsage();
+  job->bytes_written = s.ok() ? meta.file_size : 0;
+  job->micros = micros;
+  job->finished_at_micros = now;
+  if (!s.ok()) job->error = s.ToString();
   Log(info_log_.get(),
       "%s: memtable %zu bytes, %" PRIu64 " entries -> table %06" PRIu64 " level %d, %" PRIu64
       " bytes, %.3f s%s%s",
       placement == FlushPlacement::kLevel0 ? "recovery flush" : "flush", mem->ApproximateMemoryUsage(),
-      mem->num_entries(), meta.number, edit->new_files().empty() ? 0 : edit->new_files().back().first,
-      meta.file_size, micros / 1e6, s.ok() ? "" : ", failed: ", s.ok() ? "" : s.ToString().c_str());
+      mem->num_entries(), meta.number, level, meta.file_size, micros / 1e6, s.ok() ? "" : ", failed: ",
+      s.ok() ? "" : s.ToString().c_str());
   return s;
+}
+
+void DBImpl::RecordFlush(BackgroundJobRecord job, const Status& installed) {
+  if (!installed.ok()) {
+    // The table was built but is not part of the DB (it is removed as an
+    // obsolete file): the flush failed, whatever the build said.
+    if (job.error.empty()) job.error = installed.ToString();
+    job.output_files = 0;
+    Log(info_log_.get(), "%s failed: %s", JobKindName(job.kind), job.error.c_str());
+  } else if (job.output_files > 0) {
+    if (job.output_level > 0) flushes_below_level0_++;
+    flushes_++;
+    flush_bytes_ += job.bytes_written;
+  }
+  recent_jobs_.Add(std::move(job));
 }
 
 void DBImpl::MaybeScheduleFlush() {
@@ -149,13 +162,17 @@ Status DBImpl::FlushOldestImmutable() {
   // Reads keep using the immutable memtable until the edit is installed.
   std::shared_ptr<MemTable> imm = imms_.front().mem;
   VersionEdit edit;
-  Status s = WriteFlushTable(imm.get(), &edit, FlushPlacement::kPickLevel);
-  if (!s.ok()) return s;
-  // WALs before the next memtable's first WAL are now obsolete.
-  edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
-  // Only this memtable's writes are in tables now (see Immutable).
-  edit.SetLastSequence(imms_.front().last_sequence);
-  s = versions_->LogAndApply(&edit);
+  BackgroundJobRecord job;
+  Status s = WriteFlushTable(imm.get(), &edit, FlushPlacement::kPickLevel, &job);
+  if (s.ok()) {
+    // WALs before the next memtable's first WAL are now obsolete.
+    edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
+    // Only this memtable's writes are in tables now (see Immutable).
+    edit.SetLastSequence(imms_.front().last_sequence);
+    s = versions_->LogAndApply(&edit);
+  }
+  // Recorded only now: a flush whose MANIFEST edit failed did not happen.
+  RecordFlush(std::move(job), s);
   if (!s.ok()) return s;
   NoteReadShareAtFlush(imm->num_entries());
   imms_.pop_front();

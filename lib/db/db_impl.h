@@ -189,8 +189,14 @@ class DBImpl final : public DB, public FeedSource {
   // where tables may overlap.
   enum class FlushPlacement { kLevel0, kPickLevel };
   // Builds a table from mem and records it in *edit (used by recovery and
-  // by flushes).
-  Status WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement) REQUIRES(mutex_);
+  // by flushes); *job describes the build. The caller passes *job to
+  // RecordFlush once the edit is written to the MANIFEST, or failed to be:
+  // until then the flush has not happened.
+  Status WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement, BackgroundJobRecord* job)
+      REQUIRES(mutex_);
+  // Counts a flush and adds it to recent_jobs_, failed when `installed`
+  // (the MANIFEST write of its edit) is not OK.
+  void RecordFlush(BackgroundJobRecord job, const Status& installed) REQUIRES(mutex_);
   // Level 0, or a deeper level (at most 2) when a table of keys
   // [smallest, largest] overlaps nothing above or at it and no running
   // compaction writes there.

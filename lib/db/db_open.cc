@@ -113,6 +113,8 @@ Status DBImpl::Open() {
       options_.paranoid_checks ? WalRecoveryMode::kAbsoluteConsistency : options_.wal_recovery_mode;
   WalReplayer replayer(env_, wal_dir_, mode, versions_->last_sequence());
   VersionEdit edit;
+  // The recovery flushes, recorded once the MANIFEST below holds them.
+  std::vector<BackgroundJobRecord> flush_jobs;
   auto mem = std::make_shared<MemTable>(&internal_comparator_);
   s = replayer.Replay(
       logs,
@@ -120,7 +122,8 @@ Status DBImpl::Open() {
         mutex_.AssertHeld();  // Open holds it throughout
         Status r = WriteBatchInternal::InsertInto(batch, mem.get());
         if (r.ok() && mem->ApproximateMemoryUsage() > options_.write_buffer_size) {
-          r = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0);
+          flush_jobs.emplace_back();
+          r = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0, &flush_jobs.back());
           mem = std::make_shared<MemTable>(&internal_comparator_);
         }
         return r;
@@ -137,7 +140,8 @@ Status DBImpl::Open() {
   wal_corrupted_bytes_ = wal_recovery_.damaged_bytes;
   const SequenceNumber max_sequence = std::max(versions_->last_sequence(), wal_recovery_.last_replayed);
   if (mem->num_entries() > 0) {
-    s = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0);
+    flush_jobs.emplace_back();
+    s = WriteFlushTable(mem.get(), &edit, FlushPlacement::kLevel0, &flush_jobs.back());
     if (!s.ok()) return s;
   }
   // WALs with bytes not replayed are kept in lost/ before the MANIFEST
@@ -164,6 +168,7 @@ Status DBImpl::Open() {
   edit.SetLogNumber(log_number_);
   edit.SetLastSequence(max_sequence);
   s = versions_->WriteSnapshot(edit);
+  for (BackgroundJobRecord& job : flush_jobs) RecordFlush(std::move(job), s);
   if (!s.ok()) return s;
   last_sequence_ = max_sequence;
   RemoveObsoleteFiles();

@@ -150,4 +150,28 @@ TEST_CASE("RecentJobs: a failed flush is recorded with its error", "[db][recent-
   env.ClearFailures();
 }
 
+TEST_CASE("RecentJobs: a flush whose MANIFEST write fails is recorded as failed", "[db][recent-jobs]") {
+  MemEnv mem;
+  FaultEnv env(&mem);
+  Options options = test::NewDBOptions(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+  // The table is built and synced; appending its edit to the MANIFEST fails.
+  env.FailNth(FaultEnv::Op::kWrite, 1, /*sticky=*/true, "MANIFEST");
+  const Status s = db->Flush();
+  INFO(s.ToString());
+  CHECK_FALSE(s.ok());
+  const nlohmann::json jobs = RecentJobsProperty(db.get());
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0]["kind"] == "flush");
+  REQUIRE(jobs[0]["error"].is_string());
+  CHECK(jobs[0]["error"].get<std::string>().find("MANIFEST") != std::string::npos);
+  CHECK(jobs[0]["output_files"] == 0);  // the table is not part of the DB
+  uint64_t flushes = 0;
+  REQUIRE(db->GetIntProperty("lsmkv.flushes", &flushes));
+  CHECK(flushes == 0);
+  env.ClearFailures();
+}
+
 }  // namespace lsmkv

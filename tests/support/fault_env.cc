@@ -1,6 +1,7 @@
 #include "support/fault_env.h"
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "util/random.h"
@@ -113,9 +114,25 @@ std::string LosePages(const FaultEnv::PowerLoss& how, const std::string& fname,
 
 }  // namespace
 
-void FaultEnv::FailNth(Op op, int n, bool sticky) {
+void FaultEnv::FailNth(Op op, int n, bool sticky, const std::string& file_part) {
   std::lock_guard<std::mutex> l(mu_);
-  failures_[op] = Failure{n, sticky, false};
+  failures_[op] = Failure{n, sticky, false, file_part};
+}
+
+void FaultEnv::HoldNext(Op op, const std::string& file_part) {
+  std::lock_guard<std::mutex> l(mu_);
+  hold_ = Hold{true, false, op, file_part};
+}
+
+bool FaultEnv::WaitUntilHeld(int timeout_ms) {
+  std::unique_lock<std::mutex> l(mu_);
+  return hold_cv_.wait_for(l, std::chrono::milliseconds(timeout_ms), [this] { return hold_.holding; });
+}
+
+void FaultEnv::ReleaseHeld() {
+  std::lock_guard<std::mutex> l(mu_);
+  hold_.armed = false;
+  hold_cv_.notify_all();
 }
 
 void FaultEnv::ClearFailures() {
@@ -148,10 +165,17 @@ void FaultEnv::Reset() {
 }
 
 Status FaultEnv::Check(Op op, const std::string& fname) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::unique_lock<std::mutex> l(mu_);
+  if (hold_.armed && !hold_.holding && hold_.op == op && fname.find(hold_.file_part) != std::string::npos) {
+    hold_.holding = true;
+    hold_cv_.notify_all();
+    hold_cv_.wait(l, [this] { return !hold_.armed; });
+    hold_.holding = false;
+  }
   counts_[op]++;
   if (frozen_) return Status::IOError(fname, "simulated crash: file system frozen");
   Failure& f = failures_[op];
+  if (!f.file_part.empty() && fname.find(f.file_part) == std::string::npos) return Status::OK();
   if (f.firing) return Status::IOError(fname, "injected sticky failure");
   if (f.remaining > 0 && --f.remaining == 0) {
     f.firing = f.sticky;

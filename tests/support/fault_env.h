@@ -2,6 +2,12 @@
 //
 //  - Errors: FailNth(op, n) makes the n-th next call of `op` (1 = the next
 //    one) fail with IOError; with sticky = true every later call fails too.
+//    Given a file-name part, only calls on files whose name contains it
+//    count and fail (e.g. "MANIFEST").
+//  - Holding: HoldNext(op, part) makes the next call of `op` on a file whose
+//    name contains `part` wait inside the env until ReleaseHeld(), e.g. to
+//    keep a background flush (creating its ".sst") in progress while a test
+//    runs something beside it. Test-only: the DB itself has no hook.
 //  - Power loss: the env tracks, for every file written through it, how many
 //    bytes were synced. Freeze() stops the file system (every mutating call
 //    fails, so the dying DB can write nothing more) and notes how many bytes
@@ -22,6 +28,7 @@
 #ifndef LSMKV_TESTS_SUPPORT_FAULT_ENV_H_
 #define LSMKV_TESTS_SUPPORT_FAULT_ENV_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -40,7 +47,17 @@ class FaultEnv final : public EnvWrapper {
   explicit FaultEnv(Env* base) : EnvWrapper(base) {}
 
   // The n-th next call of op fails (n >= 1); sticky: and every one after.
-  void FailNth(Op op, int n, bool sticky = false);
+  // With file_part not empty, only calls on files whose name contains it
+  // are counted toward n and fail.
+  void FailNth(Op op, int n, bool sticky = false, const std::string& file_part = "");
+  // The next call of op on a file whose name contains file_part waits
+  // until ReleaseHeld() (one call; later ones pass).
+  void HoldNext(Op op, const std::string& file_part);
+  // Waits until the call HoldNext armed is being held; false if none came
+  // within timeout_ms.
+  bool WaitUntilHeld(int timeout_ms);
+  // Lets the held call (or, if none came yet, the armed one) go on.
+  void ReleaseHeld();
   // Simulated full disk: appends may add `bytes` more bytes in all; an
   // append that does not fit fails with "No space left on device" and writes
   // nothing. Negative: unlimited (the default).
@@ -138,6 +155,13 @@ class FaultEnv final : public EnvWrapper {
     int remaining = 0;  // 0: none armed
     bool sticky = false;
     bool firing = false;
+    std::string file_part;  // empty: every file
+  };
+  struct Hold {
+    bool armed = false;  // HoldNext called, ReleaseHeld not yet
+    bool holding = false;  // a call waits in Check
+    Op op = Op::kOpen;
+    std::string file_part;
   };
   struct FileInfo {
     uint64_t size = 0;    // bytes appended through this env
@@ -154,6 +178,8 @@ class FaultEnv final : public EnvWrapper {
   std::mutex mu_;
   // Guarded by mu_.
   std::map<Op, Failure> failures_;
+  Hold hold_;
+  std::condition_variable hold_cv_;  // hold_ changed
   std::map<Op, int> counts_;
   bool frozen_ = false;
   int64_t space_left_ = -1;  // bytes; negative: unlimited
