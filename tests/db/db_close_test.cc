@@ -1,7 +1,12 @@
 // DB::Close: reports what went wrong (an injected fsync failure), makes
 // unsynced writes durable, releases the lock, and leaves an object whose
-// every later call returns an error instead of crashing.
+// every later call returns an error instead of crashing; a Flush waiting
+// when Close begins returns Busy.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <map>
+#include <string>
 
 #include "lsmkv/db.h"
 #include "support/db_contents.h"
@@ -112,6 +117,32 @@ TEST_CASE("The destructor closes a DB that was not closed", "[close]") {
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(MemOptions(&fault), "/db", &db).ok());
   CHECK(test::Contents(db.get()).size() == 1);
+}
+
+TEST_CASE("Close ends a Flush waiting on a flush in progress: Flush returns Busy, nothing is lost",
+          "[close][flush]") {
+  MemEnv mem;
+  FaultEnv fault(&mem);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(MemOptions(&fault), "/db", &db).ok());
+  REQUIRE(db->Put(WriteOptions(), "k", "v").ok());
+  // The background flush Flush starts waits in the env, creating its table.
+  fault.HoldNext(FaultEnv::Op::kOpen, ".sst");
+  auto flushed = std::async(std::launch::async, [&] { return db->Flush(); });
+  REQUIRE(fault.WaitUntilHeld(30'000));
+  // Close waits for that flush; the Flush waiting beside it must not.
+  auto closed = std::async(std::launch::async, [&] { return db->Close(); });
+  const bool flush_returned = flushed.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  fault.ReleaseHeld();  // before any check: a failed one must not leave Close waiting
+  CHECK(flush_returned);
+  const Status flush_status = flushed.get();
+  INFO(flush_status.ToString());
+  CHECK(flush_status.IsBusy());
+  CHECK(closed.get().ok());
+
+  std::unique_ptr<DB> again;
+  REQUIRE(DB::Open(MemOptions(&fault), "/db", &again).ok());
+  CHECK(test::Contents(again.get()) == std::map<std::string, std::string>{{"k", "v"}});
 }
 
 }  // namespace lsmkv
