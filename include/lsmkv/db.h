@@ -126,6 +126,8 @@ class LSMKV_EXPORT DB {
 
   // Writes every memtable to level-0 table files and returns once they are
   // durable (recorded in the MANIFEST); the WALs they covered are deleted.
+  // Busy when Close begins while it waits: the memtables not flushed keep
+  // their writes in the WALs Close syncs.
   virtual Status Flush() = 0;
   // Compacts every file overlapping the user-key range [*begin, *end]
   // (nullptr = open end) down to the deepest level holding data there,
