@@ -89,11 +89,14 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
 
 void DBImpl::RecordFlush(BackgroundJobRecord job, const Status& installed) {
   if (!installed.ok()) {
-    // The table was built but is not part of the DB (it is removed as an
-    // obsolete file): the flush failed, whatever the build said.
-    if (job.error.empty()) job.error = installed.ToString();
+    if (job.error.empty()) {
+      // The table was built but its edit was not written: it is not part
+      // of the DB (it is removed as an obsolete file), the flush failed.
+      job.error = installed.ToString();
+      Log(info_log_.get(), "%s failed: its MANIFEST edit was not written: %s", JobKindName(job.kind),
+          job.error.c_str());
+    }
     job.output_files = 0;
-    Log(info_log_.get(), "%s failed: %s", JobKindName(job.kind), job.error.c_str());
   } else if (job.output_files > 0) {
     if (job.output_level > 0) flushes_below_level0_++;
     flushes_++;

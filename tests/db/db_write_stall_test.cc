@@ -4,6 +4,8 @@
 // compactions paused (no timing involved).
 #include <catch2/catch.hpp>
 #include <climits>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "db/db_impl.h"
@@ -29,18 +31,30 @@ void FlushOverlappingTable(DB* db, int round) {
   REQUIRE(db->Flush().ok());
 }
 
+// A new DB "/db" on env with the default options, changed by `adjust` when
+// given; with pause_compactions, compactions are paused so level 0 only
+// grows (TEST_PauseCompactions(false) resumes them).
+std::unique_ptr<DB> OpenStallDB(Env* env, bool pause_compactions,
+                                const std::function<void(Options*)>& adjust = nullptr) {
+  Options options;
+  options.env = env;
+  options.create_if_missing = true;
+  if (adjust) adjust(&options);
+  std::unique_ptr<DB> db;
+  const Status s = DB::Open(options, "/db", &db);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  if (pause_compactions) static_cast<DBImpl*>(db.get())->TEST_PauseCompactions(true);
+  return db;
+}
+
 }  // namespace
 
 TEST_CASE("Write stalls: default triggers slow writes at 20 level-0 files and stop none before 36",
           "[db][stall]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  std::unique_ptr<DB> db;
-  REQUIRE(DB::Open(options, "/db", &db).ok());
+  std::unique_ptr<DB> db = OpenStallDB(&env, /*pause_compactions=*/true);
   auto* impl = static_cast<DBImpl*>(db.get());
-  impl->TEST_PauseCompactions(true);
 
   // Below the slowdown trigger: no write is delayed or stopped, however
   // many level-0 files there are (LevelDB's trigger was 8).
@@ -65,7 +79,8 @@ TEST_CASE("Write stalls: default triggers slow writes at 20 level-0 files and st
   // Compaction drains level 0 once it runs; then writes go undelayed.
   impl->TEST_PauseCompactions(false);
   impl->TEST_WaitForBackgroundWork();
-  REQUIRE(IntProperty(db.get(), "lsmkv.num-files-at-level0") < static_cast<uint64_t>(options.level0_file_num_compaction_trigger));
+  REQUIRE(IntProperty(db.get(), "lsmkv.num-files-at-level0") <
+          static_cast<uint64_t>(Options().level0_file_num_compaction_trigger));
   const uint64_t slowed = IntProperty(db.get(), "lsmkv.write-slowdowns");
   REQUIRE(db->Put(WriteOptions(), "probe", "z").ok());
   REQUIRE(IntProperty(db.get(), "lsmkv.write-slowdowns") == slowed);
@@ -77,13 +92,8 @@ TEST_CASE("Write stalls: default triggers slow writes at 20 level-0 files and st
 TEST_CASE("Write stalls: while Gets come in beside the writes, writes are slowed from 8 level-0 files",
           "[db][stall]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  std::unique_ptr<DB> db;
-  REQUIRE(DB::Open(options, "/db", &db).ok());
+  std::unique_ptr<DB> db = OpenStallDB(&env, /*pause_compactions=*/true);
   auto* impl = static_cast<DBImpl*>(db.get());
-  impl->TEST_PauseCompactions(true);
   const auto level0_files = [&] { return IntProperty(db.get(), "lsmkv.num-files-at-level0"); };
   std::string value;
 
@@ -122,16 +132,13 @@ TEST_CASE("Write stalls: while Gets come in beside the writes, writes are slowed
 TEST_CASE("Write stalls: triggers turned off (compaction trigger above INT_MAX / 2) slow no write, Gets or not",
           "[db][stall]") {
   MemEnv env;
-  Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  // Twice the compaction trigger does not fit an int: the readers' trigger
-  // must stay the slowdown trigger, not wrap below zero.
-  options.level0_file_num_compaction_trigger = (1 << 30) + 1;
-  options.level0_slowdown_writes_trigger = INT_MAX;
-  options.level0_stop_writes_trigger = INT_MAX;
-  std::unique_ptr<DB> db;
-  REQUIRE(DB::Open(options, "/db", &db).ok());
+  std::unique_ptr<DB> db = OpenStallDB(&env, /*pause_compactions=*/false, [](Options* options) {
+    // Twice the compaction trigger does not fit an int: the readers'
+    // trigger must stay the slowdown trigger, not wrap below zero.
+    options->level0_file_num_compaction_trigger = (1 << 30) + 1;
+    options->level0_slowdown_writes_trigger = INT_MAX;
+    options->level0_stop_writes_trigger = INT_MAX;
+  });
   std::string value;
   for (int round = 0; round < 4; round++) {
     REQUIRE(db->Get(ReadOptions(), "key1", &value).ok() == (round > 0));

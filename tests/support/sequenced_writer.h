@@ -9,10 +9,12 @@
 // called). A copy taken by a call that started after acked() was read and
 // returned before issued() was read must hold a sequence in
 // [acked-before, issued-after] that ends a batch, and exactly the batches
-// up to it: StateAt() is that model.
+// up to it: StateAt() is that model. WriteUntilCompacted lets the writer
+// run on until a compaction happened, between copies.
 #ifndef LSMKV_TESTS_SUPPORT_SEQUENCED_WRITER_H_
 #define LSMKV_TESTS_SUPPORT_SEQUENCED_WRITER_H_
 
+#include <catch2/catch.hpp>
 #include <atomic>
 #include <map>
 #include <random>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "lsmkv/db.h"
+#include "support/test_util.h"
 
 namespace lsmkv::test {
 
@@ -149,6 +152,18 @@ class SequencedWriter {
   std::vector<Batch> batches_;
   std::thread thread_;
 };
+
+// For tests of copies taken while `writer` writes into db: lets it write
+// on until a compaction has moved tables into level 1 (how far it gets in
+// a given time depends on the machine's load), so copies taken before and
+// after this call have flushes and compactions between them. Fails the
+// test, saying how far the writer got, if none did within 60 s.
+inline void WriteUntilCompacted(DB* db, const SequencedWriter& writer) {
+  const bool compacted = WaitUntil([&] { return FilesAtLevel(db, 1) > 0; });
+  INFO("after " << writer.acked() << " sequence numbers written, level 1 has " << FilesAtLevel(db, 1)
+                << " files");
+  if (!compacted) FAIL("no compaction moved tables into level 1 within 60 s of writing");
+}
 
 }  // namespace lsmkv::test
 
