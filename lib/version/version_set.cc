@@ -435,7 +435,7 @@ void VersionSet::TakeLevelBite(const Version& v, int level, const FilePtr& first
                                std::vector<FilePtr>* inputs) const {
   // Why more than one file: an L0 -> L1 compaction of random keys takes
   // every level-1 file, so compactions out of level 1 run only in the gaps
-  // between two of them. One file per gap let level 1 grow to 10-20x its
+  // between two of them. One file per gap let level 1 grow to 10-40x its
   // budget during a 10M-entry fill, and every L0 -> L1 compaction rewrote
   // all of it (docs/performance/2026-12-01-fill-10m.md). Taking the level's
   // excess (up to MaxLevelInputBytes) drains it in the gaps there are.
