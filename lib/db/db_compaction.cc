@@ -34,6 +34,7 @@ void DBImpl::SetBusy(const Compaction& c, bool busy) {
     event.level = c.level();
     event.output_level = c.output_level();
     event.read_triggered = c.read_triggered;
+    event.level_inputs = c.inputs[0].size();
     const Comparator* ucmp = options_.comparator;
     for (int which = 0; which < 2; which++) {
       for (const auto& f : c.inputs[which]) {

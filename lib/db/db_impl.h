@@ -122,6 +122,7 @@ class DBImpl final : public DB, public FeedSource {
     int level = 0, output_level = 0;
     bool read_triggered = false;
     std::vector<uint64_t> inputs;  // file numbers, both levels
+    size_t level_inputs = 0;       // how many of them are at `level`
     // User-key ranges: of the inputs at `level` (inputs[0]), and of all
     // inputs (the outputs, at output_level, lie inside it).
     std::string level_smallest, level_largest;

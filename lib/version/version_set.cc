@@ -431,6 +431,40 @@ void KeyRange(const InternalKeyComparator* icmp, const std::vector<FilePtr>& fil
 
 }  // namespace
 
+void VersionSet::TakeLevelBite(const Version& v, int level, const FilePtr& first, const std::set<uint64_t>& busy,
+                               std::vector<FilePtr>* inputs) const {
+  // Why more than one file: an L0 -> L1 compaction of random keys takes
+  // every level-1 file, so compactions out of level 1 run only in the gaps
+  // between two of them. One file per gap let level 1 grow to 10-40x its
+  // budget during a 10M-entry fill, and every L0 -> L1 compaction rewrote
+  // all of it (docs/performance/2026-12-01-fill-10m.md). Taking the level's
+  // excess (up to MaxLevelInputBytes) drains it in the gaps there are.
+  const uint64_t level_bytes = v.LevelBytes(level);
+  const uint64_t budget = level_options_.MaxBytesForLevel(level);
+  const uint64_t excess = level_bytes > budget ? level_bytes - budget : 0;
+  const uint64_t cap = level_options_.MaxLevelInputBytes();
+  const auto& files = v.files[level];
+  auto it = std::find(files.begin(), files.end(), first);
+  // Files of a level >= 1 are sorted and disjoint, and no user key spans two
+  // of them (outputs end only where the user key changes), so a run of
+  // neighbours is a valid input; a busy neighbour ends the run.
+  // A file that overlaps nothing one level down is left to move down alone
+  // (a trivial move, no bytes rewritten): it neither starts nor joins a bite.
+  const Comparator* ucmp = icmp_->user_comparator();
+  const auto overlaps_below = [&](const FilePtr& f) {
+    return v.OverlapInLevel(level + 1, ExtractUserKey(f->smallest), ExtractUserKey(f->largest), ucmp);
+  };
+  inputs->push_back(first);
+  if (!overlaps_below(first)) return;
+  uint64_t taken = first->file_size;
+  for (++it; it != files.end(); ++it) {
+    const FilePtr& f = *it;
+    if (taken >= excess || taken + f->file_size > cap || busy.count(f->number) > 0 || !overlaps_below(f)) break;
+    inputs->push_back(f);
+    taken += f->file_size;
+  }
+}
+
 std::unique_ptr<Compaction> VersionSet::PickCompaction(const std::set<uint64_t>& busy, bool level0_busy,
                                                        int blocked_output_level, bool level0_only) {
   const auto& v = current_;
@@ -470,7 +504,7 @@ std::unique_ptr<Compaction> VersionSet::PickCompaction(const std::set<uint64_t>&
       v->GetOverlappingInputs(0, &begin, &end, ucmp, &c->inputs[0]);
       if (AnyBusy(c->inputs[0], busy)) continue;
     } else {
-      c->inputs[0].push_back(chosen);
+      TakeLevelBite(*v, level, chosen, busy, &c->inputs[0]);
     }
     c = SetupOtherInputs(std::move(c), busy);
     if (c != nullptr) return c;

@@ -73,6 +73,10 @@ struct LevelOptions {
   // A compaction output stops before it overlaps more than this many bytes
   // of the level below its output level.
   uint64_t MaxGrandparentOverlapBytes() const { return 10 * target_file_size; }
+  // A size compaction out of a level >= 1 takes consecutive files of that
+  // level until it holds the level's excess over its budget, but no more
+  // than this many bytes of it (VersionSet::PickCompaction).
+  uint64_t MaxLevelInputBytes() const { return 8 * target_file_size; }
   // The seek budget of a new table of `file_size` bytes; 0 when read-
   // triggered compaction is off.
   int64_t AllowedSeeks(uint64_t file_size) const;
@@ -190,6 +194,11 @@ class VersionSet {
   // The read-triggered compaction of seek_candidate_, if it can start now.
   std::unique_ptr<Compaction> PickReadTriggered(const std::set<uint64_t>& busy, bool level0_busy,
                                                 int blocked_output_level, bool level0_only);
+  // The level inputs of a size compaction out of `level` (>= 1): `first`
+  // and the neighbours after it, until they hold the level's excess over
+  // its budget or LevelOptions::MaxLevelInputBytes (always `first`).
+  void TakeLevelBite(const Version& v, int level, const FilePtr& first, const std::set<uint64_t>& busy,
+                     std::vector<FilePtr>* inputs) const;
   // Fills the rest of a compaction whose inputs[0] is chosen.
   std::unique_ptr<Compaction> SetupOtherInputs(std::unique_ptr<Compaction> c,
                                                const std::set<uint64_t>& busy);

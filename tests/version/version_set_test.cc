@@ -27,8 +27,9 @@ struct Fixture {
   LevelOptions lo;
   std::unique_ptr<VersionSet> versions;
 
-  Fixture() {
+  explicit Fixture(uint64_t target_file_size = 2 << 20) {
     REQUIRE(env.CreateDir("/db").ok());
+    lo.target_file_size = target_file_size;
     lo.max_manifest_bytes = 2048;
     lo.level0_file_num_compaction_trigger = 2;
     lo.max_bytes_for_level_base = 10000;
@@ -236,6 +237,79 @@ TEST_CASE("VersionSet: level0_only picks nothing but a level-0 compaction", "[ve
   c = f.versions->PickCompaction({}, false);
   REQUIRE(c != nullptr);
   REQUIRE(c->level() == 1);
+}
+
+TEST_CASE("VersionSet: a size compaction of a level far over budget takes its excess in one bite",
+          "[version_set]") {
+  Fixture f(/*target_file_size=*/1000);  // level-1 budget 10,000 bytes; bites of at most 8 x 1,000
+  VersionEdit edit;
+  // Level 1: twelve 1,000-byte files "a0".."a9", "b0", "b1" (12,000 bytes,
+  // 2,000 over budget), each overlapping level 2's one file.
+  for (int i = 0; i < 12; i++) {
+    const std::string key = std::string(1, static_cast<char>('a' + i / 10)) + std::to_string(i % 10);
+    edit.AddFile(1, File(100 + i, key + "a", key + "z"));
+  }
+  edit.AddFile(2, File(200, "a", "c"));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+
+  // Over by 2,000: two files, the first and its neighbour.
+  auto c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->level() == 1);
+  REQUIRE(c->inputs[0].size() == 2);
+  REQUIRE(c->inputs[0][0]->number == 100);
+  REQUIRE(c->inputs[0][1]->number == 101);
+  REQUIRE(c->inputs[1].size() == 1);
+
+  // Over by 20,000 (30 files): the bite stops at the 8,000-byte cap.
+  VersionEdit more;
+  for (int i = 12; i < 30; i++) more.AddFile(1, File(100 + i, "c" + std::to_string(100 + i) + "a", "c" + std::to_string(100 + i) + "z"));
+  more.AddFile(2, File(201, "c0", "d"));
+  REQUIRE(f.versions->LogAndApply(&more).ok());
+  c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->inputs[0].size() == 8);
+  for (size_t i = 0; i < 8; i++) REQUIRE(c->inputs[0][i]->number == 100 + i);
+
+  // A busy neighbour ends the bite.
+  c = f.versions->PickCompaction({103}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->inputs[0].size() == 3);
+
+  // The compaction pointer moves past the whole bite: the next one starts
+  // after it.
+  c = f.versions->PickCompaction({}, false);
+  REQUIRE(f.versions->LogAndApply(&c->edit).ok());
+  c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->inputs[0][0]->number == 108);
+  REQUIRE(c->inputs[0].size() == 8);
+}
+
+TEST_CASE("VersionSet: a level file with nothing below it still moves down alone", "[version_set]") {
+  Fixture f(/*target_file_size=*/1000);
+  VersionEdit edit;
+  // Level 1 far over budget; level 2 holds only "m".."n".
+  for (int i = 0; i < 30; i++) edit.AddFile(1, File(100 + i, "k" + std::to_string(100 + i) + "a", "k" + std::to_string(100 + i) + "z"));
+  edit.AddFile(2, File(200, "m", "n"));
+  REQUIRE(f.versions->LogAndApply(&edit).ok());
+  // The first file overlaps nothing at level 2: a trivial move, no bite.
+  auto c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->inputs[0].size() == 1);
+  REQUIRE(c->IsTrivialMove());
+
+  // A bite ends before a file that could move down alone.
+  VersionEdit shape;
+  for (int i = 0; i < 30; i++) shape.RemoveFile(1, 100 + i);
+  shape.RemoveFile(2, 200);
+  for (int i = 0; i < 30; i++) shape.AddFile(1, File(300 + i, "k" + std::to_string(100 + i) + "a", "k" + std::to_string(100 + i) + "z"));
+  shape.AddFile(2, File(400, "k100", "k102z"));  // under the first three level-1 files only
+  REQUIRE(f.versions->LogAndApply(&shape).ok());
+  c = f.versions->PickCompaction({}, false);
+  REQUIRE(c != nullptr);
+  REQUIRE(c->inputs[0].size() == 3);
+  REQUIRE(c->inputs[1].size() == 1);
 }
 
 TEST_CASE("VersionSet: a table out of seek budget is compacted once no size compaction is due", "[version_set]") {
