@@ -105,6 +105,7 @@ struct Flags {
   int subcompactions = -1;   // lsmkv's Options::max_subcompactions; -1: default
   int read_triggered_compaction = -1;  // lsmkv; -1: default
   int mmap_reads = -1;  // lsmkv and RocksDB: allow_mmap_reads; -1: each one's default
+  int64_t block_size = 0;  // lsmkv's Options::block_size; 0: its default
   bool histogram = false;
   bool stats = false;
   uint64_t seed = 301;
@@ -122,6 +123,7 @@ struct Flags {
                "  [--wal_write_mode=auto|mapped|write] [--histogram=0|1] [--stats=0|1] [--seed=N]\n"
                "  [--csv=FILE] [--rocksdb_min_blob_size=BYTES]\n"
                "  [--background_jobs=N] [--subcompactions=N] [--read_triggered_compaction=0|1]\n"
+               "  [--block_size=BYTES] (lsmkv's data block size; default: its own)\n"
                "  [--mmap_reads=0|1] (tables read through mappings or with pread; lsmkv and\n"
                "   RocksDB allow_mmap_reads; LevelDB has no switch and always maps)\n"
                "a workload may name its own thread count: --benchmarks=fillrandom,readrandom:4\n",
@@ -179,6 +181,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (name == "subcompactions") f.subcompactions = static_cast<int>(ParseInt(name, v));
     else if (name == "read_triggered_compaction") f.read_triggered_compaction = ParseBool(name, v) ? 1 : 0;
     else if (name == "mmap_reads") f.mmap_reads = ParseBool(name, v) ? 1 : 0;
+    else if (name == "block_size") f.block_size = ParseInt(name, v);
     else if (name == "stats") f.stats = ParseBool(name, v);
     else if (name == "seed") f.seed = static_cast<uint64_t>(ParseInt(name, v));
     else if (name == "csv") f.csv = v;
@@ -188,6 +191,7 @@ Flags ParseFlags(int argc, char** argv) {
   if (f.threads <= 0) Usage("--threads must be positive");
   if (f.key_size < 8) Usage("--key_size must be at least 8");
   if (f.value_size < 0) Usage("--value_size must not be negative");
+  if (f.block_size < 0) Usage("--block_size must not be negative");
   if (f.reads < 0) f.reads = f.num;
   return f;
 }
@@ -348,6 +352,7 @@ class Benchmark {
     }
     config.subcompactions = f_.subcompactions;
     config.read_triggered_compaction = f_.read_triggered_compaction;
+    config.block_size = static_cast<size_t>(f_.block_size);
     config.mmap_reads = f_.mmap_reads;
     const bool fresh = workload.rfind("fill", 0) == 0;
     config.fresh = fresh && !f_.use_existing_db;

@@ -41,6 +41,7 @@ struct EngineConfig {
   // allow_mmap_reads (its default is 0). LevelDB has no switch: it always
   // maps up to 1000 tables and preads the rest, whatever this says.
   int mmap_reads = -1;
+  size_t block_size = 0;  // lsmkv only: Options::block_size; 0: its default
 };
 
 class EngineIterator {

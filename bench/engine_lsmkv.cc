@@ -107,6 +107,7 @@ std::unique_ptr<Engine> OpenLsmkv(const EngineConfig& config, std::string* error
   options.zstd_level = config.zstd_level;
   if (config.background_jobs > 0) options.max_background_jobs = config.background_jobs;
   if (config.subcompactions > 0) options.max_subcompactions = config.subcompactions;
+  if (config.block_size > 0) options.block_size = config.block_size;
   if (config.read_triggered_compaction >= 0) {
     options.read_triggered_compaction = config.read_triggered_compaction != 0;
   }

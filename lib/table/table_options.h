@@ -15,7 +15,7 @@ struct TableOptions {
   // Order of the keys in the table. Must outlive every table using it.
   const Comparator* comparator = BytewiseComparator();
   // Uncompressed bytes of data per block (approximate).
-  size_t block_size = 4096;
+  size_t block_size = 2048;  // Options::block_size's default
   CompressionType compression = kLz4Compression;
   int zstd_level = -1;  // as Options::zstd_level
   // 0: no filter block.
