@@ -41,6 +41,15 @@ def wait_for(predicate, timeout, what):
     raise AssertionError("timed out waiting for " + what)
 
 
+def report_failure(error, workdir, nodes):
+    """Prints a failed check, where the logs are and each node's /cluster
+    view; returns the test's exit status (1)."""
+    print("FAIL: %s (logs in %s)" % (error, workdir))
+    for node in nodes:
+        print("%s /cluster: %s" % (node.name, node.status()))
+    return 1
+
+
 _ports_handed_out = set()
 
 

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_client import request  # noqa: E402
-from cluster_procs import Etcd, Node, parse_harness_arguments, wait_for  # noqa: E402
+from cluster_procs import Etcd, Node, parse_harness_arguments, report_failure, wait_for  # noqa: E402
 
 TTL = 10
 TRUSTED = TTL * 0.8   # what a node trusts a renewal for (election.cc)
@@ -133,10 +133,7 @@ def main():
             print("PASS")
             return 0
         except AssertionError as e:
-            print("FAIL: %s (logs in %s)" % (e, workdir))
-            for node in nodes:
-                print("%s /cluster: %s" % (node.name, node.status()))
-            return 1
+            return report_failure(e, workdir, nodes)
         finally:
             for node in nodes:
                 node.terminate()

@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_client import request  # noqa: E402
-from cluster_procs import Etcd, Node, parse_harness_arguments, wait_for  # noqa: E402
+from cluster_procs import Etcd, Node, parse_harness_arguments, report_failure, wait_for  # noqa: E402
 
 TTL = 2
 TRUSTED = TTL - 0.5  # the longest a renewal is trusted for with TTL 2 (election.cc)
@@ -105,10 +105,7 @@ def main():
             print("PASS")
             return 0
         except AssertionError as e:
-            print("FAIL: %s (logs in %s)" % (e, workdir))
-            for node in nodes:
-                print("%s /cluster: %s" % (node.name, node.status()))
-            return 1
+            return report_failure(e, workdir, nodes)
         finally:
             for node in nodes:
                 node.terminate()
