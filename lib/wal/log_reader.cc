@@ -14,6 +14,25 @@ bool AllZero(const char* p, size_t n) {
   return std::all_of(p, p + n, [](char c) { return c == 0; });
 }
 
+// Offset of the first intact record of log_number (any type if
+// starts_only is false, else FULL or FIRST only) in [p, p + n), or n.
+size_t FindIntactRecord(const char* p, size_t n, uint32_t log_number, bool starts_only) {
+  for (size_t i = 0; i + kHeaderSize <= n; i++) {
+    const char* header = p + i;
+    // Cheap filters first: the log number, then the type, then a length that fits.
+    if (DecodeFixed32(header + 7) != log_number) continue;
+    const uint8_t type = static_cast<uint8_t>(header[6]);
+    if (starts_only && type != kFullType && type != kFirstType) continue;
+    const size_t length = static_cast<uint8_t>(header[4]) |
+                          (static_cast<size_t>(static_cast<uint8_t>(header[5])) << 8);
+    if (i + kHeaderSize + length > n) continue;
+    uint32_t crc = crc32c::Value(header + 4, kHeaderSize - 4);
+    crc = crc32c::Extend(crc, header + kHeaderSize, length);
+    if (crc == crc32c::Unmask(DecodeFixed32(header))) return i;
+  }
+  return n;
+}
+
 }  // namespace
 
 Reader::Reporter::~Reporter() = default;
@@ -73,19 +92,13 @@ bool Reader::ConsumeZerosToEnd(size_t* zeros) {
   }
 }
 
+bool ContainsIntactRecordStart(const Slice& data, uint64_t log_number) {
+  return FindIntactRecord(data.data(), data.size(), static_cast<uint32_t>(log_number),
+                          /*starts_only=*/true) < data.size();
+}
+
 bool Reader::ContainsIntactRecord(const char* p, size_t n) const {
-  for (size_t i = 0; i + kHeaderSize <= n; i++) {
-    const char* header = p + i;
-    // Cheap filters first: the log number, then a length that fits.
-    if (DecodeFixed32(header + 7) != log_number_) continue;
-    const size_t length = static_cast<uint8_t>(header[4]) |
-                          (static_cast<size_t>(static_cast<uint8_t>(header[5])) << 8);
-    if (i + kHeaderSize + length > n) continue;
-    uint32_t crc = crc32c::Value(header + 4, kHeaderSize - 4);
-    crc = crc32c::Extend(crc, header + kHeaderSize, length);
-    if (crc == crc32c::Unmask(DecodeFixed32(header))) return true;
-  }
-  return false;
+  return FindIntactRecord(p, n, log_number_, /*starts_only=*/false) < n;
 }
 
 int Reader::EndWithTornTail(size_t bytes) {

@@ -28,6 +28,13 @@
 
 namespace lsmkv::log {
 
+// Whether a physical record of log `log_number` that starts a logical
+// record (FULL or FIRST) lies intact (header, log number and checksum all
+// right, payload inside `data`) at any byte offset of `data`. For deciding
+// whether damage in a log sits in its last record only: orphaned MIDDLE and
+// LAST fragments, which a torn record can leave, do not count.
+bool ContainsIntactRecordStart(const Slice& data, uint64_t log_number);
+
 class Reader {
  public:
   class Reporter {
