@@ -5,23 +5,11 @@
 #include <optional>
 
 #include "format/filename.h"
+#include "version/manifest_damage.h"
 #include "version/version_edit.h"
 #include "wal/log_reader.h"
 
 namespace lsmkv {
-
-namespace {
-
-// The first damage met; any damage makes the MANIFEST unreadable.
-class FirstDamage final : public log::Reader::Reporter {
- public:
-  void Corruption(size_t, const Status& s) override {
-    if (status.ok()) status = s;
-  }
-  Status status;
-};
-
-}  // namespace
 
 Status ReadManifestState(Env* env, const std::string& dbname, uint64_t number,
                          ManifestState* state) {
@@ -29,7 +17,7 @@ Status ReadManifestState(Env* env, const std::string& dbname, uint64_t number,
   std::unique_ptr<SequentialFile> file;
   Status s = env->NewSequentialFile(fname, &file);
   if (!s.ok()) return s;
-  FirstDamage damage;
+  ManifestDamage damage;
   log::Reader reader(file.get(), fname, &damage, number);
   reader.set_records_synced_one_by_one();  // as VersionSet::Recover reads it
 
@@ -64,7 +52,8 @@ Status ReadManifestState(Env* env, const std::string& dbname, uint64_t number,
     any = true;
   }
   if (!reader.status().ok()) return reader.status();
-  if (!damage.status.ok()) return damage.status;
+  s = damage.Verdict(env, fname, number);  // a torn last edit is a clean end
+  if (!s.ok()) return s;
   if (!any) return Status::Corruption(fname, "empty MANIFEST");
   if (!comparator || !log_number || !next_file || !last_sequence) {
     return Status::Corruption(fname, "missing a required field");

@@ -5,48 +5,10 @@
 
 #include "format/filename.h"
 #include "version/compaction.h"
+#include "version/manifest_damage.h"
 #include "wal/log_reader.h"
 
 namespace lsmkv {
-
-namespace {
-
-// The first damage met in a MANIFEST and where it is; Recover decides
-// whether it is a torn last edit or not. (The reader reports physical
-// damage where it lies, before any report about the logical record it cut.)
-class DamageReporter final : public log::Reader::Reporter {
- public:
-  void Corruption(size_t, const Status& s) override {
-    if (status.ok()) status = s;
-  }
-  void CorruptionAt(uint64_t offset, size_t bytes, const Status& s) override {
-    if (status.ok()) first_offset = offset;
-    Corruption(bytes, s);
-  }
-  Status status;
-  uint64_t first_offset = 0;
-};
-
-// Whether an intact edit (the start of a logical record) lies anywhere in
-// the MANIFEST from `offset` to its end.
-Status IntactEditFrom(Env* env, const std::string& fname, uint64_t manifest_number,
-                      uint64_t offset, bool* found) {
-  std::unique_ptr<SequentialFile> file;
-  Status s = env->NewSequentialFile(fname, &file);
-  if (s.ok()) s = file->Skip(offset);
-  std::string tail;
-  std::unique_ptr<char[]> scratch(new char[log::kBlockSize]);
-  while (s.ok()) {
-    Slice chunk;
-    s = file->Read(log::kBlockSize, &chunk, scratch.get());
-    if (!s.ok() || chunk.empty()) break;
-    tail.append(chunk.data(), chunk.size());
-  }
-  if (s.ok()) *found = log::ContainsIntactRecordStart(tail, manifest_number);
-  return s;
-}
-
-}  // namespace
 
 uint64_t TotalFileSize(const std::vector<FilePtr>& files) {
   uint64_t sum = 0;
@@ -272,8 +234,8 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   std::unique_ptr<SequentialFile> file;
   s = env_->NewSequentialFile(fname, &file);
   if (!s.ok()) return s;
-  DamageReporter reporter;
-  log::Reader reader(file.get(), fname, &reporter, manifest_number);
+  ManifestDamage damage;
+  log::Reader reader(file.get(), fname, &damage, manifest_number);
   reader.set_records_synced_one_by_one();  // each edit is synced before the next
   Slice record;
   std::string scratch;
@@ -298,23 +260,9 @@ Status VersionSet::Recover(const std::string& comparator_name) {
     any = true;
   }
   if (!reader.status().ok()) return reader.status();
-  // A torn tail is a clean end: edits are appended and synced one at a
-  // time, and nothing acts on an edit (deleting the WALs it covers) before
-  // its sync returned, so a torn edit was never relied upon. A last record
-  // damaged after it was synced reads the same way; the files it made
-  // obsolete are still on disk (see previous_), so nothing is lost.
-  //
-  // Damage with no intact edit anywhere after it is such a tail too: a
-  // power cut can keep a later page of the unsynced last edit and lose an
-  // earlier one (zeros, then the rest of the edit), or lose the page with
-  // its FIRST fragment and keep its LAST. Damage followed by an intact
-  // edit is not: only the last edit can be unsynced.
-  if (!reporter.status.ok()) {
-    bool intact_after = true;
-    s = IntactEditFrom(env_, fname, manifest_number, reporter.first_offset, &intact_after);
-    if (!s.ok()) return s;
-    if (intact_after) return reporter.status;
-  }
+  // A torn last edit is a clean end (see ManifestDamage).
+  s = damage.Verdict(env_, fname, manifest_number);
+  if (!s.ok()) return s;
   if (!any) return Status::Corruption(fname, "empty MANIFEST");
   if (!comparator || !log_number || !next_file || !last_sequence) {
     return Status::Corruption(fname, "missing a required field");

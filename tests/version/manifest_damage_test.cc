@@ -4,6 +4,7 @@
 // intact edit after it fails recovery.
 #include <catch2/catch.hpp>
 
+#include "db/repair_manifest.h"
 #include "format/filename.h"
 #include "support/mem_env.h"
 #include "version/version_set.h"
@@ -144,6 +145,26 @@ TEST_CASE("MANIFEST: a damaged edit across blocks with an intact edit after it f
   m.Apply(AddFiles(5000, 1));
   REQUIRE(m.Zero(start + log::kBlockSize, start + log::kBlockSize + 200));
   REQUIRE(m.Reopen().IsCorruption());
+}
+
+TEST_CASE("MANIFEST: RepairDB's reading of an old MANIFEST follows the same rule",
+          "[version_set][manifest]") {
+  Manifest m;
+  m.Apply(AddFiles(10, 3));
+  m.Apply(AddFiles(20, 4));
+  const uint64_t number = m.versions->manifest_number();
+  const uint64_t second = m.edit_offsets[1];
+  SECTION("damage in the last edit: the state before it") {
+    REQUIRE(m.Zero(second, second + 20));
+    ManifestState state;
+    REQUIRE(ReadManifestState(&m.env, "/db", number, &state).ok());
+    REQUIRE(state.tables.size() == 3);
+  }
+  SECTION("damage before an intact edit: Corruption") {
+    REQUIRE(m.Zero(m.edit_offsets[0], m.edit_offsets[0] + 20));
+    ManifestState state;
+    REQUIRE(ReadManifestState(&m.env, "/db", number, &state).IsCorruption());
+  }
 }
 
 }  // namespace lsmkv
