@@ -74,6 +74,10 @@ Status DBImpl::Open() {
   }
   s = versions_->Recover(comparator_name);
   if (!s.ok()) return s;
+  if (!versions_->dropped_torn_edit().ok()) {
+    Log(info_log_.get(), "recovery: the MANIFEST's last edit was torn and is not applied: %s",
+        versions_->dropped_torn_edit().ToString().c_str());
+  }
 
   // Every table the MANIFEST names must exist.
   for (const auto& level : versions_->current()->files) {

@@ -1,15 +1,18 @@
 // ManifestDamage: what a MANIFEST reader makes of damage it meets.
 //
-// MANIFEST edits are appended and synced one at a time, and nothing acts on
-// an edit before its sync returned, so only the last edit can be unsynced
-// at a crash; and the files an edit makes obsolete outlive it by one edit,
-// so losing the last edit even after its sync loses nothing. Hence:
+// MANIFEST edits are appended and synced one at a time, nothing acts on an
+// edit before its sync returned, and the DB never appends to a MANIFEST it
+// recovered from (Open writes a new one). So after a power cut, which keeps
+// every synced byte, only the last edit can be damaged, and it was never
+// relied upon. Hence:
 //  - damage with no intact edit (the start of a logical record, FULL or
-//    FIRST) anywhere after it is a torn last edit: a clean end. A power cut
-//    can leave one in any shape: a lost earlier page before a kept later
-//    one (zeros, then the rest of the edit), or a lost FIRST fragment with
-//    its LAST kept;
+//    FIRST, where the writer could have put one) anywhere after it is a torn
+//    last edit: a clean end. A power cut can leave one in any shape: a lost
+//    earlier page before a kept later one (zeros, then the rest of the
+//    edit), or a lost FIRST fragment with its LAST kept;
 //  - damage with an intact edit after it is corruption.
+// Media damage that reaches the end of the file reads as a torn last edit
+// too (as zeros running to the end always have); Open logs what it dropped.
 //
 // Use it as the log::Reader's Reporter (with set_records_synced_one_by_one)
 // and ask Verdict() after the last record.
@@ -37,6 +40,10 @@ class ManifestDamage final : public log::Reader::Reporter {
   // OK if nothing was damaged or the damage is a torn last edit; otherwise
   // the first damage (or an error reading the file again).
   Status Verdict(Env* env, const std::string& fname, uint64_t manifest_number) const;
+
+  // The first damage met (OK if none): with Verdict OK, the torn last edit
+  // that was dropped; with no edit read at all, why.
+  const Status& first_damage() const { return first_; }
 
  private:
   Status first_;

@@ -263,7 +263,12 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   // A torn last edit is a clean end (see ManifestDamage).
   s = damage.Verdict(env_, fname, manifest_number);
   if (!s.ok()) return s;
-  if (!any) return Status::Corruption(fname, "empty MANIFEST");
+  if (!any) return damage.first_damage().ok() ? Status::Corruption(fname, "empty MANIFEST") : damage.first_damage();
+  dropped_torn_edit_ = damage.first_damage();
+  if (dropped_torn_edit_.ok() && reader.torn_tail_bytes() > 0) {
+    dropped_torn_edit_ = Status::Corruption(
+        fname, "torn tail of " + std::to_string(reader.torn_tail_bytes()) + " bytes at the end");
+  }
   if (!comparator || !log_number || !next_file || !last_sequence) {
     return Status::Corruption(fname, "missing a required field");
   }

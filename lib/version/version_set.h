@@ -103,6 +103,10 @@ class VersionSet {
 
   // Reads CURRENT and the MANIFEST. Checks the comparator's name.
   Status Recover(const std::string& comparator_name);
+  // After Recover: why the MANIFEST's last edit was not applied (damage
+  // read as a torn last edit, see ManifestDamage, or a torn tail), or OK if
+  // it read the MANIFEST whole. Open logs it.
+  const Status& dropped_torn_edit() const { return dropped_torn_edit_; }
 
   // Writes a new MANIFEST holding the whole state plus `edit`, syncs it,
   // points CURRENT at it (temp file, fsync, rename, directory fsync), and
@@ -222,6 +226,7 @@ class VersionSet {
   // Per level, the largest key of the last size compaction: the next one
   // starts after it (round robin through the key space).
   std::string compact_pointer_[kNumLevels];
+  Status dropped_torn_edit_;  // set by Recover
   // The read-triggered compaction candidate (see NoteSeekBudgetExhausted):
   // a file of current_ at seek_candidate_level_, or null. Dropped when a
   // compaction takes it or when it leaves the current Version.

@@ -92,9 +92,24 @@ bool Reader::ConsumeZerosToEnd(size_t* zeros) {
   }
 }
 
-bool ContainsIntactRecordStart(const Slice& data, uint64_t log_number) {
-  return FindIntactRecord(data.data(), data.size(), static_cast<uint32_t>(log_number),
-                          /*starts_only=*/true) < data.size();
+bool ContainsIntactRecordStart(const Slice& data, uint64_t offset, uint64_t log_number) {
+  const char* p = data.data();
+  const size_t n = data.size();
+  for (size_t i = 0; i + kHeaderSize <= n; i++) {
+    const size_t in_block = (offset + i) % kBlockSize;
+    if (in_block + kHeaderSize > kBlockSize) continue;  // block trailer: padding only
+    const size_t found = FindIntactRecord(p + i, n - i, static_cast<uint32_t>(log_number),
+                                          /*starts_only=*/true);
+    if (found == n - i) return false;  // none at i or later
+    i += found;
+    const size_t at = (offset + i) % kBlockSize;
+    const size_t length = static_cast<uint8_t>(p[i + 4]) |
+                          (static_cast<size_t>(static_cast<uint8_t>(p[i + 5])) << 8);
+    const size_t end = at + kHeaderSize + length;
+    const bool full = static_cast<uint8_t>(p[i + 6]) == kFullType;
+    if (full ? end <= kBlockSize : end == kBlockSize) return true;
+  }
+  return false;
 }
 
 bool Reader::ContainsIntactRecord(const char* p, size_t n) const {

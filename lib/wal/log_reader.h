@@ -29,11 +29,13 @@
 namespace lsmkv::log {
 
 // Whether a physical record of log `log_number` that starts a logical
-// record (FULL or FIRST) lies intact (header, log number and checksum all
-// right, payload inside `data`) at any byte offset of `data`. For deciding
-// whether damage in a log sits in its last record only: orphaned MIDDLE and
-// LAST fragments, which a torn record can leave, do not count.
-bool ContainsIntactRecordStart(const Slice& data, uint64_t log_number);
+// record lies intact (header, log number and checksum all right) in `data`,
+// whose first byte is at file offset `offset`, at a place the writer could
+// have put one: a FULL record inside its block, a FIRST fragment ending
+// exactly at its block's end. For deciding whether damage in a log sits in
+// its last record only: orphaned MIDDLE and LAST fragments, which a torn
+// record can leave, do not count.
+bool ContainsIntactRecordStart(const Slice& data, uint64_t offset, uint64_t log_number);
 
 class Reader {
  public:

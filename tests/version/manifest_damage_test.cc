@@ -94,6 +94,7 @@ TEST_CASE("MANIFEST: any zeroed range inside the last edit is a torn tail", "[ve
       REQUIRE(copy.Reopen().ok());
       // The state before the torn edit (or after it, if the range held zeros).
       REQUIRE(copy.Level1Files() == (damaged ? 3 : 7));
+      REQUIRE(copy.versions->dropped_torn_edit().IsCorruption() == damaged);
     }
   }
 }
@@ -145,6 +146,33 @@ TEST_CASE("MANIFEST: a damaged edit across blocks with an intact edit after it f
   m.Apply(AddFiles(5000, 1));
   REQUIRE(m.Zero(start + log::kBlockSize, start + log::kBlockSize + 200));
   REQUIRE(m.Reopen().IsCorruption());
+}
+
+TEST_CASE("MANIFEST: damage in the only record fails with that damage", "[version_set][manifest]") {
+  Manifest m;
+  m.Apply(AddFiles(10, 300, 100));  // a snapshot of ~70 KiB once rewritten
+  REQUIRE(m.Reopen().ok());
+  REQUIRE(m.versions->WriteSnapshot(VersionEdit()).ok());  // a new MANIFEST: one record
+  REQUIRE(m.Size() > 2 * log::kBlockSize);
+  REQUIRE(m.Zero(log::kBlockSize + 100, log::kBlockSize + 200));
+  const Status s = m.Reopen();
+  INFO(s.ToString());
+  REQUIRE(s.IsCorruption());
+  REQUIRE(s.ToString().find("empty MANIFEST") == std::string::npos);  // says what is damaged
+}
+
+TEST_CASE("MANIFEST: damage from one edit into the last reads as a torn tail (media damage limit)",
+          "[version_set][manifest]") {
+  // Offsets cannot tell this from a power cut (which can only tear the
+  // last edit): the edits from the damage on are dropped, and Open logs it.
+  Manifest m;
+  m.Apply(AddFiles(10, 3));
+  m.Apply(AddFiles(20, 4));
+  m.Apply(AddFiles(30, 2));
+  REQUIRE(m.Zero(m.edit_offsets[1] + 20, m.edit_offsets[2] + 12));
+  REQUIRE(m.Reopen().ok());
+  REQUIRE(m.Level1Files() == 3);
+  REQUIRE(m.versions->dropped_torn_edit().IsCorruption());
 }
 
 TEST_CASE("MANIFEST: RepairDB's reading of an old MANIFEST follows the same rule",
