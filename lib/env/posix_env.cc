@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -258,6 +259,63 @@ class PosixMappedLogFile final : public WritableFile {
 
   Status Append(const Slice& data) override {
     if (write_file_ != nullptr) return write_file_->Append(data);
+    if (held_n_ > 0) {
+      // The held bytes and a large append after them, in one pwritev when
+      // both fit in the current region; otherwise the held bytes go first.
+      const size_t total = held_n_ + data.size();
+      if (data.size() >= kWriteThroughBytes && total <= static_cast<size_t>(limit_ - dst_)) {
+        Status s = WriteThrough(Slice(held_, held_n_), data);
+        if (!s.ok()) return s;
+        dst_ += total;
+        held_n_ = 0;
+        return Status::OK();
+      }
+      ReleaseHeld();
+    }
+    if (data.size() <= kHoldBytes && data.size() < static_cast<size_t>(limit_ - dst_)) {
+      std::memcpy(held_, data.data(), data.size());
+      held_n_ = data.size();
+      return Status::OK();
+    }
+    return AppendNow(data);
+  }
+
+  // Mapped: the bytes are already in the page cache (the held ones once
+  // they are released here).
+  Status Flush() override {
+    if (write_file_ != nullptr) return write_file_->Flush();
+    ReleaseHeld();
+    return Status::OK();
+  }
+
+  // fdatasync writes back every dirty page of the file, those dirtied
+  // through the mapping included (on Linux msync(MS_SYNC) is the same call
+  // limited to a range), and the size the reserved regions gave it. After
+  // a fallback, pages dirtied through the earlier mappings are still dirty
+  // pages of the same file: the write(2) file's fdatasync covers them.
+  Status Sync() override {
+    if (write_file_ != nullptr) return write_file_->Sync();
+    ReleaseHeld();
+    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
+    return Status::OK();
+  }
+
+  Status Close() override {
+    if (write_file_ != nullptr) return write_file_->Close();
+    if (fd_ < 0) return Status::OK();
+    ReleaseHeld();
+    const uint64_t size = Size();
+    Status s = Unmap();
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 && s.ok()) s = PosixError(fname_, errno);
+    if (::close(fd_) != 0 && s.ok()) s = PosixError(fname_, errno);
+    fd_ = -1;
+    return s;
+  }
+
+ private:
+  // Appends data at Size(): memcpy into the mapping, pwrite for large
+  // pieces, mapping further regions as needed.
+  Status AppendNow(const Slice& data) {
     const char* p = data.data();
     size_t n = data.size();
     while (n > 0) {
@@ -268,7 +326,7 @@ class PosixMappedLogFile final : public WritableFile {
       }
       const size_t m = std::min(n, static_cast<size_t>(limit_ - dst_));
       if (m >= kWriteThroughBytes) {
-        Status s = WriteThrough(p, m);
+        Status s = WriteThrough(Slice(p, m));
         if (!s.ok()) return s;
       } else {
         std::memcpy(dst_, p, m);
@@ -280,66 +338,75 @@ class PosixMappedLogFile final : public WritableFile {
     return Status::OK();
   }
 
-  // Mapped: the bytes are already in the page cache.
-  Status Flush() override {
-    if (write_file_ != nullptr) return write_file_->Flush();
-    return Status::OK();
+  // Stores the held bytes (if any) through the mapping: they fit in the
+  // current region (see held_), so this cannot fail.
+  void ReleaseHeld() {
+    if (held_n_ == 0) return;
+    std::memcpy(dst_, held_, held_n_);
+    dst_ += held_n_;
+    held_n_ = 0;
   }
 
-  // fdatasync writes back every dirty page of the file, those dirtied
-  // through the mapping included (on Linux msync(MS_SYNC) is the same call
-  // limited to a range), and the size the reserved regions gave it. After
-  // a fallback, pages dirtied through the earlier mappings are still dirty
-  // pages of the same file: the write(2) file's fdatasync covers them.
-  Status Sync() override {
-    if (write_file_ != nullptr) return write_file_->Sync();
-    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
-    return Status::OK();
-  }
-
-  Status Close() override {
-    if (write_file_ != nullptr) return write_file_->Close();
-    if (fd_ < 0) return Status::OK();
-    const uint64_t size = Size();
-    Status s = Unmap();
-    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 && s.ok()) s = PosixError(fname_, errno);
-    if (::close(fd_) != 0 && s.ok()) s = PosixError(fname_, errno);
-    fd_ = -1;
-    return s;
-  }
-
- private:
   static constexpr size_t kMinRegion = 64 << 10;
   static constexpr size_t kMaxRegion = 1 << 20;
   // Appends at least this large go into the mapped region with pwrite(2)
   // instead of memcpy. A store to an untouched page of the mapping takes
   // two page faults (a read fault that zero-fills the page from the
-  // reserved extent, then page_mkwrite), which cost more per page than
-  // write(2)'s copy: on a fillbatch run (1,000-entry batches, WAL
-  // fragments of ~32 KiB) the faults were a fifth of the process's CPU
-  // (perf, docs/performance/2026-12-01-writes.md). Small records keep the
-  // memcpy: there one system call per record would cost more than the
-  // faults shared by the ~30 records of a page. The page cache is shared
-  // by write(2) and the mapping, so both kinds of bytes are in it when
-  // Append returns, and fdatasync covers both.
-  static constexpr size_t kWriteThroughBytes = 16 << 10;
+  // reserved extent, with read-ahead zero-filling the pages after it, then
+  // page_mkwrite), which cost more per page than write(2)'s copy: on a
+  // fillbatch run (1,000-entry batches, WAL fragments of ~32 KiB) the
+  // faults were a fifth of the process's CPU (perf,
+  // docs/performance/2026-12-01-writes.md). A page's worth (4 KiB, was
+  // 16 KiB: the tails of big batches, 2026-12-02-fillbatch.md) always
+  // reaches an untouched page. Small records keep the memcpy: there one
+  // system call per record would cost more than the faults shared by the
+  // ~30 records of a page. The page cache is shared by write(2) and the
+  // mapping, so both kinds of bytes are in it when Append returns, and
+  // fdatasync covers both.
+  static constexpr size_t kWriteThroughBytes = 4 << 10;
+  // Appends this small are held back (held_) until the next call: the log
+  // writer appends a record's 11-byte header and then its payload, and a
+  // header stored through the mapping at the start of an untouched page
+  // faults that page in -- with the fault's read-ahead zero-filling the
+  // pages after it from the reserved extent, which the payload's pwrite
+  // then overwrites. Held, a header goes out with a large payload in one
+  // pwritev; before anything else (a small append, Flush, Sync, Close) it
+  // is stored through the mapping as before. The log writer flushes after
+  // every record, so when its Flush returns every byte is in the page
+  // cache, as before. Only an append that fits in the current region is
+  // held, so errors (a region refused) come from the same Append as before.
+  static constexpr size_t kHoldBytes = 32;
 
   uint64_t Size() const { return region_offset_ + static_cast<uint64_t>(dst_ - base_); }
 
-  // Writes [p, p + n) at file offset Size(), inside the current mapped
-  // region (the caller checked that it fits), without moving dst_. The
+  // Writes a then b at file offset Size(), inside the current mapped
+  // region (the caller checked that they fit), without moving dst_. The
   // region is reserved, so this neither allocates nor changes the size.
-  Status WriteThrough(const char* p, size_t n) {
+  Status WriteThrough(const Slice& a, const Slice& b = Slice()) {
+    struct iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    int first = 0;
     uint64_t offset = Size();
-    while (n > 0) {
-      const ssize_t r = ::pwrite(fd_, p, n, static_cast<off_t>(offset));
+    while (first < 2) {
+      if (iov[first].iov_len == 0) {
+        first++;
+        continue;
+      }
+      const ssize_t r = ::pwritev(fd_, iov + first, 2 - first, static_cast<off_t>(offset));
       if (r < 0) {
         if (errno == EINTR) continue;
         return PosixError(fname_, errno);
       }
-      p += r;
-      n -= static_cast<size_t>(r);
       offset += static_cast<uint64_t>(r);
+      size_t done = static_cast<size_t>(r);
+      while (first < 2 && done >= iov[first].iov_len) {
+        done -= iov[first].iov_len;
+        iov[first].iov_len = 0;
+        first++;
+      }
+      if (first < 2) {
+        iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + done;
+        iov[first].iov_len -= done;
+      }
     }
     return Status::OK();
   }
@@ -414,6 +481,11 @@ class PosixMappedLogFile final : public WritableFile {
   char* base_ = nullptr;   // current mapped region
   char* dst_ = nullptr;    // next byte to write
   char* limit_ = nullptr;  // end of the region
+  // Bytes of the last Append, not yet stored (see kHoldBytes); they follow
+  // the Size() bytes. Invariant: held_n_ <= limit_ - dst_ (they fit in the
+  // current region). Always 0 once write_file_ is set.
+  char held_[kHoldBytes];
+  size_t held_n_ = 0;
   // Set once the file system refused a region; every call goes here after.
   std::unique_ptr<PosixWritableFile> write_file_;
 };
