@@ -233,7 +233,8 @@ void* MapRegion(int fd, uint64_t offset, size_t length, int region_index) {
 // A write-ahead log file written through a shared mapping of its next
 // region: an append is a memcpy (a large one a pwrite into the same
 // region, see kWriteThroughBytes), and the bytes are in the page cache (so
-// they survive a crash of the process, like write(2)) when it returns,
+// they survive a crash of the process, like write(2)) once Flush returns
+// (an append of at most kHoldBytes may wait for the next call until then),
 // without one system call per record. Regions are reserved with
 // fallocate before they are mapped, so a full disk is an IOError from
 // Append, never a SIGBUS. Sync is fdatasync. Close cuts the file back to
@@ -361,7 +362,7 @@ class PosixMappedLogFile final : public WritableFile {
   // reaches an untouched page. Small records keep the memcpy: there one
   // system call per record would cost more than the faults shared by the
   // ~30 records of a page. The page cache is shared by write(2) and the
-  // mapping, so both kinds of bytes are in it when Append returns, and
+  // mapping, so both kinds of bytes are in it once Flush returns, and
   // fdatasync covers both.
   static constexpr size_t kWriteThroughBytes = 4 << 10;
   // Appends this small are held back (held_) until the next call: the log
@@ -396,6 +397,7 @@ class PosixMappedLogFile final : public WritableFile {
         if (errno == EINTR) continue;
         return PosixError(fname_, errno);
       }
+      if (r == 0) return PosixError(fname_, EIO);  // no progress: never loop forever
       offset += static_cast<uint64_t>(r);
       size_t done = static_cast<size_t>(r);
       while (first < 2 && done >= iov[first].iov_len) {
