@@ -52,9 +52,8 @@ Status ReadManifestState(Env* env, const std::string& dbname, uint64_t number,
     any = true;
   }
   if (!reader.status().ok()) return reader.status();
-  s = damage.Verdict(env, fname, number);  // a torn last edit is a clean end
+  s = damage.Verdict(env, fname, number, any);  // a torn last edit is a clean end
   if (!s.ok()) return s;
-  if (!any) return damage.first_damage().ok() ? Status::Corruption(fname, "empty MANIFEST") : damage.first_damage();
   if (!comparator || !log_number || !next_file || !last_sequence) {
     return Status::Corruption(fname, "missing a required field");
   }

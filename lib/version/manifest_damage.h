@@ -37,12 +37,14 @@ class ManifestDamage final : public log::Reader::Reporter {
   // about the logical record it cut; the first report marks where to look.
   void CorruptionAt(uint64_t offset, size_t bytes, const Status& s) override;
 
-  // OK if nothing was damaged or the damage is a torn last edit; otherwise
-  // the first damage (or an error reading the file again).
-  Status Verdict(Env* env, const std::string& fname, uint64_t manifest_number) const;
+  // After the reader's last record; any_edit: whether it returned one.
+  // OK if an edit was read and nothing was damaged or the damage is a torn
+  // last edit; otherwise why not: the first damage, "empty MANIFEST", or
+  // an error reading the file again.
+  Status Verdict(Env* env, const std::string& fname, uint64_t manifest_number, bool any_edit) const;
 
   // The first damage met (OK if none): with Verdict OK, the torn last edit
-  // that was dropped; with no edit read at all, why.
+  // that was dropped.
   const Status& first_damage() const { return first_; }
 
  private:

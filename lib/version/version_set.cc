@@ -261,9 +261,8 @@ Status VersionSet::Recover(const std::string& comparator_name) {
   }
   if (!reader.status().ok()) return reader.status();
   // A torn last edit is a clean end (see ManifestDamage).
-  s = damage.Verdict(env_, fname, manifest_number);
+  s = damage.Verdict(env_, fname, manifest_number, any);
   if (!s.ok()) return s;
-  if (!any) return damage.first_damage().ok() ? Status::Corruption(fname, "empty MANIFEST") : damage.first_damage();
   dropped_torn_edit_ = damage.first_damage();
   if (dropped_torn_edit_.ok() && reader.torn_tail_bytes() > 0) {
     dropped_torn_edit_ = Status::Corruption(

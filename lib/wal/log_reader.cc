@@ -14,23 +14,21 @@ bool AllZero(const char* p, size_t n) {
   return std::all_of(p, p + n, [](char c) { return c == 0; });
 }
 
-// Offset of the first intact record of log_number (any type if
-// starts_only is false, else FULL or FIRST only) in [p, p + n), or n.
-size_t FindIntactRecord(const char* p, size_t n, uint32_t log_number, bool starts_only) {
-  for (size_t i = 0; i + kHeaderSize <= n; i++) {
-    const char* header = p + i;
-    // Cheap filters first: the log number, then the type, then a length that fits.
-    if (DecodeFixed32(header + 7) != log_number) continue;
-    const uint8_t type = static_cast<uint8_t>(header[6]);
-    if (starts_only && type != kFullType && type != kFirstType) continue;
-    const size_t length = static_cast<uint8_t>(header[4]) |
-                          (static_cast<size_t>(static_cast<uint8_t>(header[5])) << 8);
-    if (i + kHeaderSize + length > n) continue;
-    uint32_t crc = crc32c::Value(header + 4, kHeaderSize - 4);
-    crc = crc32c::Extend(crc, header + kHeaderSize, length);
-    if (crc == crc32c::Unmask(DecodeFixed32(header))) return i;
-  }
-  return n;
+// The payload length in a record header.
+size_t RecordLength(const char* header) {
+  return static_cast<uint8_t>(header[4]) | (static_cast<size_t>(static_cast<uint8_t>(header[5])) << 8);
+}
+
+// Whether an intact record of log_number (log number and checksum right,
+// payload inside the `room` bytes from header) starts at header.
+bool IntactRecordAt(const char* header, size_t room, uint32_t log_number) {
+  // Cheap filters first: the log number, then a length that fits.
+  if (room < kHeaderSize || DecodeFixed32(header + 7) != log_number) return false;
+  const size_t length = RecordLength(header);
+  if (kHeaderSize + length > room) return false;
+  uint32_t crc = crc32c::Value(header + 4, kHeaderSize - 4);
+  crc = crc32c::Extend(crc, header + kHeaderSize, length);
+  return crc == crc32c::Unmask(DecodeFixed32(header));
 }
 
 }  // namespace
@@ -96,24 +94,23 @@ bool ContainsIntactRecordStart(const Slice& data, uint64_t offset, uint64_t log_
   const char* p = data.data();
   const size_t n = data.size();
   for (size_t i = 0; i + kHeaderSize <= n; i++) {
-    const size_t in_block = (offset + i) % kBlockSize;
-    if (in_block + kHeaderSize > kBlockSize) continue;  // block trailer: padding only
-    const size_t found = FindIntactRecord(p + i, n - i, static_cast<uint32_t>(log_number),
-                                          /*starts_only=*/true);
-    if (found == n - i) return false;  // none at i or later
-    i += found;
-    const size_t at = (offset + i) % kBlockSize;
-    const size_t length = static_cast<uint8_t>(p[i + 4]) |
-                          (static_cast<size_t>(static_cast<uint8_t>(p[i + 5])) << 8);
-    const size_t end = at + kHeaderSize + length;
-    const bool full = static_cast<uint8_t>(p[i + 6]) == kFullType;
-    if (full ? end <= kBlockSize : end == kBlockSize) return true;
+    const char* header = p + i;
+    const uint8_t type = static_cast<uint8_t>(header[6]);
+    if (type != kFullType && type != kFirstType) continue;
+    // Where the writer puts them: a FULL record inside its block, a FIRST
+    // fragment up to its block's end exactly.
+    const size_t end = (offset + i) % kBlockSize + kHeaderSize + RecordLength(header);
+    if (type == kFullType ? end > kBlockSize : end != kBlockSize) continue;
+    if (IntactRecordAt(header, n - i, static_cast<uint32_t>(log_number))) return true;
   }
   return false;
 }
 
 bool Reader::ContainsIntactRecord(const char* p, size_t n) const {
-  return FindIntactRecord(p, n, log_number_, /*starts_only=*/false) < n;
+  for (size_t i = 0; i + kHeaderSize <= n; i++) {
+    if (IntactRecordAt(p + i, n - i, log_number_)) return true;
+  }
+  return false;
 }
 
 int Reader::EndWithTornTail(size_t bytes) {
@@ -222,8 +219,7 @@ int Reader::ReadPhysicalRecord(Slice* result, uint64_t* record_offset) {
 
     *record_offset = end_of_buffer_offset_ - buffer_.size();
     const char* header = buffer_.data();
-    const uint32_t length = static_cast<uint8_t>(header[4]) |
-                            (static_cast<uint32_t>(static_cast<uint8_t>(header[5])) << 8);
+    const uint32_t length = static_cast<uint32_t>(RecordLength(header));
     const uint8_t type = static_cast<uint8_t>(header[6]);
 
     if (type == kZeroType && length == 0 && DecodeFixed32(header) == 0) {
