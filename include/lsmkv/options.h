@@ -85,7 +85,12 @@ struct LSMKV_EXPORT Options {
   WalWriteMode wal_write_mode = WalWriteMode::kAuto;
   // Memtable bytes before it is flushed.
   size_t write_buffer_size = 4 << 20;
-  // Active + immutable memtables.
+  // Active + immutable memtables whose tables are not yet written: writers
+  // wait for a flush beyond that. A memtable whose table is written and
+  // being synced no longer counts (the next table is built meanwhile, so
+  // the syncs are off the writers' path) but stays readable until its
+  // flush is installed: for those few milliseconds up to one more memtable
+  // than this is in memory (docs/architecture.md, "Flush").
   int max_write_buffer_number = 2;
   // Flush + compaction threads. Up to max_background_jobs - 1 compactions
   // (at least one) run at once; with two or more compaction threads, one

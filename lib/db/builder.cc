@@ -39,7 +39,7 @@ void TableFileWriter::Add(const Slice& internal_key, const Slice& value) {
   builder_->Add(internal_key, value);
 }
 
-Status TableFileWriter::Finish(FileMetaData* meta) {
+Status TableFileWriter::Finish(FileMetaData* meta, const std::function<void()>& on_written) {
   Status s = status_;
   if (!smallest_.empty()) largest_ = builder_->last_key().ToString();
   TableProperties* props = builder_->mutable_properties();
@@ -48,6 +48,7 @@ Status TableFileWriter::Finish(FileMetaData* meta) {
   props->smallest_sequence = min_seq_ == kMaxSequenceNumber ? 0 : min_seq_;
   props->largest_sequence = max_seq_;
   if (s.ok()) s = builder_->Finish();
+  if (s.ok() && on_written) on_written();
   if (s.ok()) s = file_->Sync();
   if (s.ok()) s = file_->Close();
   const std::string tmp = TableTempFileName(dbname_, number_);
@@ -81,7 +82,8 @@ void TableFileWriter::Abandon() {
 }
 
 Status BuildTable(const std::string& dbname, Env* env, const TableOptions& options,
-                  TableCache* table_cache, Iterator* iter, FileMetaData* meta) {
+                  TableCache* table_cache, Iterator* iter, FileMetaData* meta,
+                  const std::function<void()>& on_written) {
   meta->file_size = 0;
   meta->num_entries = 0;
   iter->SeekToFirst();
@@ -93,7 +95,7 @@ Status BuildTable(const std::string& dbname, Env* env, const TableOptions& optio
   s = iter->status();
   if (!s.ok()) return s;  // the writer abandons the file
   const uint64_t number = meta->number;
-  s = writer.Finish(meta);
+  s = writer.Finish(meta, on_written);
   if (!s.ok()) {
     meta->number = number;
     meta->file_size = 0;

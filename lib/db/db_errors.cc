@@ -55,6 +55,14 @@ Status DBImpl::Resume() {
 Status DBImpl::ResumeLocked() {
   if (bg_error_.ok()) return Status::OK();
   if (!bg_error_resumable_) return bg_error_;
+  // Flushes that had taken a memtable when the error came end first: each
+  // installs its table (it is the oldest) or sees the error and gives it
+  // up. Otherwise a younger memtable's table, built beside the failed one,
+  // could be installed after the failed memtable is flushed again under a
+  // newer file number, and level 0, ordered by file number, would put the
+  // older data above the newer (docs/architecture.md, "Flush").
+  while (!shutting_down_ && FlushesInFlight()) bg_cv_.Wait();
+  if (bg_error_.ok()) return Status::OK();  // resumed by another caller meanwhile
   if (shutting_down_) return Status::IOError("Resume", "the DB is closing");
   if (!versions_->manifest_error().ok()) {
     Status s = versions_->RewriteManifest();

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <functional>
 #include <utility>
 #include <vector>
 
 #include "db/builder.h"
+#include "format/filename.h"
 #include "util/logging.h"
 #include "version/version_edit.h"
 
@@ -43,7 +45,7 @@ int DBImpl::LevelForFlushedTable(const Slice& smallest, const Slice& largest) {
 }
 
 Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement,
-                               BackgroundJobRecord* job) {
+                               BackgroundJobRecord* job, bool* abandoned) {
   const uint64_t start = env_->NowMicros();
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
@@ -53,8 +55,27 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
   {
     // The memtable is immutable now; building the table needs no lock.
     mutex_.Unlock();
-    s = BuildTable(dbname_, env_, table_options_, table_cache_.get(), iter.get(), &meta);
+    std::function<void()> on_written;
+    if (abandoned != nullptr) {
+      on_written = [this, mem] {
+        MutexLock l(&mutex_);
+        EndFlushBuild(mem, FlushState::kBuilt);
+      };
+    }
+    s = BuildTable(dbname_, env_, flush_table_options_, table_cache_.get(), iter.get(), &meta, on_written);
     mutex_.Lock();
+  }
+  const uint64_t built = env_->NowMicros();
+  // (An empty memtable writes no bytes: its build ends here.)
+  if (s.ok() && abandoned != nullptr) EndFlushBuild(mem, FlushState::kBuilt);
+  if (s.ok() && abandoned != nullptr && !WaitForFlushTurn(mem)) {
+    // (Still in pending_outputs_ while it waited: no RemoveObsoleteFiles took it.)
+    *abandoned = true;
+    s = Status::Busy("flush", "abandoned: an older flush failed or the DB is closing");
+    if (meta.file_size > 0) {
+      table_cache_->Evict(meta.number);
+      (void)env_->RemoveFile(TableFileName(dbname_, meta.number));
+    }
   }
   pending_outputs_.erase(meta.number);
   int level = 0;
@@ -65,7 +86,7 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
     edit->AddFile(level, meta);
   }
   const uint64_t now = env_->NowMicros();
-  const uint64_t micros = now - start;
+  const uint64_t micros = built - start;  // not the wait for an older flush
   flush_micros_ += micros;
   flush_latency_.Record(micros * 1000);
   *job = BackgroundJobRecord();
@@ -105,22 +126,54 @@ void DBImpl::RecordFlush(BackgroundJobRecord job, const Status& installed) {
   recent_jobs_.Add(std::move(job));
 }
 
+bool DBImpl::FlushesInFlight() const {
+  return std::any_of(imms_.begin(), imms_.end(),
+                     [](const Immutable& imm) { return imm.flush_state != FlushState::kWaiting; });
+}
+
+int DBImpl::UnbuiltImmutables() const {
+  return static_cast<int>(std::count_if(imms_.begin(), imms_.end(),
+                                        [](const Immutable& imm) { return imm.flush_state != FlushState::kBuilt; }));
+}
+
 void DBImpl::MaybeScheduleFlush() {
-  if (flush_scheduled_ || shutting_down_ || imms_.empty() || !bg_error_.ok()) return;
-  flush_scheduled_ = true;
+  if (flush_building_ || shutting_down_ || !bg_error_.ok()) return;
+  const bool waiting = std::any_of(imms_.begin(), imms_.end(),
+                                   [](const Immutable& imm) { return imm.flush_state == FlushState::kWaiting; });
+  if (!waiting) return;
+  flush_building_ = true;
+  flush_jobs_++;
   pool_->Schedule([this] { BackgroundFlush(); }, ThreadPool::Priority::kHigh);
+}
+
+void DBImpl::EndFlushBuild(const MemTable* mem, FlushState next) {
+  for (Immutable& imm : imms_) {
+    if (imm.mem.get() != mem) continue;
+    if (imm.flush_state == FlushState::kBuilding) flush_building_ = false;  // this job was the builder
+    imm.flush_state = next;
+  }
+  if (next != FlushState::kBuilt) return;  // a failure: the caller reports it
+  MaybeScheduleFlush();
+  bg_cv_.SignalAll();  // a writer waiting for room may switch memtables now
 }
 
 void DBImpl::BackgroundFlush() {
   MutexLock l(&mutex_);
   bool flushed = false;
-  if (!shutting_down_ && bg_error_.ok() && !imms_.empty()) {
-    Status s = FlushOldestImmutable();
+  // The oldest memtable no job has taken (MaybeScheduleFlush saw one; only
+  // this job takes it, and only installs remove memtables, oldest first).
+  auto it = std::find_if(imms_.begin(), imms_.end(),
+                         [](const Immutable& imm) { return imm.flush_state == FlushState::kWaiting; });
+  if (!shutting_down_ && bg_error_.ok() && it != imms_.end()) {
+    it->flush_state = FlushState::kBuilding;
+    const std::shared_ptr<MemTable> mem = it->mem;
+    Status s = FlushImmutable(mem, &flushed);
     SetBackgroundError(s, ErrorSource::kBackground);
-    if (s.ok()) resume_backoff_micros_ = 0;  // space is back, if it was short
-    flushed = s.ok();
+    if (flushed) resume_backoff_micros_ = 0;  // space is back, if it was short
+  } else {
+    flush_building_ = false;
   }
-  flush_scheduled_ = false;
+  flush_jobs_--;
   MaybeScheduleFlush();
   MaybeScheduleCompaction();
   bg_cv_.SignalAll();
@@ -156,17 +209,33 @@ bool DBImpl::FlushCleanupCovers(uint64_t log_number) {
 void DBImpl::TEST_WaitForBackgroundWork() {
   MutexLock l(&mutex_);
   MaybeScheduleCompaction();
-  while ((flush_scheduled_ || flush_cleanup_running_ || compactions_running_ > 0) && bg_error_.ok()) {
+  while ((flush_jobs_ > 0 || flush_cleanup_running_ || compactions_running_ > 0) && bg_error_.ok()) {
     bg_cv_.Wait();
   }
 }
 
-Status DBImpl::FlushOldestImmutable() {
-  // Reads keep using the immutable memtable until the edit is installed.
-  std::shared_ptr<MemTable> imm = imms_.front().mem;
+bool DBImpl::WaitForFlushTurn(const MemTable* mem) {
+  // Installed oldest first: the MANIFEST's log number and last sequence
+  // move forward memtable by memtable, and the level is picked against a
+  // Version that holds every older flushed table (a newer table placed
+  // below an older overlapping one would hide its newer values).
+  while (imms_.front().mem.get() != mem) {
+    if (shutting_down_ || !bg_error_.ok()) return false;
+    bg_cv_.Wait();
+  }
+  return true;
+}
+
+Status DBImpl::FlushImmutable(const std::shared_ptr<MemTable>& mem, bool* installed) {
+  *installed = false;
+  // Reads keep using the memtable until the edit is installed.
+  bool abandoned = false;
   VersionEdit edit;
   BackgroundJobRecord job;
-  Status s = WriteFlushTable(imm.get(), &edit, FlushPlacement::kPickLevel, &job);
+  Status s = WriteFlushTable(mem.get(), &edit, FlushPlacement::kPickLevel, &job, &abandoned);
+  // Whether or not on_written came (it does not for a failed build), the
+  // build is over; a failed flush leaves its memtable for Resume.
+  EndFlushBuild(mem.get(), s.ok() ? FlushState::kBuilt : FlushState::kWaiting);
   if (s.ok()) {
     // WALs before the next memtable's first WAL are now obsolete.
     edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
@@ -175,10 +244,15 @@ Status DBImpl::FlushOldestImmutable() {
     s = versions_->LogAndApply(&edit);
   }
   // Recorded only now: a flush whose MANIFEST edit failed did not happen.
-  RecordFlush(std::move(job), s);
-  if (!s.ok()) return s;
-  NoteReadShareAtFlush(imm->num_entries());
+  if (!abandoned) RecordFlush(std::move(job), s);
+  if (!s.ok()) {
+    EndFlushBuild(mem.get(), FlushState::kWaiting);  // Resume flushes it again
+    if (abandoned) return Status::OK();  // nothing new: the DB closes, or the older flush's error stands
+    return s;
+  }
+  NoteReadShareAtFlush(mem->num_entries());
   imms_.pop_front();
+  *installed = true;
   // The flushed memtable's WALs hold nothing that is not durable now.
   const uint64_t durable_below = versions_->log_number();
   unsynced_logs_.erase(std::remove_if(unsynced_logs_.begin(), unsynced_logs_.end(),

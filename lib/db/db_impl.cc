@@ -49,6 +49,11 @@ TableOptions MakeTableOptions(const Options& o, const InternalKeyComparator* icm
   return t;
 }
 
+TableOptions FlushTableOptions(TableOptions t) {
+  t.lz4_acceleration = kLz4FlushAcceleration;
+  return t;
+}
+
 }  // namespace
 
 Status ValidateOptions(const Options& o) {
@@ -140,6 +145,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
                        ? std::make_unique<ShardedLRUCache>(options.block_cache_capacity)
                        : nullptr),
       table_options_(MakeTableOptions(options, &internal_comparator_, block_cache_.get())),
+      flush_table_options_(FlushTableOptions(table_options_)),
       table_cache_(std::make_unique<TableCache>(dbname, env_, table_options_,
                                                 options.max_open_files - kReservedOpenFiles)),
       versions_(std::make_unique<VersionSet>(dbname, env_, &internal_comparator_,
@@ -175,7 +181,7 @@ Status DBImpl::Close() {
     shutdown_requested_.store(true, std::memory_order_relaxed);
     bg_cv_.SignalAll();  // an automatic resume waiting out its back-off
     sequence_cv_.SignalAll();  // WaitForSequence callers return Busy
-    while (flush_scheduled_ || flush_cleanup_running_ || compactions_running_ > 0 ||
+    while (flush_jobs_ > 0 || flush_cleanup_running_ || compactions_running_ > 0 ||
            auto_resume_running_) {
       bg_cv_.Wait();
     }

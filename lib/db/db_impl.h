@@ -142,6 +142,12 @@ class DBImpl final : public DB, public FeedSource {
 
  private:
   struct Writer;
+  // Where an immutable memtable's flush is. Tables are built one at a
+  // time and installed oldest first; a memtable whose table is written
+  // (kBuilt: being synced and recorded) no longer counts against
+  // max_write_buffer_number - 1, so the writer may start the next memtable
+  // and its table may be built while this one's syncs run.
+  enum class FlushState { kWaiting, kBuilding, kBuilt };
   // A memtable no longer written to, waiting for its flush.
   struct Immutable {
     std::shared_ptr<MemTable> mem;
@@ -152,6 +158,7 @@ class DBImpl final : public DB, public FeedSource {
     // after it (WAL replay checks that no batch is missing in between).
     SequenceNumber last_sequence;
     uint64_t log_bytes;  // its WAL's size: complete records only (checkpoints copy that much)
+    FlushState flush_state = FlushState::kWaiting;
   };
   // What a read needs, copied under mutex_.
   struct ReadView {
@@ -184,8 +191,9 @@ class DBImpl final : public DB, public FeedSource {
   std::unique_ptr<Iterator> NewMergedIterator(const ReadOptions& options, const ReadView& view);
 
   // kPickLevel asks LevelForFlushedTable, which compares against the
-  // current Version: only right when the edit is applied before the next
-  // table is built. Recovery collects several tables in one edit (each
+  // current Version: only right when every older flushed table is in it
+  // (flushes wait for their turn, WaitForFlushTurn, before picking).
+  // Recovery collects several tables in one edit (each
   // newer than the last and possibly overlapping it), so it uses kLevel0,
   // where tables may overlap.
   enum class FlushPlacement { kLevel0, kPickLevel };
@@ -193,8 +201,17 @@ class DBImpl final : public DB, public FeedSource {
   // by flushes); *job describes the build. The caller passes *job to
   // RecordFlush once the edit is written to the MANIFEST, or failed to be:
   // until then the flush has not happened.
-  Status WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement, BackgroundJobRecord* job)
-      REQUIRES(mutex_);
+  // With `abandoned` (flushes; recovery passes none) the build tells
+  // EndFlushBuild once the table's bytes are written, before its syncs,
+  // and once it is durable waits for its turn (WaitForFlushTurn) before its
+  // level is picked; when the turn never comes the table is removed and
+  // *abandoned set.
+  Status WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement placement, BackgroundJobRecord* job,
+                         bool* abandoned = nullptr) REQUIRES(mutex_);
+  // Waits until mem is the oldest immutable memtable (every older flush is
+  // installed): false when the DB closes or a background error stops
+  // flushes first.
+  bool WaitForFlushTurn(const MemTable* mem) REQUIRES(mutex_);
   // Counts a flush and adds it to recent_jobs_, failed when `installed`
   // (the MANIFEST write of its edit) is not OK.
   void RecordFlush(BackgroundJobRecord job, const Status& installed) REQUIRES(mutex_);
@@ -212,7 +229,22 @@ class DBImpl final : public DB, public FeedSource {
   // True once every flush that made versions_->log_number() reach
   // log_number has had its WAL cleanup round.
   bool FlushCleanupCovers(uint64_t log_number) REQUIRES(mutex_);
-  Status FlushOldestImmutable() REQUIRES(mutex_);
+  // Flushes mem (an immutable memtable, kBuilding) and, after every older
+  // memtable's flush is installed, installs it and pops it. *installed is
+  // false when it was not installed: on an error (returned), or when the
+  // DB closes or an older flush failed first (OK returned: nothing new to
+  // report). On failure the memtable is kWaiting again (Resume retries).
+  Status FlushImmutable(const std::shared_ptr<MemTable>& mem, bool* installed) REQUIRES(mutex_);
+  // mem's flush moves to `next`: kBuilt once its table is written (or the
+  // build ended), kWaiting when the flush failed. If it was kBuilding the
+  // next table may now be built; writers waiting for room are woken.
+  void EndFlushBuild(const MemTable* mem, FlushState next) REQUIRES(mutex_);
+  // Immutable memtables not yet kBuilt (those count against
+  // max_write_buffer_number - 1).
+  int UnbuiltImmutables() const REQUIRES(mutex_);
+  // Some flush job has taken a memtable and not yet installed or given it
+  // up (a memtable is kBuilding or kBuilt).
+  bool FlushesInFlight() const REQUIRES(mutex_);
 
   void MaybeScheduleCompaction() REQUIRES(mutex_);
   // Read-triggered compaction (db_read_compaction.cc). ChargeSeek takes
@@ -300,6 +332,8 @@ class DBImpl final : public DB, public FeedSource {
   std::unique_ptr<FileLock> db_lock_;
   const std::unique_ptr<ShardedLRUCache> block_cache_;  // nullptr when disabled
   const TableOptions table_options_;
+  // table_options_ with kLz4FlushAcceleration: for the tables of flushes.
+  const TableOptions flush_table_options_;
   const std::unique_ptr<TableCache> table_cache_;
 
   Mutex mutex_;
@@ -339,9 +373,13 @@ class DBImpl final : public DB, public FeedSource {
   // entry per pin): WALs at or above the smallest are never obsolete. The
   // pinned sets' tables are kept by the Versions they hold.
   std::multiset<uint64_t> pinned_log_numbers_ GUARDED_BY(mutex_);
-  bool flush_scheduled_ GUARDED_BY(mutex_) = false;
+  // Flush jobs scheduled or running. One at a time builds a table
+  // (flush_building_); the others' tables are syncing or waiting for an
+  // older memtable's flush to be installed.
+  int flush_jobs_ GUARDED_BY(mutex_) = 0;
+  bool flush_building_ GUARDED_BY(mutex_) = false;
   // A flush job is removing the files flushes made obsolete (the flushed
-  // memtables' WALs). It does so after clearing flush_scheduled_, so the
+  // memtables' WALs). It does so after leaving flush_jobs_, so the
   // next flush need not wait for it, and repeats while later flushes set
   // flush_cleanup_pending_ (one such job at a time holds a pool thread).
   // Close, Flush and TEST_WaitForBackgroundWork wait until it is done.

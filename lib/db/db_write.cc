@@ -318,7 +318,11 @@ Status DBImpl::MakeRoomForWrite(bool force) {
     }
     if (!force && mem_->ApproximateMemoryUsage() <= options_.write_buffer_size) return Status::OK();
     if (force && mem_->num_entries() == 0) return Status::OK();
-    if (static_cast<int>(imms_.size()) >= options_.max_write_buffer_number - 1 ||
+    // Memtables whose tables are written and syncing (kBuilt) do not count,
+    // so the next table's build overlaps their syncs; they are still held
+    // in memory, at most one more than max_write_buffer_number in all.
+    if (UnbuiltImmutables() >= options_.max_write_buffer_number - 1 ||
+        static_cast<int>(imms_.size()) >= options_.max_write_buffer_number ||
         level0_files >= options_.level0_stop_writes_trigger) {
       // Every memtable is full, or level 0 is at the stop trigger: wait
       // (never fail) for a flush or compaction to finish.

@@ -160,7 +160,7 @@ void AppendBlockTrailer(const Slice& contents, CompressionType type, std::string
 }
 
 Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std::string* scratch,
-                    CompressionType* out_type) {
+                    CompressionType* out_type, int lz4_acceleration) {
   *out_type = kNoCompression;
   if (raw.empty()) return raw;
   // Keep a compressed form only when it saves at least 12.5%.
@@ -177,7 +177,7 @@ Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std:
     if (header >= max_kept) return raw;
     scratch->resize(max_kept);
     const int n = ThreadLz4().Compress(raw.data(), static_cast<int>(raw.size()), scratch->data() + header,
-                                       static_cast<int>(max_kept - header), kLz4Acceleration);
+                                       static_cast<int>(max_kept - header), lz4_acceleration);
     if (n <= 0) return raw;
     scratch->resize(header + static_cast<size_t>(n));
     *out_type = kLz4Compression;

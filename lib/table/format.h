@@ -29,6 +29,15 @@ constexpr uint32_t kRetiredLzTableFormatVersion = 2;
 // as fast at every level, and 1 keeps the smallest blocks (2 costs ~5% on
 // text-like records for ~20% faster compression).
 constexpr int kLz4Acceleration = 1;
+// The acceleration of tables a flush writes (TableOptions::lz4_acceleration
+// of flushes). A flush runs while the writer waits for room, and most of
+// its CPU is LZ4 (~60%); a level-0 table is rewritten at kLz4Acceleration
+// by the first compaction that takes it, so only tables flushed below
+// level 0 (a sorted load) or moved down whole keep the blocks 2 gives: the same size on
+// db_bench-like values, ~5% larger on text-like records
+// (docs/performance/2026-12-02-flush-pipeline.md). Any LZ4 block decodes
+// the same: no format change.
+constexpr int kLz4FlushAcceleration = 2;
 
 // Where a block sits in the file (its size excludes the trailer).
 struct BlockHandle {
@@ -119,9 +128,10 @@ Status BlockCorruption(const std::string& fname, uint64_t offset, const char* wh
 
 // Compresses raw with `type` when that saves at least 1/8; otherwise (or for
 // kNoCompression) returns raw unchanged. *out_type says which. zstd_level
-// applies to kZstdCompression only. The result points into *scratch or raw.
+// applies to kZstdCompression only, lz4_acceleration to kLz4Compression
+// only. The result points into *scratch or raw.
 Slice MaybeCompress(const Slice& raw, CompressionType type, int zstd_level, std::string* scratch,
-                    CompressionType* out_type);
+                    CompressionType* out_type, int lz4_acceleration = kLz4Acceleration);
 
 // "none", "zstd", "lz4", or "unknown(N)" for a type this build does not
 // know (including 2, the retired lz codec).

@@ -52,7 +52,7 @@ void TableBuilder::FlushDataBlock() {
 BlockHandle TableBuilder::WriteBlock(const Slice& raw, bool compressible) {
   CompressionType type = kNoCompression;
   const Slice contents = compressible ? MaybeCompress(raw, options_.compression, options_.zstd_level,
-                                                      &compressed_, &type)
+                                                      &compressed_, &type, options_.lz4_acceleration)
                                       : raw;
   BlockHandle handle;
   handle.offset = offset_;

@@ -7,6 +7,7 @@
 
 #include "lsmkv/comparator.h"
 #include "lsmkv/options.h"
+#include "table/format.h"
 #include "util/cache.h"
 
 namespace lsmkv {
@@ -18,6 +19,9 @@ struct TableOptions {
   size_t block_size = 2048;  // Options::block_size's default
   CompressionType compression = kLz4Compression;
   int zstd_level = -1;  // as Options::zstd_level
+  // LZ4's acceleration when compression is kLz4Compression (format.h:
+  // kLz4Acceleration, or kLz4FlushAcceleration for the tables of flushes).
+  int lz4_acceleration = kLz4Acceleration;
   // 0: no filter block.
   int bloom_bits_per_key = 10;
   // The part of a key the bloom filter covers; nullptr means the whole key.

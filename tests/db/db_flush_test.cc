@@ -22,24 +22,11 @@ namespace lsmkv {
 namespace {
 
 using Model = std::map<std::string, std::string>;
+using test::TablesInManifest;
 
 using test::Contents;
 using test::FilesOfType;
 
-// Table numbers listed by lsmkv.sstables.
-std::set<uint64_t> TablesInManifest(DB* db) {
-  std::string listing;
-  REQUIRE(db->GetProperty("lsmkv.sstables", &listing));
-  std::set<uint64_t> out;
-  std::istringstream in(listing);
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t p = line.find("file=");
-    REQUIRE(p != std::string::npos);
-    out.insert(std::stoull(line.substr(p + 5)));
-  }
-  return out;
-}
 
 // Table numbers the MANIFEST on disk names (read while the DB is closed).
 std::set<uint64_t> TablesInManifestOnDisk(Env* env, const std::string& dbname) {
