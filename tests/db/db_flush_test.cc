@@ -22,11 +22,10 @@ namespace lsmkv {
 namespace {
 
 using Model = std::map<std::string, std::string>;
-using test::TablesInManifest;
 
 using test::Contents;
 using test::FilesOfType;
-
+using test::TablesInManifest;
 
 // Table numbers the MANIFEST on disk names (read while the DB is closed).
 std::set<uint64_t> TablesInManifestOnDisk(Env* env, const std::string& dbname) {
