@@ -74,11 +74,14 @@ struct LSMKV_EXPORT Options {
   // Directory of the write-ahead logs; empty means the DB directory.
   std::string wal_dir;
   // How the POSIX Env writes the write-ahead log (other Envs, and wrappers
-  // that do not forward Env::NewLogFile, ignore it). kAuto: through a
-  // shared writable mapping (no system call per record; unsynced writes
-  // ~1.7x faster than kWrite at the median, docs/performance.md),
-  // switching to write(2) by itself where the file system refuses mappings
-  // or fallocate. kMapped: mapping only, a refusal is an IOError. kWrite:
+  // that do not forward Env::NewLogFile, ignore it). kAuto: picked per WAL
+  // file -- through a shared writable mapping (no system call per record;
+  // unsynced single puts ~1.7x faster than kWrite at the median,
+  // docs/performance.md), except that the WAL after one whose write groups
+  // averaged 1 KiB or more, none of them synced, is written with write(2)
+  // (cheaper per byte: batched and large-value loads); switching to
+  // write(2) by itself where the file system refuses mappings or
+  // fallocate. kMapped: mapping only, a refusal is an IOError. kWrite:
   // write(2) always; choose it where a page of the WAL may fail to read
   // back (docs/reliability.md, "A failing disk and the mapped WAL").
   // Durability is the same in every mode.

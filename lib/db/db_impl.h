@@ -224,6 +224,8 @@ class DBImpl final : public DB, public FeedSource {
   // full or `force`; waits while too many memtables await flushing.
   Status MakeRoomForWrite(bool force) REQUIRES(mutex_);
   Status SwitchMemTable() REQUIRES(mutex_);
+  // The mode SwitchMemTable opens the next WAL in (see Options::wal_write_mode).
+  WalWriteMode NextWalWriteMode() const REQUIRES(mutex_);
   void MaybeScheduleFlush() REQUIRES(mutex_);
   void BackgroundFlush() EXCLUDES(mutex_);
   // True once every flush that made versions_->log_number() reach
@@ -495,6 +497,11 @@ class DBImpl final : public DB, public FeedSource {
   // offset the last sync mark written into it names (leader only, like log_).
   uint64_t wal_synced_offset_ = 0;
   uint64_t wal_marked_offset_ = 0;
+  // Write groups appended to the current WAL, and whether any was synced
+  // (leader only, like log_): NextWalWriteMode picks the next WAL's mode
+  // from them.
+  uint64_t wal_groups_ = 0;
+  bool wal_had_synced_group_ = false;
 
   // WALs replaced by SwitchMemTable and not yet known durable (neither
   // fsynced nor covered by a finished flush), oldest first. A switch does

@@ -168,6 +168,8 @@ Status DBImpl::WriteInternal(const WriteOptions& options, WriteBatch* updates,
       if (status.ok()) wal_marked_offset_ = wal_synced_offset_;
     }
     if (status.ok()) status = log_->AddRecord(WriteBatchInternal::Contents(group));
+    wal_groups_++;
+    if (sync) wal_had_synced_group_ = true;
     if (status.ok() && sync) {
       status = logfile_->Sync();
       if (status.ok()) wal_synced_offset_ = log_->size();
@@ -350,7 +352,7 @@ Status DBImpl::MakeRoomForWrite(bool force) {
 Status DBImpl::SwitchMemTable() {
   const uint64_t new_log = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
-  Status s = env_->NewLogFile(LogFileName(wal_dir_, new_log), options_.wal_write_mode, &file);
+  Status s = env_->NewLogFile(LogFileName(wal_dir_, new_log), NextWalWriteMode(), &file);
   if (!s.ok()) {
     file.reset();
     (void)env_->RemoveFile(LogFileName(wal_dir_, new_log));
@@ -368,12 +370,31 @@ Status DBImpl::SwitchMemTable() {
   log_number_ = new_log;
   wal_synced_offset_ = 0;
   wal_marked_offset_ = 0;
+  wal_groups_ = 0;
+  wal_had_synced_group_ = false;
   imms_.push_back(Immutable{std::move(mem_), mem_log_number_, last_sequence_, wal_published_bytes_});
   wal_published_bytes_ = 0;
   mem_ = NewActiveMemTable();
   mem_log_number_ = new_log;
   MaybeScheduleFlush();
   return Status::OK();
+}
+
+WalWriteMode DBImpl::NextWalWriteMode() const {
+  if (options_.wal_write_mode != WalWriteMode::kAuto) return options_.wal_write_mode;
+  // kAuto picks per WAL file, from the one it replaces. A record stored
+  // through the mapping costs no system call but page faults on every page
+  // it reaches (~4 ns a byte here), a write(2) ~1.6 us a call plus ~0.35 ns
+  // a byte: the two meet near 512-byte records (bench/micro_wal.cc,
+  // docs/performance/2026-12-02-wal-mode-per-file.md). Write groups of
+  // single small puts stay mapped; batches (a 1,000-entry batch is ~120
+  // KiB) go through write(2). A WAL that saw a synced group stays mapped:
+  // an fdatasync after write(2) appends also writes the inode (the size),
+  // one device write more per synced group than the mapping's reserved
+  // size needs (docs/performance/2026-12-01-fillsync-device.md).
+  constexpr uint64_t kWriteGroupBytes = 1024;  // clear of the crossing
+  if (wal_groups_ == 0 || wal_had_synced_group_) return WalWriteMode::kAuto;
+  return log_->size() / wal_groups_ >= kWriteGroupBytes ? WalWriteMode::kWrite : WalWriteMode::kAuto;
 }
 
 std::shared_ptr<MemTable> DBImpl::NewActiveMemTable() const {
