@@ -383,16 +383,16 @@ Status DBImpl::SwitchMemTable() {
 WalWriteMode DBImpl::NextWalWriteMode() const {
   if (options_.wal_write_mode != WalWriteMode::kAuto) return options_.wal_write_mode;
   // kAuto picks per WAL file, from the one it replaces. A record stored
-  // through the mapping costs no system call but page faults on every page
-  // it reaches (~4 ns a byte here), a write(2) ~1.6 us a call plus ~0.35 ns
-  // a byte: the two meet near 512-byte records (bench/micro_wal.cc,
+  // through the mapping costs no system call but zero-fills and faults in
+  // every page it reaches (~2 ns a byte here), a write(2) ~1.6 us a call
+  // plus ~0.35 ns a byte: the two meet near 1 KiB records (bench/micro_wal.cc,
   // docs/performance/2026-12-02-wal-mode-per-file.md). Write groups of
   // single small puts stay mapped; batches (a 1,000-entry batch is ~120
   // KiB) go through write(2). A WAL that saw a synced group stays mapped:
   // an fdatasync after write(2) appends also writes the inode (the size),
   // one device write more per synced group than the mapping's reserved
   // size needs (docs/performance/2026-12-01-fillsync-device.md).
-  constexpr uint64_t kWriteGroupBytes = 1024;  // clear of the crossing
+  constexpr uint64_t kWriteGroupBytes = 1024;
   if (wal_groups_ == 0 || wal_had_synced_group_) return WalWriteMode::kAuto;
   return log_->size() / wal_groups_ >= kWriteGroupBytes ? WalWriteMode::kWrite : WalWriteMode::kAuto;
 }
