@@ -49,6 +49,14 @@ class LSMKV_EXPORT RandomAccessFile {
 
   // Reads up to n bytes at offset; semantics of *result as in SequentialFile.
   virtual Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const = 0;
+
+  // A hint that the caller is done with the pages it has read for now (a
+  // compaction that has read this table to its end). A file that maps
+  // itself into memory drops its pages from the process's resident set:
+  // they stay in the kernel's page cache, and a later read -- by anyone --
+  // maps them again, so slices into the file stay valid. Not pure: this
+  // default does nothing, right for a file whose reads copy.
+  virtual void DropResidentPages() const {}
 };
 
 // How a file opened with Env::NewRandomAccessFileWithOptions may be read.

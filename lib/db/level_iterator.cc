@@ -69,13 +69,16 @@ class FileListIterator final : public Iterator {
 // probe usually opens it).
 class TableOpener {
  public:
-  explicit TableOpener(TableCache* cache) : cache_(cache) {}
+  TableOpener(TableCache* cache, bool drop_pages_behind) : cache_(cache), drop_pages_behind_(drop_pages_behind) {}
+  TableOpener(const TableOpener&) = default;  // copied from LevelArgs before any table is open
+  ~TableOpener() { DropCurrentPages(); }
 
   Status Open(const Slice& file_value, TableIterator* inner) {
     const uint64_t number = DecodeFixed64(file_value.data());
     std::shared_ptr<Table> table;
     Status s = Find(number, DecodeFixed64(file_value.data() + 8), &table);
     if (!s.ok()) return s;
+    if (current_number_ != number) DropCurrentPages();
     current_number_ = number;
     current_ = table;
     ResetTableIterator(inner, std::move(table));
@@ -101,7 +104,14 @@ class TableOpener {
   }
 
  private:
+  // A scan that reads each table once, front to back (a compaction), is
+  // done with a table when it moves to the next one or ends.
+  void DropCurrentPages() {
+    if (drop_pages_behind_ && current_ != nullptr) current_->DropResidentPages();
+  }
+
   TableCache* cache_;
+  bool drop_pages_behind_;
   uint64_t current_number_ = 0;
   std::shared_ptr<Table> current_;  // the table iterator's table, or nullptr
   uint64_t probed_number_ = 0;
@@ -119,24 +129,26 @@ struct LevelArgs {
 std::unique_ptr<LevelTwoLevelIterator> MakeLevelIterator(const InternalKeyComparator* icmp,
                                                          TableCache* table_cache,
                                                          const ReadOptions& options,
-                                                         const std::vector<FilePtr>* files) {
-  return std::make_unique<LevelTwoLevelIterator>(LevelArgs{
-      FileListArgs{icmp, files}, EmptyTableIteratorArgs(icmp, options), TableOpener(table_cache)});
+                                                         const std::vector<FilePtr>* files,
+                                                         bool drop_pages_behind) {
+  return std::make_unique<LevelTwoLevelIterator>(LevelArgs{FileListArgs{icmp, files},
+                                                           EmptyTableIteratorArgs(icmp, options),
+                                                           TableOpener(table_cache, drop_pages_behind)});
 }
 
 }  // namespace
 
 std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
-                                           const std::vector<FilePtr>* files) {
-  return MakeLevelIterator(icmp, table_cache, options, files);
+                                           const std::vector<FilePtr>* files, bool drop_pages_behind) {
+  return MakeLevelIterator(icmp, table_cache, options, files, drop_pages_behind);
 }
 
 LevelIteratorAndProbe NewLevelIteratorAndProbe(const InternalKeyComparator* icmp,
                                                TableCache* table_cache, const ReadOptions& options,
                                                const std::vector<FilePtr>* files) {
   std::unique_ptr<LevelTwoLevelIterator> iterator =
-      MakeLevelIterator(icmp, table_cache, options, files);
+      MakeLevelIterator(icmp, table_cache, options, files, /*drop_pages_behind=*/false);
   TableOpener* opener = &iterator->opener();
   UserKeyProbe probe = [icmp, files, opener](const Slice& target) {
     const Comparator* ucmp = icmp->user_comparator();

@@ -15,10 +15,15 @@
 namespace lsmkv {
 
 // files must stay alive as long as the iterator (the caller pins their
-// Version). icmp and table_cache must outlive it.
+// Version). icmp and table_cache must outlive it. drop_pages_behind: the
+// scan reads each table once (a compaction): a table it leaves, or is on
+// when destroyed, drops its mapped pages from the process's resident set
+// (Table::DropResidentPages), so a compaction's RSS holds about one input
+// table per level, not all it has read.
 std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
-                                           const std::vector<FilePtr>* files);
+                                           const std::vector<FilePtr>* files,
+                                           bool drop_pages_behind = false);
 
 // A level iterator and a probe for the merging iterator's lazy seeks over
 // the same level: the probe returns false when the bloom filter of every

@@ -119,6 +119,10 @@ class PosixMmapReadableFile final : public RandomAccessFile {
     return Status::OK();
   }
 
+  // MADV_DONTNEED on a shared file mapping unmaps the pages only: the data
+  // stays in the page cache and the next access faults it back in.
+  void DropResidentPages() const override { (void)::madvise(base_, length_, MADV_DONTNEED); }
+
  private:
   const std::string fname_;
   char* const base_;

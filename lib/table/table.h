@@ -69,6 +69,8 @@ class Table : public std::enable_shared_from_this<Table> {
   // Bytes kept in memory for this table (index, filter, properties).
   size_t PinnedBytes() const;
   const std::string& fname() const { return fname_; }
+  // See RandomAccessFile::DropResidentPages.
+  void DropResidentPages() const { file_->DropResidentPages(); }
   const Comparator* comparator() const { return options_.comparator; }
   // The pinned index block (for the table iterator, table_iterator.h).
   const std::shared_ptr<const Block>& index_block() const { return index_block_; }

@@ -1,0 +1,141 @@
+// A compaction reads each input table once, front to back, and then tells
+// the table's file it is done with its pages (RandomAccessFile::
+// DropResidentPages): with mapped tables the pages leave the process's
+// resident set, so a compaction's RSS holds about one input table per
+// level rather than every table it has read (level_iterator.h).
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "format/filename.h"
+#include "lsmkv/db.h"
+#include "lsmkv/env.h"
+#include "lsmkv/write_batch.h"
+#include "support/db_contents.h"
+#include "support/db_files.h"
+#include "support/mem_env.h"
+#include "support/test_util.h"
+#include "util/random.h"
+
+namespace lsmkv {
+
+namespace {
+
+using Model = std::map<std::string, std::string>;
+
+// Counts DropResidentPages calls per table number; forwards everything.
+class DropRecordingEnv final : public EnvWrapper {
+ public:
+  explicit DropRecordingEnv(Env* target) : EnvWrapper(target) {}
+
+  // The DB opens tables with NewRandomAccessFileWithOptions, whose default
+  // (EnvWrapper does not forward it) calls this.
+  Status NewRandomAccessFile(const std::string& fname, std::unique_ptr<RandomAccessFile>* result) override {
+    std::unique_ptr<RandomAccessFile> file;
+    Status s = target()->NewRandomAccessFile(fname, &file);
+    if (!s.ok()) return s;
+    uint64_t number = 0;
+    FileType type;
+    const std::string base = fname.substr(fname.rfind('/') + 1);
+    if (!ParseFileName(base, &number, &type) || type != FileType::kTableFile) {
+      *result = std::move(file);
+      return s;
+    }
+    *result = std::make_unique<RecordingFile>(std::move(file), this, number);
+    return s;
+  }
+
+  std::map<uint64_t, int> drops() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return drops_;
+  }
+
+ private:
+  class RecordingFile final : public RandomAccessFile {
+   public:
+    RecordingFile(std::unique_ptr<RandomAccessFile> target, DropRecordingEnv* env, uint64_t number)
+        : target_(std::move(target)), env_(env), number_(number) {}
+    Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+      return target_->Read(offset, n, result, scratch);
+    }
+    void DropResidentPages() const override {
+      {
+        std::lock_guard<std::mutex> l(env_->mu_);
+        env_->drops_[number_]++;
+      }
+      target_->DropResidentPages();
+    }
+
+   private:
+    const std::unique_ptr<RandomAccessFile> target_;
+    DropRecordingEnv* const env_;
+    const uint64_t number_;
+  };
+
+  mutable std::mutex mu_;
+  std::map<uint64_t, int> drops_;  // guarded by mu_
+};
+
+// Puts `count` keys of the seeded stream into db and model, then flushes:
+// one level-0 table.
+void WriteTable(DB* db, Random* rnd, int count, Model* model) {
+  WriteBatch batch;
+  for (int i = 0; i < count; i++) {
+    const std::string key = "key" + std::to_string(rnd->Uniform(20000));
+    const std::string value(100, static_cast<char>('a' + rnd->Uniform(26)));
+    batch.Put(key, value);
+    (*model)[key] = value;
+  }
+  REQUIRE(db->Write(WriteOptions(), &batch).ok());
+  REQUIRE(db->Flush().ok());
+}
+
+}  // namespace
+
+TEST_CASE("DB: a compaction drops the resident pages of every input table it has read",
+          "[db][compaction]") {
+  const uint64_t seed = test::TestSeed(4242);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  MemEnv mem;
+  DropRecordingEnv env(&mem);
+  Options options;
+  options.create_if_missing = true;
+  options.env = &env;
+  options.target_file_size = 64 << 10;  // several tables per level
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model model;
+  // Tables below level 0 first, then level-0 tables over the same keys:
+  // the next full compaction takes both kinds of input.
+  for (int t = 0; t < 4; t++) WriteTable(db.get(), &rnd, 3000, &model);
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  for (int t = 0; t < 3; t++) WriteTable(db.get(), &rnd, 3000, &model);
+  // Every table open (a full scan), so no Table::Open runs during the
+  // compaction: what it drops, only the compaction drops.
+  REQUIRE(test::Contents(db.get()) == model);
+  const std::set<uint64_t> before = test::TablesInManifest(db.get());
+  REQUIRE(before.size() >= 6);
+  const std::map<uint64_t, int> drops_before = env.drops();
+
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  const std::set<uint64_t> after = test::TablesInManifest(db.get());
+  const std::map<uint64_t, int> drops_after = env.drops();
+  int inputs = 0;
+  for (uint64_t number : before) {
+    if (after.count(number) > 0) continue;  // not an input (or moved whole)
+    inputs++;
+    INFO("input table " << number);
+    const int was = drops_before.count(number) > 0 ? drops_before.at(number) : 0;
+    const int now = drops_after.count(number) > 0 ? drops_after.at(number) : 0;
+    REQUIRE(now > was);
+  }
+  REQUIRE(inputs >= 6);
+  REQUIRE(test::Contents(db.get()) == model);
+  db.reset();
+}
+
+}  // namespace lsmkv
