@@ -66,7 +66,8 @@ Status DBImpl::WriteFlushTable(MemTable* mem, VersionEdit* edit, FlushPlacement 
     mutex_.Lock();
   }
   const uint64_t built = env_->NowMicros();
-  // (An empty memtable writes no bytes: its build ends here.)
+  // The build is over (on_written came already unless the memtable was
+  // empty and wrote no bytes); a failure is ended by the caller.
   if (s.ok() && abandoned != nullptr) EndFlushBuild(mem, FlushState::kBuilt);
   if (s.ok() && abandoned != nullptr && !WaitForFlushTurn(mem)) {
     // (Still in pending_outputs_ while it waited: no RemoveObsoleteFiles took it.)
@@ -232,10 +233,9 @@ Status DBImpl::FlushImmutable(const std::shared_ptr<MemTable>& mem, bool* instal
   bool abandoned = false;
   VersionEdit edit;
   BackgroundJobRecord job;
+  // On success the build ended in WriteFlushTable (kBuilt) before it
+  // waited for its turn; any failure is handled once, below.
   Status s = WriteFlushTable(mem.get(), &edit, FlushPlacement::kPickLevel, &job, &abandoned);
-  // Whether or not on_written came (it does not for a failed build), the
-  // build is over; a failed flush leaves its memtable for Resume.
-  EndFlushBuild(mem.get(), s.ok() ? FlushState::kBuilt : FlushState::kWaiting);
   if (s.ok()) {
     // WALs before the next memtable's first WAL are now obsolete.
     edit.SetLogNumber(imms_.size() > 1 ? imms_[1].log_number : mem_log_number_);
@@ -246,7 +246,9 @@ Status DBImpl::FlushImmutable(const std::shared_ptr<MemTable>& mem, bool* instal
   // Recorded only now: a flush whose MANIFEST edit failed did not happen.
   if (!abandoned) RecordFlush(std::move(job), s);
   if (!s.ok()) {
-    EndFlushBuild(mem.get(), FlushState::kWaiting);  // Resume flushes it again
+    // A failed build (no on_written), an abandoned wait or a failed edit:
+    // the memtable waits for Resume to flush it again.
+    EndFlushBuild(mem.get(), FlushState::kWaiting);
     if (abandoned) return Status::OK();  // nothing new: the DB closes, or the older flush's error stands
     return s;
   }
