@@ -153,7 +153,8 @@ void DBImpl::RunSubcompaction(Compaction* c, SequenceNumber smallest_snapshot, S
   ro.fill_cache = false;  // a compaction must not evict the readers' working set
   // Level iterators that drop each input table's mapped pages once they
   // are past it (NewLevelIterator): a level-0 input is a level of one
-  // table. These lists outlive the iterators (declared before `input`).
+  // table, dropped when the subcompaction ends. These lists outlive the
+  // iterators (declared before `input`).
   std::vector<std::vector<FilePtr>> level0_inputs;
   std::vector<std::unique_ptr<Iterator>> children;
   for (int which = 0; which < 2; which++) {

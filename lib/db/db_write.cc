@@ -392,6 +392,7 @@ WalWriteMode DBImpl::NextWalWriteMode() const {
   // an fdatasync after write(2) appends also writes the inode (the size),
   // one device write more per synced group than the mapping's reserved
   // size needs (docs/performance/2026-12-01-fillsync-device.md).
+  // (WAL bytes per group: the record framing is counted, a few bytes.)
   constexpr uint64_t kWriteGroupBytes = 1024;
   if (wal_groups_ == 0 || wal_had_synced_group_) return WalWriteMode::kAuto;
   return log_->size() / wal_groups_ >= kWriteGroupBytes ? WalWriteMode::kWrite : WalWriteMode::kAuto;
