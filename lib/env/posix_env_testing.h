@@ -1,6 +1,7 @@
-// TEST ONLY. Makes the mapped WAL writer of PosixEnv (PosixMappedLogFile in
-// posix_env.cc) meet the refusals of file systems this machine does not
-// have, so tests can check its write(2) fallback and its errors anywhere.
+// TEST ONLY. Makes the mapped WAL writer of PosixEnv (PosixMappedLogFile
+// in posix_mapped_log_file.cc) meet the refusals of file systems this
+// machine does not have, so tests can check its write(2) fallback and its
+// errors anywhere.
 // Production code never calls this; with the faults off (the default) the
 // writer checks one relaxed atomic per mapped region.
 //
