@@ -151,10 +151,11 @@ struct DBImpl::Subcompaction {
 void DBImpl::RunSubcompaction(Compaction* c, SequenceNumber smallest_snapshot, Subcompaction* sub) {
   ReadOptions ro;
   ro.fill_cache = false;  // a compaction must not evict the readers' working set
-  // Level iterators that drop each input table's mapped pages once they
-  // are past it (NewLevelIterator): a level-0 input is a level of one
-  // table, dropped when the subcompaction ends. These lists outlive the
-  // iterators (declared before `input`).
+  // Level iterators in compaction mode (NewLevelIterator): each input
+  // table is read through a readahead buffer of its own, not its mapping,
+  // and its mapped pages are dropped once the scan is past it. A level-0
+  // input is a level of one table. These lists outlive the iterators
+  // (declared before `input`).
   std::vector<std::vector<FilePtr>> level0_inputs;
   std::vector<std::unique_ptr<Iterator>> children;
   for (int which = 0; which < 2; which++) {
@@ -163,11 +164,11 @@ void DBImpl::RunSubcompaction(Compaction* c, SequenceNumber smallest_snapshot, S
       for (const auto& f : c->inputs[which]) {
         level0_inputs.push_back({f});
         children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), ro, &level0_inputs.back(),
-                                            /*drop_pages_behind=*/true));
+                                            /*compaction_input=*/true));
       }
     } else if (!c->inputs[which].empty()) {
       children.push_back(NewLevelIterator(&internal_comparator_, table_cache_.get(), ro, &c->inputs[which],
-                                          /*drop_pages_behind=*/true));
+                                          /*compaction_input=*/true));
     }
   }
   std::unique_ptr<Iterator> input = NewMergingIterator(&internal_comparator_, std::move(children));

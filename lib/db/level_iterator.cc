@@ -69,8 +69,9 @@ class FileListIterator final : public Iterator {
 // probe usually opens it).
 class TableOpener {
  public:
-  TableOpener(TableCache* cache, bool drop_pages_behind) : cache_(cache), drop_pages_behind_(drop_pages_behind) {}
-  TableOpener(const TableOpener&) = default;  // copied from LevelArgs before any table is open
+  TableOpener(TableCache* cache, bool compaction_input) : cache_(cache), compaction_input_(compaction_input) {}
+  // Copied from LevelArgs before any table is open (scan_file_ is empty).
+  TableOpener(const TableOpener& other) : cache_(other.cache_), compaction_input_(other.compaction_input_) {}
   ~TableOpener() { DropCurrentPages(); }
 
   Status Open(const Slice& file_value, TableIterator* inner) {
@@ -78,10 +79,13 @@ class TableOpener {
     std::shared_ptr<Table> table;
     Status s = Find(number, DecodeFixed64(file_value.data() + 8), &table);
     if (!s.ok()) return s;
-    if (current_number_ != number) DropCurrentPages();
+    if (current_number_ != number || current_ == nullptr) {
+      DropCurrentPages();
+      OpenScanFile(number);
+    }
     current_number_ = number;
     current_ = table;
-    ResetTableIterator(inner, std::move(table));
+    ResetTableIterator(inner, std::move(table), scan_file_.get());
     return Status::OK();
   }
 
@@ -107,11 +111,25 @@ class TableOpener {
   // A scan that reads each table once, front to back (a compaction), is
   // done with a table when it moves to the next one or ends.
   void DropCurrentPages() {
-    if (drop_pages_behind_ && current_ != nullptr) current_->DropResidentPages();
+    if (compaction_input_ && current_ != nullptr) current_->DropResidentPages();
+  }
+
+  // A compaction reads table `number` through a readahead file of its own
+  // (see NewLevelIterator); a table it cannot open that way is read
+  // through its own file instead (scan_file_ empty), as other scans are:
+  // the readahead saves memory and system calls, it is not needed to read.
+  void OpenScanFile(uint64_t number) {
+    scan_file_.reset();
+    if (!compaction_input_) return;
+    if (!cache_->OpenForScan(number, kCompactionReadaheadBytes, &scan_file_).ok()) scan_file_.reset();
   }
 
   TableCache* cache_;
-  bool drop_pages_behind_;
+  bool compaction_input_;
+  // The compaction's reader of the current table's file, or empty. The
+  // table iterator this opener serves reads through it (a raw pointer,
+  // replaced together with the table in Open).
+  std::unique_ptr<RandomAccessFile> scan_file_;
   uint64_t current_number_ = 0;
   std::shared_ptr<Table> current_;  // the table iterator's table, or nullptr
   uint64_t probed_number_ = 0;
@@ -130,25 +148,25 @@ std::unique_ptr<LevelTwoLevelIterator> MakeLevelIterator(const InternalKeyCompar
                                                          TableCache* table_cache,
                                                          const ReadOptions& options,
                                                          const std::vector<FilePtr>* files,
-                                                         bool drop_pages_behind) {
+                                                         bool compaction_input) {
   return std::make_unique<LevelTwoLevelIterator>(LevelArgs{FileListArgs{icmp, files},
                                                            EmptyTableIteratorArgs(icmp, options),
-                                                           TableOpener(table_cache, drop_pages_behind)});
+                                                           TableOpener(table_cache, compaction_input)});
 }
 
 }  // namespace
 
 std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
-                                           const std::vector<FilePtr>* files, bool drop_pages_behind) {
-  return MakeLevelIterator(icmp, table_cache, options, files, drop_pages_behind);
+                                           const std::vector<FilePtr>* files, bool compaction_input) {
+  return MakeLevelIterator(icmp, table_cache, options, files, compaction_input);
 }
 
 LevelIteratorAndProbe NewLevelIteratorAndProbe(const InternalKeyComparator* icmp,
                                                TableCache* table_cache, const ReadOptions& options,
                                                const std::vector<FilePtr>* files) {
   std::unique_ptr<LevelTwoLevelIterator> iterator =
-      MakeLevelIterator(icmp, table_cache, options, files, /*drop_pages_behind=*/false);
+      MakeLevelIterator(icmp, table_cache, options, files, /*compaction_input=*/false);
   TableOpener* opener = &iterator->opener();
   UserKeyProbe probe = [icmp, files, opener](const Slice& target) {
     const Comparator* ucmp = icmp->user_comparator();

@@ -15,15 +15,25 @@
 namespace lsmkv {
 
 // files must stay alive as long as the iterator (the caller pins their
-// Version). icmp and table_cache must outlive it. drop_pages_behind: the
-// scan reads each table once (a compaction): a table it leaves, or is on
-// when destroyed, drops its mapped pages from the process's resident set
-// (Table::DropResidentPages), so a compaction's RSS holds about one input
-// table per level, not all it has read.
+// Version). icmp and table_cache must outlive it. compaction_input: the
+// scan reads each table once, front to back (a compaction), so
+//  - it reads each table's data blocks through a reader of its own with a
+//    readahead buffer of kCompactionReadaheadBytes (TableCache::OpenForScan:
+//    pread, not the table's mapping; if that file cannot be opened, the
+//    table's own file is used), so a compaction's inputs cost the RSS one
+//    buffer each, not the pages they have read;
+//  - a table it leaves, or is on when destroyed, drops its mapped pages
+//    from the process's resident set (Table::DropResidentPages): those the
+//    index and the table cache's readers touched.
 std::unique_ptr<Iterator> NewLevelIterator(const InternalKeyComparator* icmp,
                                            TableCache* table_cache, const ReadOptions& options,
                                            const std::vector<FilePtr>* files,
-                                           bool drop_pages_behind = false);
+                                           bool compaction_input = false);
+
+// A compaction input's readahead (see NewLevelIterator). Blocks are a few
+// KiB; 256 KiB makes the pread calls negligible while a compaction of
+// twenty level-0 tables holds 5 MiB of buffers.
+constexpr size_t kCompactionReadaheadBytes = 256 << 10;
 
 // A level iterator and a probe for the merging iterator's lazy seeks over
 // the same level: the probe returns false when the bloom filter of every

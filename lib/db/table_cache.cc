@@ -1,5 +1,6 @@
 #include "db/table_cache.h"
 
+#include "env/readahead_file.h"
 #include "format/filename.h"
 #include "table/iterator_util.h"
 
@@ -52,6 +53,17 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size, std::shared_pt
   std::shared_ptr<Table> aliased(holder, holder->table.get());
   cache_.Insert(key, aliased, 1);
   *table = std::move(aliased);
+  return Status::OK();
+}
+
+Status TableCache::OpenForScan(uint64_t number, size_t readahead,
+                               std::unique_ptr<RandomAccessFile>* file) {
+  RandomAccessFileOptions file_options;
+  file_options.allow_mmap_reads = false;
+  std::unique_ptr<RandomAccessFile> below;
+  Status s = env_->NewRandomAccessFileWithOptions(TableFileName(dbname_, number), file_options, &below);
+  if (!s.ok()) return s;
+  *file = std::make_unique<ReadaheadFile>(std::move(below), readahead);
   return Status::OK();
 }
 

@@ -28,6 +28,13 @@ class TableCache {
 
   Status FindTable(uint64_t number, uint64_t file_size, std::shared_ptr<Table>* table);
 
+  // A second reader of table `number`'s file for one scan front to back (a
+  // compaction input): reads go through a buffer of `readahead` bytes
+  // filled by pread, never through a mapping, so the scan adds no mapped
+  // pages to the process's RSS and costs one system call per `readahead`
+  // bytes (env/readahead_file.h; one reader at a time).
+  Status OpenForScan(uint64_t number, size_t readahead, std::unique_ptr<RandomAccessFile>* file);
+
   // An iterator over the table; it keeps the table open.
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t number,
                                         uint64_t file_size);

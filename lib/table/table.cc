@@ -74,7 +74,7 @@ size_t Table::PinnedBytes() const {
 }
 
 Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_handle,
-                            std::shared_ptr<const Block>* block) const {
+                            std::shared_ptr<const Block>* block, const RandomAccessFile* from) const {
   Slice input = encoded_handle;
   BlockHandle handle;
   Status s = handle.DecodeFrom(&input);
@@ -89,7 +89,7 @@ Status Table::ReadDataBlock(const ReadOptions& options, const Slice& encoded_han
     }
   }
   std::shared_ptr<const Block> b;
-  s = Block::Read(file_.get(), fname_, handle, &b);  // one allocation for the block
+  s = Block::Read(from != nullptr ? from : file_.get(), fname_, handle, &b);  // one allocation for the block
   if (!s.ok()) return s;
   if (cache != nullptr && options.fill_cache) {
     cache->Insert(key, std::const_pointer_cast<Block>(b), b->size());

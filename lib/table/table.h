@@ -76,9 +76,12 @@ class Table : public std::enable_shared_from_this<Table> {
   const std::shared_ptr<const Block>& index_block() const { return index_block_; }
 
   // The data block at the encoded handle (a value of the index block),
-  // from the block cache or the file.
+  // from the block cache or the file: the table's own, or `from` when
+  // given (another reader of the same file, e.g. a compaction's
+  // ReadaheadFile; it must be used by one thread at a time, this one).
   Status ReadDataBlock(const ReadOptions& options, const Slice& encoded_handle,
-                       std::shared_ptr<const Block>* block) const;
+                       std::shared_ptr<const Block>* block,
+                       const RandomAccessFile* from = nullptr) const;
 
  private:
   Table(const TableOptions& options, std::string fname, std::unique_ptr<RandomAccessFile> file,

@@ -21,10 +21,13 @@ namespace lsmkv {
 struct DataBlockOpener {
   std::shared_ptr<const Table> table;  // nullptr until ResetTableIterator
   ReadOptions options;
+  // Where the data blocks are read from: nullptr for the table's own file
+  // (see ResetTableIterator).
+  const RandomAccessFile* data_file = nullptr;
 
   Status Open(const Slice& encoded_handle, BlockIter* inner) const {
     std::shared_ptr<const Block> block;
-    Status s = table->ReadDataBlock(options, encoded_handle, &block);
+    Status s = table->ReadDataBlock(options, encoded_handle, &block, data_file);
     if (s.ok()) inner->Reset(std::move(block));
     return s;
   }
@@ -50,11 +53,16 @@ inline TableIteratorArgs EmptyTableIteratorArgs(const Comparator* comparator,
 
 // Points *it at table (not positioned: not valid until the next seek),
 // forgetting the previous table's position and status. The iterator keeps
-// the table alive until it is pointed elsewhere or destroyed.
+// the table alive until it is pointed elsewhere or destroyed. data_file:
+// read the data blocks (those not in the block cache) from it instead of
+// the table's own file; it must be a reader of the same file, used by
+// this iterator only, and must outlive the iterator's use of the table.
 // REQUIRES: table orders its keys with the comparator *it was built for.
-inline void ResetTableIterator(TableIterator* it, std::shared_ptr<const Table> table) {
+inline void ResetTableIterator(TableIterator* it, std::shared_ptr<const Table> table,
+                               const RandomAccessFile* data_file = nullptr) {
   it->index().Reset(table->index_block());
   it->opener().table = std::move(table);
+  it->opener().data_file = data_file;
   it->Restart();
 }
 

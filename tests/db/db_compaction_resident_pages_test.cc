@@ -1,15 +1,20 @@
-// A compaction reads each input table once, front to back, and then tells
-// the table's file it is done with its pages (RandomAccessFile::
-// DropResidentPages): with mapped tables the pages leave the process's
-// resident set, so a compaction's RSS holds about one input table per
-// level rather than every table it has read (level_iterator.h).
+// A compaction reads each input table once, front to back, through a
+// reader of its own with a readahead buffer (not the table cache's mapped
+// file), and then tells the table's file it is done with its pages
+// (RandomAccessFile::DropResidentPages): with mapped tables the pages leave
+// the process's resident set, so a compaction's RSS holds one buffer per
+// input and about one input table per level of mapped pages rather than
+// every table it has read (level_iterator.h).
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "db/level_iterator.h"
 #include "format/filename.h"
 #include "lsmkv/db.h"
 #include "lsmkv/env.h"
@@ -79,6 +84,62 @@ class DropRecordingEnv final : public EnvWrapper {
   std::map<uint64_t, int> drops_;  // guarded by mu_
 };
 
+// Counts, per table file opened, the reads and bytes asked of it; every
+// open of a table gets its own counters (the table cache's reader and a
+// compaction's readers of the same file are told apart by open order).
+class ReadCountingEnv final : public EnvWrapper {
+ public:
+  explicit ReadCountingEnv(Env* target) : EnvWrapper(target) {}
+
+  struct Opened {
+    uint64_t number;
+    std::shared_ptr<std::atomic<uint64_t>> reads, bytes;
+  };
+
+  Status NewRandomAccessFile(const std::string& fname, std::unique_ptr<RandomAccessFile>* result) override {
+    std::unique_ptr<RandomAccessFile> file;
+    Status s = target()->NewRandomAccessFile(fname, &file);
+    if (!s.ok()) return s;
+    uint64_t number = 0;
+    FileType type;
+    const std::string base = fname.substr(fname.rfind('/') + 1);
+    if (!ParseFileName(base, &number, &type) || type != FileType::kTableFile) {
+      *result = std::move(file);
+      return s;
+    }
+    Opened o{number, std::make_shared<std::atomic<uint64_t>>(0), std::make_shared<std::atomic<uint64_t>>(0)};
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      opened_.push_back(o);
+    }
+    *result = std::make_unique<CountingFile>(std::move(file), o);
+    return s;
+  }
+
+  std::vector<Opened> opened() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return opened_;
+  }
+
+ private:
+  class CountingFile final : public RandomAccessFile {
+   public:
+    CountingFile(std::unique_ptr<RandomAccessFile> target, Opened o) : target_(std::move(target)), o_(std::move(o)) {}
+    Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
+      o_.reads->fetch_add(1);
+      o_.bytes->fetch_add(n);
+      return target_->Read(offset, n, result, scratch);
+    }
+
+   private:
+    const std::unique_ptr<RandomAccessFile> target_;
+    const Opened o_;
+  };
+
+  mutable std::mutex mu_;
+  std::vector<Opened> opened_;  // guarded by mu_
+};
+
 // Puts `count` keys of the seeded stream into db and model, then flushes:
 // one level-0 table.
 void WriteTable(DB* db, Random* rnd, int count, Model* model) {
@@ -132,6 +193,73 @@ TEST_CASE("DB: a compaction drops the resident pages of every input table it has
     const int was = drops_before.count(number) > 0 ? drops_before.at(number) : 0;
     const int now = drops_after.count(number) > 0 ? drops_after.at(number) : 0;
     REQUIRE(now > was);
+  }
+  REQUIRE(inputs >= 6);
+  REQUIRE(test::Contents(db.get()) == model);
+  db.reset();
+}
+
+TEST_CASE("DB: a compaction reads its inputs through readahead readers of its own, not the table cache's",
+          "[db][compaction]") {
+  const uint64_t seed = test::TestSeed(4343);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  MemEnv mem;
+  ReadCountingEnv env(&mem);
+  Options options;
+  options.create_if_missing = true;
+  options.env = &env;
+  options.target_file_size = 64 << 10;  // several tables per level
+  options.block_cache_capacity = 0;     // every data block is read from a file
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  Model model;
+  for (int t = 0; t < 4; t++) WriteTable(db.get(), &rnd, 3000, &model);
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  for (int t = 0; t < 3; t++) WriteTable(db.get(), &rnd, 3000, &model);
+  // Every table open in the table cache before the compaction.
+  REQUIRE(test::Contents(db.get()) == model);
+  const std::set<uint64_t> before = test::TablesInManifest(db.get());
+  const std::vector<ReadCountingEnv::Opened> opened_before = env.opened();
+  std::map<uint64_t, uint64_t> cache_reads_before;  // table number -> reads of its first reader
+  for (const auto& o : opened_before) {
+    if (cache_reads_before.count(o.number) == 0) cache_reads_before[o.number] = o.reads->load();
+  }
+  REQUIRE(before.size() >= 6);
+  std::map<uint64_t, uint64_t> file_sizes;  // the inputs are gone after the compaction
+  for (uint64_t number : before) REQUIRE(mem.GetFileSize(TableFileName("/db", number), &file_sizes[number]).ok());
+
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  const std::set<uint64_t> after = test::TablesInManifest(db.get());
+  const std::vector<ReadCountingEnv::Opened> opened_after = env.opened();
+  int inputs = 0;
+  for (uint64_t number : before) {
+    if (after.count(number) > 0) continue;  // not an input
+    inputs++;
+    INFO("input table " << number);
+    const uint64_t file_size = file_sizes[number];
+    // The table cache's reader (the first open of the file) read nothing
+    // during the compaction.
+    bool first = true;
+    int scan_readers = 0;
+    uint64_t scan_reads = 0;
+    for (size_t i = 0; i < opened_after.size(); i++) {
+      const auto& o = opened_after[i];
+      if (o.number != number) continue;
+      if (first) {
+        CHECK(o.reads->load() == cache_reads_before[number]);
+        first = false;
+      } else if (i >= opened_before.size()) {
+        scan_readers++;
+        scan_reads += o.reads->load();
+      }
+    }
+    // Opened again for the compaction (once per subcompaction that reaches
+    // it), and read in windows: about one read per kCompactionReadaheadBytes
+    // of the file, far fewer than its data blocks.
+    CHECK(scan_readers >= 1);
+    CHECK(scan_reads >= 1);
+    CHECK(scan_reads <= static_cast<uint64_t>(scan_readers) * (2 * (file_size / kCompactionReadaheadBytes) + 2));
   }
   REQUIRE(inputs >= 6);
   REQUIRE(test::Contents(db.get()) == model);
