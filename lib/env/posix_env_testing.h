@@ -1,12 +1,12 @@
 // TEST ONLY. Makes the mapped WAL writer of PosixEnv (PosixMappedLogFile
-// in posix_mapped_log_file.cc) meet the refusals of file systems this
-// machine does not have, so tests can check its write(2) fallback and its
-// errors anywhere.
-// Production code never calls this; with the faults off (the default) the
-// writer checks one relaxed atomic per mapped region.
+// in posix_mapped_log_file.cc) meet the refusals of file systems (and the
+// failing pages) this machine does not have, so tests can check its
+// write(2) fallback and its errors anywhere. Production code never calls
+// this; with the faults off (the default) the writer checks one relaxed
+// atomic per mapped region and per 64 KiB it faults in.
 //
 // Thread safety: the setter may be called from any thread; a file picks the
-// faults up the next time it reserves or maps a region.
+// faults up the next time it reserves, maps or faults in a region.
 #ifndef LSMKV_ENV_POSIX_ENV_TESTING_H_
 #define LSMKV_ENV_POSIX_ENV_TESTING_H_
 
@@ -21,6 +21,11 @@ struct MappedLogFaults {
   // succeeded, as on a file system without shared writable mappings
   // (ENODEV, EINVAL). 0: no fault.
   int map_error = 0;
+  // errno the faulting-in of a region's pages (madvise
+  // MADV_POPULATE_WRITE, Linux 5.14+) fails with, as when the kernel cannot
+  // read a page back (EFAULT). 0: no fault. Only where the kernel has the
+  // call: where it answers EINVAL the file stops asking.
+  int populate_error = 0;
   // The faults hit regions with this index and later in every mapped log
   // file (0: the first region, at offset 0; regions are 64 KiB, 128 KiB,
   // ... up to 1 MiB, so region 2 starts at 192 KiB).

@@ -23,11 +23,12 @@ namespace {
 #endif
 
 // Test-only fault shim (env/posix_env_testing.h): errno values the mapped
-// log writer pretends fallocate / mmap returned, from region index
+// log writer pretends fallocate / mmap / madvise returned, from region index
 // test_first_faulty_region on. Never set outside tests. Relaxed: plain
 // values, read once per region; nothing else is published through them.
 std::atomic<int> test_reserve_error{0};
 std::atomic<int> test_map_error{0};
+std::atomic<int> test_populate_error{0};
 std::atomic<int> test_first_faulty_region{0};
 
 int InjectedError(const std::atomic<int>& error, int region_index) {
@@ -112,7 +113,8 @@ class PosixMappedLogFile final : public WritableFile {
         held_n_ = 0;
         return Status::OK();
       }
-      ReleaseHeld();
+      Status s = ReleaseHeld();
+      if (!s.ok()) return s;
     }
     if (data.size() <= kHoldBytes && data.size() < static_cast<size_t>(limit_ - dst_)) {
       std::memcpy(held_, data.data(), data.size());
@@ -126,8 +128,7 @@ class PosixMappedLogFile final : public WritableFile {
   // they are released here).
   Status Flush() override {
     if (write_file_ != nullptr) return write_file_->Flush();
-    ReleaseHeld();
-    return Status::OK();
+    return ReleaseHeld();
   }
 
   // fdatasync writes back every dirty page of the file, those dirtied
@@ -137,7 +138,8 @@ class PosixMappedLogFile final : public WritableFile {
   // pages of the same file: the write(2) file's fdatasync covers them.
   Status Sync() override {
     if (write_file_ != nullptr) return write_file_->Sync();
-    ReleaseHeld();
+    Status s = ReleaseHeld();
+    if (!s.ok()) return s;
     if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
     return Status::OK();
   }
@@ -145,9 +147,12 @@ class PosixMappedLogFile final : public WritableFile {
   Status Close() override {
     if (write_file_ != nullptr) return write_file_->Close();
     if (fd_ < 0) return Status::OK();
-    ReleaseHeld();
+    // A failed release leaves the held bytes out of the file (Size() does
+    // not count them): Close reports it and still closes.
+    Status s = ReleaseHeld();
     const uint64_t size = Size();
-    Status s = Unmap();
+    Status u = Unmap();
+    if (s.ok()) s = u;
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 && s.ok()) s = PosixError(fname_, errno);
     if (::close(fd_) != 0 && s.ok()) s = PosixError(fname_, errno);
     fd_ = -1;
@@ -171,7 +176,8 @@ class PosixMappedLogFile final : public WritableFile {
         Status s = WriteThrough(Slice(p, m));
         if (!s.ok()) return s;
       } else {
-        PopulateFor(m);
+        Status s = PopulateFor(m);
+        if (!s.ok()) return s;
         std::memcpy(dst_, p, m);
       }
       dst_ += m;
@@ -182,13 +188,16 @@ class PosixMappedLogFile final : public WritableFile {
   }
 
   // Stores the held bytes (if any) through the mapping: they fit in the
-  // current region (see held_), so this cannot fail.
-  void ReleaseHeld() {
-    if (held_n_ == 0) return;
-    PopulateFor(held_n_);
+  // current region (see held_), so only faulting their pages in can fail
+  // (PopulateFor); then they stay held and the error is returned.
+  Status ReleaseHeld() {
+    if (held_n_ == 0) return Status::OK();
+    Status s = PopulateFor(held_n_);
+    if (!s.ok()) return s;
     std::memcpy(dst_, held_, held_n_);
     dst_ += held_n_;
     held_n_ = 0;
+    return Status::OK();
   }
 
   static constexpr size_t kMinRegion = 64 << 10;
@@ -241,22 +250,39 @@ class PosixMappedLogFile final : public WritableFile {
 
   // Before a store of n bytes at dst_ through the mapping (n fits in the
   // region): faults in the pages it reaches, up to the next multiple of
-  // kPopulateBytes of the region.
-  void PopulateFor(size_t n) {
-    if (dst_ + n <= populated_ || !populate_) return;
+  // kPopulateBytes of the region. IOError when the kernel says it could
+  // not fault a page in (EFAULT: a store there would raise SIGBUS, e.g. a
+  // page it could not read back after writing it out; EHWPOISON: a
+  // memory error; ENOMEM): the caller stores nothing and returns it, so a
+  // failing page is an error from Append / Flush / Sync, not a crash. Any
+  // other failure: the stores fault as before.
+  Status PopulateFor(size_t n) {
+    if (dst_ + n <= populated_ || !populate_) return Status::OK();
     const size_t page = PageSize();
     char* from = std::max(populated_, base_ + (static_cast<size_t>(dst_ - base_) / page) * page);
     const size_t end = static_cast<size_t>(dst_ + n - base_);
     char* to = std::min(limit_, base_ + (end + kPopulateBytes - 1) / kPopulateBytes * kPopulateBytes);
+    int error = InjectedError(test_populate_error, region_index_ - 1);  // the current region's
 #ifdef MADV_POPULATE_WRITE
-    if (::madvise(from, static_cast<size_t>(to - from), MADV_POPULATE_WRITE) != 0 && errno == EINVAL) {
-      populate_ = false;  // a kernel before 5.14: not asked again for this file
-    }
+    if (error == 0 && ::madvise(from, static_cast<size_t>(to - from), MADV_POPULATE_WRITE) != 0) error = errno;
 #else
     (void)from;
-    populate_ = false;  // not Linux: the stores fault the pages in
+    if (error == 0) error = EINVAL;  // not Linux: the stores fault the pages in
 #endif
+    if (error == EINVAL) {
+      populate_ = false;  // a kernel before 5.14 (or not Linux): not asked again for this file
+    } else if (PopulateFailed(error)) {
+      return PosixError(fname_ + ": faulting in log pages", error);
+    }
     populated_ = to;
+    return Status::OK();
+  }
+
+  static bool PopulateFailed(int error_number) {
+#ifdef EHWPOISON
+    if (error_number == EHWPOISON) return true;
+#endif
+    return error_number == EFAULT || error_number == ENOMEM;
   }
 
   // Writes a then b at file offset Size(), inside the current mapped
@@ -385,6 +411,7 @@ void TEST_SetMappedLogFaults(const MappedLogFaults& faults) {
   test_first_faulty_region.store(faults.first_region, std::memory_order_relaxed);
   test_reserve_error.store(faults.reserve_error, std::memory_order_relaxed);
   test_map_error.store(faults.map_error, std::memory_order_relaxed);
+  test_populate_error.store(faults.populate_error, std::memory_order_relaxed);
 }
 
 }  // namespace lsmkv

@@ -144,18 +144,25 @@ def main():
             fake_a.answer = (epoch_a, "%d:0" % epoch_a, {1: encode_batch(1, [("a", "1")])})
             node = Node(args.server, workdir, "n1", etcd.url, CLUSTER, 2, 1)
             node.start()
-            wait_for(lambda: (node.status() or {}).get("applied") == 1, 20, "n1 to apply fake A's batch")
+            wait_for(lambda: (node.status() or {}).get("applied") == 1, 60, "n1 to apply fake A's batch")
             assert stale_get(node, "a") == "1"
             print("1. n1 applied epoch %d's batch" % epoch_a)
+            # n1 may not campaign in the moment between the revoke and fake
+            # B's key only while it knows the silent peers: wait until its
+            # member list (read from etcd) holds all three nodes.
+            wait_for(lambda: len((node.status() or {}).get("members", [])) >= 3, 60,
+                     "n1 to list the silent peers as members")
 
             etcd_call(etcd, "/v3/lease/revoke", {"ID": lease_a})
             epoch_b, _ = take_leader_key(etcd, "fake-b", fake_b.url)
             assert epoch_b > epoch_a
             # B answers as an old leader would: epoch A's number.
             fake_b.answer = (epoch_a, "%d:0" % epoch_a, {2: encode_batch(2, [("b", "stale")])})
-            wait_for(lambda: len(fake_b.pulls) >= 5, 20, "n1 to pull from fake B")
+            wait_for(lambda: len(fake_b.pulls) >= 5, 60, "n1 to pull from fake B")
             time.sleep(1.0)
-            status = node.status()
+            # status() is None when the reply takes over a second (a loaded
+            # machine): ask until it answers, never index None.
+            status = wait_for(node.status, 60, "n1's status")
             assert status["highest_epoch"] == epoch_b, status
             assert status["applied"] == 1, "n1 applied a batch from epoch %d after seeing %d: %s" % (
                 epoch_a, epoch_b, status)
@@ -165,9 +172,9 @@ def main():
                 epoch_a, epoch_b, len(fake_b.pulls)))
 
             fake_b.answer = (epoch_b, "%d:0,%d:1" % (epoch_a, epoch_b), {2: encode_batch(2, [("b", "2")])})
-            wait_for(lambda: (node.status() or {}).get("applied") == 2, 20, "n1 to apply fake B's batch")
+            wait_for(lambda: (node.status() or {}).get("applied") == 2, 60, "n1 to apply fake B's batch")
             assert stale_get(node, "b") == "2"
-            assert node.status()["timeline"] == "%d:0,%d:1" % (epoch_a, epoch_b)
+            assert wait_for(node.status, 60, "n1's status")["timeline"] == "%d:0,%d:1" % (epoch_a, epoch_b)
             print("3. n1 applied epoch %d's batch and adopted its timeline" % epoch_b)
             print("PASS")
             return 0

@@ -377,4 +377,63 @@ TEST_CASE("Flush pipeline: Close while the younger table waits installs the olde
   REQUIRE(test::Contents(db.get()) == model);
 }
 
+TEST_CASE("Flush pipeline: Flush and a checkpoint while the younger table waits",
+          "[db][flush][pipeline]") {
+  MemEnv mem;
+  FaultEnv env(&mem);
+  const Options options = PipelineOptions(&env);
+  std::unique_ptr<DB> db;
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  ReleaseOnExit release{&env};
+  Model model;
+  HoldFirstFlushAndBuildSecond(&env, &mem, db.get(), WriteOptions(), &model);
+  // The active memtable holds writes too: Flush must switch it out and
+  // flush it after both the held flush and the waiting one.
+  REQUIRE(Fill(db.get(), "C", WriteOptions(), &model, /*max_keys=*/40));
+
+  // A checkpoint does not wait for flushes: taken now, it holds A's and
+  // B's writes in their WALs (no table is installed yet) and C's in the
+  // active WAL.
+  uint64_t checkpoint_sequence = 0;
+  REQUIRE(mem.CreateDir("/").ok());  // a checkpoint's parent must exist
+  const Status checkpoint = db->CreateCheckpoint("/ckpt", &checkpoint_sequence);
+  INFO(checkpoint.ToString());
+  REQUIRE(checkpoint.ok());
+  const Model at_checkpoint = model;
+
+  std::atomic<bool> flushed{false};
+  Status flush_status;
+  std::thread flusher([&] {
+    flush_status = db->Flush();
+    flushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const bool flushed_while_held = flushed.load();  // Flush waits for A, then B, then C
+  env.ReleaseHeld();
+  flusher.join();
+  REQUIRE_FALSE(flushed_while_held);
+  INFO(flush_status.ToString());
+  REQUIRE(flush_status.ok());
+  // All three memtables are tables now, installed oldest first (Gets take
+  // the newest table first, so a wrong order would show old values).
+  REQUIRE(ImmutableMemtables(db.get()) == 0);
+  REQUIRE(TablesInVersion(db.get()) >= 1);
+  RequireGets(db.get(), model);
+  REQUIRE(test::Contents(db.get()) == model);
+
+  // The checkpoint opens on its own with exactly the writes it was taken at.
+  std::unique_ptr<DB> copy;
+  Options copy_options = options;
+  copy_options.create_if_missing = false;
+  REQUIRE(DB::Open(copy_options, "/ckpt", &copy).ok());
+  RequireGets(copy.get(), at_checkpoint);
+  REQUIRE(test::Contents(copy.get()) == at_checkpoint);
+  copy.reset();
+
+  db.reset();
+  REQUIRE(DB::Open(options, "/db", &db).ok());
+  RequireGets(db.get(), model);
+  REQUIRE(test::Contents(db.get()) == model);
+}
+
 }  // namespace lsmkv
