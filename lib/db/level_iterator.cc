@@ -1,6 +1,7 @@
 #include "db/level_iterator.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "table/table_iterator.h"
 #include "table/two_level_iterator.h"
@@ -71,7 +72,9 @@ class TableOpener {
  public:
   TableOpener(TableCache* cache, bool compaction_input) : cache_(cache), compaction_input_(compaction_input) {}
   // Copied from LevelArgs before any table is open (scan_file_ is empty).
-  TableOpener(const TableOpener& other) : cache_(other.cache_), compaction_input_(other.compaction_input_) {}
+  TableOpener(const TableOpener& other) : cache_(other.cache_), compaction_input_(other.compaction_input_) {
+    assert(other.current_ == nullptr && other.scan_file_ == nullptr);
+  }
   ~TableOpener() { DropCurrentPages(); }
 
   Status Open(const Slice& file_value, TableIterator* inner) {

@@ -21,7 +21,10 @@ namespace lsmkv {
 //    readahead buffer of kCompactionReadaheadBytes (TableCache::OpenForScan:
 //    pread, not the table's mapping; if that file cannot be opened, the
 //    table's own file is used), so a compaction's inputs cost the RSS one
-//    buffer each, not the pages they have read;
+//    buffer each, not the pages they have read (under an Env that does
+//    not honour allow_mmap_reads = false -- an EnvWrapper does not forward
+//    NewRandomAccessFileWithOptions -- the second reader may be a mapping
+//    again: correct, without the RSS saving);
 //  - a table it leaves, or is on when destroyed, drops its mapped pages
 //    from the process's resident set (Table::DropResidentPages): those the
 //    index and the table cache's readers touched.

@@ -23,7 +23,7 @@ struct MappedLogFaults {
   int map_error = 0;
   // errno the faulting-in of a region's pages (madvise
   // MADV_POPULATE_WRITE, Linux 5.14+) fails with, as when the kernel cannot
-  // read a page back (EFAULT). 0: no fault. Only where the kernel has the
+  // read a page back (EFAULT; ENOMEM is ignored by the writer). 0: no fault. Only where the kernel has the
   // call: where it answers EINVAL the file stops asking.
   int populate_error = 0;
   // The faults hit regions with this index and later in every mapped log

@@ -148,7 +148,10 @@ class PosixMappedLogFile final : public WritableFile {
     if (write_file_ != nullptr) return write_file_->Close();
     if (fd_ < 0) return Status::OK();
     // A failed release leaves the held bytes out of the file (Size() does
-    // not count them): Close reports it and still closes.
+    // not count them): Close reports it and still closes. (This release is
+    // a retry after a failed Flush or Sync, if there was one: when it
+    // succeeds, those bytes are stored after all, as bytes whose write(2)
+    // reported an error may be.)
     Status s = ReleaseHeld();
     const uint64_t size = Size();
     Status u = Unmap();
@@ -250,12 +253,16 @@ class PosixMappedLogFile final : public WritableFile {
 
   // Before a store of n bytes at dst_ through the mapping (n fits in the
   // region): faults in the pages it reaches, up to the next multiple of
-  // kPopulateBytes of the region. IOError when the kernel says it could
-  // not fault a page in (EFAULT: a store there would raise SIGBUS, e.g. a
+  // kPopulateBytes of the region. IOError when the kernel says a page
+  // cannot be faulted in (EFAULT: a store there would raise SIGBUS, e.g. a
   // page it could not read back after writing it out; EHWPOISON: a
-  // memory error; ENOMEM): the caller stores nothing and returns it, so a
-  // failing page is an error from Append / Flush / Sync, not a crash. Any
-  // other failure: the stores fault as before.
+  // memory error): the caller stores nothing more and returns it, so a
+  // failing page is an error from Append / Flush / Sync, not a crash
+  // (bytes of the same Append stored before it, up to a region's end,
+  // stay, as when a reservation fails there). Any other failure -- ENOMEM
+  // (a memory squeeze, which a store would wait out, not a SIGBUS), EINTR
+  // -- and the stores fault as before: a WAL error stops writes until
+  // the DB is reopened, too high a price for a transient condition.
   Status PopulateFor(size_t n) {
     if (dst_ + n <= populated_ || !populate_) return Status::OK();
     const size_t page = PageSize();
@@ -282,7 +289,7 @@ class PosixMappedLogFile final : public WritableFile {
 #ifdef EHWPOISON
     if (error_number == EHWPOISON) return true;
 #endif
-    return error_number == EFAULT || error_number == ENOMEM;
+    return error_number == EFAULT;
   }
 
   // Writes a then b at file offset Size(), inside the current mapped
