@@ -30,7 +30,8 @@ class TableCache {
 
   // A second reader of table `number`'s file for one scan front to back (a
   // compaction input): reads go through a buffer of `readahead` bytes
-  // filled by pread, never through a mapping, so the scan adds no mapped
+  // filled by pread (the file is opened with allow_mmap_reads = false; an
+  // Env that ignores that may still map it), so the scan adds no mapped
   // pages to the process's RSS and costs one system call per `readahead`
   // bytes (env/readahead_file.h; one reader at a time).
   Status OpenForScan(uint64_t number, size_t readahead, std::unique_ptr<RandomAccessFile>* file);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "lsmkv/env.h"
 #include "lsmkv/status.h"

@@ -154,6 +154,26 @@ void WriteTable(DB* db, Random* rnd, int count, Model* model) {
   REQUIRE(db->Flush().ok());
 }
 
+// Small tables (several per level) in a DB over env.
+Options ManyTablesOptions(Env* env) {
+  Options options;
+  options.create_if_missing = true;
+  options.env = env;
+  options.target_file_size = 64 << 10;  // several tables per level
+  return options;
+}
+
+// Tables below level 0 first, then level-0 tables over the same keys, so
+// that the next full compaction takes both kinds of input; then a full
+// scan, so every table is open and no Table::Open runs during that
+// compaction.
+void WriteInputsForFullCompaction(DB* db, Random* rnd, Model* model) {
+  for (int t = 0; t < 4; t++) WriteTable(db, rnd, 3000, model);
+  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
+  for (int t = 0; t < 3; t++) WriteTable(db, rnd, 3000, model);
+  REQUIRE(test::Contents(db) == *model);
+}
+
 }  // namespace
 
 TEST_CASE("DB: a compaction drops the resident pages of every input table it has read",
@@ -163,21 +183,11 @@ TEST_CASE("DB: a compaction drops the resident pages of every input table it has
   Random rnd(seed);
   MemEnv mem;
   DropRecordingEnv env(&mem);
-  Options options;
-  options.create_if_missing = true;
-  options.env = &env;
-  options.target_file_size = 64 << 10;  // several tables per level
   std::unique_ptr<DB> db;
-  REQUIRE(DB::Open(options, "/db", &db).ok());
+  REQUIRE(DB::Open(ManyTablesOptions(&env), "/db", &db).ok());
   Model model;
-  // Tables below level 0 first, then level-0 tables over the same keys:
-  // the next full compaction takes both kinds of input.
-  for (int t = 0; t < 4; t++) WriteTable(db.get(), &rnd, 3000, &model);
-  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
-  for (int t = 0; t < 3; t++) WriteTable(db.get(), &rnd, 3000, &model);
-  // Every table open (a full scan), so no Table::Open runs during the
-  // compaction: what it drops, only the compaction drops.
-  REQUIRE(test::Contents(db.get()) == model);
+  // What the compaction below drops, only the compaction drops.
+  WriteInputsForFullCompaction(db.get(), &rnd, &model);
   const std::set<uint64_t> before = test::TablesInManifest(db.get());
   REQUIRE(before.size() >= 6);
   const std::map<uint64_t, int> drops_before = env.drops();
@@ -206,19 +216,12 @@ TEST_CASE("DB: a compaction reads its inputs through readahead readers of its ow
   Random rnd(seed);
   MemEnv mem;
   ReadCountingEnv env(&mem);
-  Options options;
-  options.create_if_missing = true;
-  options.env = &env;
-  options.target_file_size = 64 << 10;  // several tables per level
-  options.block_cache_capacity = 0;     // every data block is read from a file
+  Options options = ManyTablesOptions(&env);
+  options.block_cache_capacity = 0;  // every data block is read from a file
   std::unique_ptr<DB> db;
   REQUIRE(DB::Open(options, "/db", &db).ok());
   Model model;
-  for (int t = 0; t < 4; t++) WriteTable(db.get(), &rnd, 3000, &model);
-  REQUIRE(db->CompactRange(nullptr, nullptr).ok());
-  for (int t = 0; t < 3; t++) WriteTable(db.get(), &rnd, 3000, &model);
-  // Every table open in the table cache before the compaction.
-  REQUIRE(test::Contents(db.get()) == model);
+  WriteInputsForFullCompaction(db.get(), &rnd, &model);
   const std::set<uint64_t> before = test::TablesInManifest(db.get());
   const std::vector<ReadCountingEnv::Opened> opened_before = env.opened();
   std::map<uint64_t, uint64_t> cache_reads_before;  // table number -> reads of its first reader
