@@ -31,6 +31,12 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
+// Whether fname names a table file; its number in *number.
+bool IsTableFile(const std::string& fname, uint64_t* number) {
+  FileType type;
+  return ParseFileName(fname.substr(fname.rfind('/') + 1), number, &type) && type == FileType::kTableFile;
+}
+
 // Counts DropResidentPages calls per table number; forwards everything.
 class DropRecordingEnv final : public EnvWrapper {
  public:
@@ -43,9 +49,7 @@ class DropRecordingEnv final : public EnvWrapper {
     Status s = target()->NewRandomAccessFile(fname, &file);
     if (!s.ok()) return s;
     uint64_t number = 0;
-    FileType type;
-    const std::string base = fname.substr(fname.rfind('/') + 1);
-    if (!ParseFileName(base, &number, &type) || type != FileType::kTableFile) {
+    if (!IsTableFile(fname, &number)) {
       *result = std::move(file);
       return s;
     }
@@ -101,9 +105,7 @@ class ReadCountingEnv final : public EnvWrapper {
     Status s = target()->NewRandomAccessFile(fname, &file);
     if (!s.ok()) return s;
     uint64_t number = 0;
-    FileType type;
-    const std::string base = fname.substr(fname.rfind('/') + 1);
-    if (!ParseFileName(base, &number, &type) || type != FileType::kTableFile) {
+    if (!IsTableFile(fname, &number)) {
       *result = std::move(file);
       return s;
     }
