@@ -84,7 +84,7 @@ class TableOpener {
     if (!s.ok()) return s;
     if (current_number_ != number || current_ == nullptr) {
       DropCurrentPages();
-      OpenScanFile(number);
+      OpenScanFile(number, table->data_end());
     }
     current_number_ = number;
     current_ = table;
@@ -121,10 +121,12 @@ class TableOpener {
   // (see NewLevelIterator); a table it cannot open that way is read
   // through its own file instead (scan_file_ empty), as other scans are:
   // the readahead saves memory and system calls, it is not needed to read.
-  void OpenScanFile(uint64_t number) {
+  void OpenScanFile(uint64_t number, uint64_t data_end) {
     scan_file_.reset();
     if (!compaction_input_) return;
-    if (!cache_->OpenForScan(number, kCompactionReadaheadBytes, &scan_file_).ok()) scan_file_.reset();
+    if (!cache_->OpenForScan(number, kCompactionReadaheadBytes, data_end, &scan_file_).ok()) {
+      scan_file_.reset();
+    }
   }
 
   TableCache* cache_;

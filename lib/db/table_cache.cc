@@ -56,14 +56,14 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size, std::shared_pt
   return Status::OK();
 }
 
-Status TableCache::OpenForScan(uint64_t number, size_t readahead,
+Status TableCache::OpenForScan(uint64_t number, size_t readahead, uint64_t data_end,
                                std::unique_ptr<RandomAccessFile>* file) {
   RandomAccessFileOptions file_options;
   file_options.allow_mmap_reads = false;
   std::unique_ptr<RandomAccessFile> below;
   Status s = env_->NewRandomAccessFileWithOptions(TableFileName(dbname_, number), file_options, &below);
   if (!s.ok()) return s;
-  *file = std::make_unique<ReadaheadFile>(std::move(below), readahead);
+  *file = std::make_unique<ReadaheadFile>(std::move(below), readahead, data_end);
   return Status::OK();
 }
 

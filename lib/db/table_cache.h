@@ -33,8 +33,11 @@ class TableCache {
   // filled by pread (the file is opened with allow_mmap_reads = false; an
   // Env that ignores that may still map it), so the scan adds no mapped
   // pages to the process's RSS and costs one system call per `readahead`
-  // bytes (env/readahead_file.h; one reader at a time).
-  Status OpenForScan(uint64_t number, size_t readahead, std::unique_ptr<RandomAccessFile>* file);
+  // bytes (env/readahead_file.h; one reader at a time). Refills stop at
+  // `data_end` (Table::data_end), so the buffer is not filled with the
+  // index and filter, which the scan reads through the cached table.
+  Status OpenForScan(uint64_t number, size_t readahead, uint64_t data_end,
+                     std::unique_ptr<RandomAccessFile>* file);
 
   // An iterator over the table; it keeps the table open.
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t number,

@@ -4,8 +4,8 @@
 
 namespace lsmkv {
 
-ReadaheadFile::ReadaheadFile(std::unique_ptr<RandomAccessFile> file, size_t readahead)
-    : file_(std::move(file)), readahead_(readahead), buffer_(new char[readahead]) {}
+ReadaheadFile::ReadaheadFile(std::unique_ptr<RandomAccessFile> file, size_t readahead, uint64_t limit)
+    : file_(std::move(file)), readahead_(readahead), limit_(limit), buffer_(new char[readahead]) {}
 
 Status ReadaheadFile::Read(uint64_t offset, size_t n, Slice* result, char* scratch) const {
   if (offset >= window_offset_ && offset - window_offset_ + n <= window_.size()) {
@@ -13,9 +13,15 @@ Status ReadaheadFile::Read(uint64_t offset, size_t n, Slice* result, char* scrat
     return Status::OK();
   }
   reads_below_++;
-  if (n > readahead_) return file_->Read(offset, n, result, scratch);
+  if (n > readahead_) {
+    bytes_asked_below_ += n;
+    return file_->Read(offset, n, result, scratch);
+  }
+  size_t fetch = readahead_;
+  if (offset < limit_ && limit_ - offset < fetch) fetch = std::max<size_t>(n, limit_ - offset);
+  bytes_asked_below_ += fetch;
   Slice fetched;
-  Status s = file_->Read(offset, readahead_, &fetched, buffer_.get());
+  Status s = file_->Read(offset, fetch, &fetched, buffer_.get());
   if (!s.ok()) {
     window_ = Slice();
     return s;

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 
 #include "lsmkv/env.h"
@@ -25,7 +26,11 @@ namespace lsmkv {
 class ReadaheadFile final : public RandomAccessFile {
  public:
   // readahead > 0: bytes fetched per refill (and the buffer's size).
-  ReadaheadFile(std::unique_ptr<RandomAccessFile> file, size_t readahead);
+  // limit: where the part the reader goes through ends (a table's data
+  // blocks; the index and filter after them are read elsewhere). A refill
+  // that starts before it stops there, unless the read itself goes further.
+  ReadaheadFile(std::unique_ptr<RandomAccessFile> file, size_t readahead,
+                uint64_t limit = std::numeric_limits<uint64_t>::max());
 
   // From the window when it holds [offset, offset + n); otherwise refills
   // the window at offset (a read longer than the window goes straight to
@@ -34,12 +39,15 @@ class ReadaheadFile final : public RandomAccessFile {
 
   void DropResidentPages() const override { file_->DropResidentPages(); }
 
-  // Calls on the file below so far (refills and long reads), for tests.
+  // Calls on the file below so far (refills and long reads), and the bytes
+  // they asked for, for tests.
   uint64_t reads_below() const { return reads_below_; }
+  uint64_t bytes_asked_below() const { return bytes_asked_below_; }
 
  private:
   const std::unique_ptr<RandomAccessFile> file_;
   const size_t readahead_;
+  const uint64_t limit_;
   // The window: bytes [window_offset_, window_offset_ + window_.size()) of
   // the file, in buffer_ or where the file below returned them. Mutable:
   // Read is const in the interface, and this file has one reader.
@@ -47,6 +55,7 @@ class ReadaheadFile final : public RandomAccessFile {
   mutable uint64_t window_offset_ = 0;
   mutable Slice window_;
   mutable uint64_t reads_below_ = 0;
+  mutable uint64_t bytes_asked_below_ = 0;
 };
 
 }  // namespace lsmkv

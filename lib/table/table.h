@@ -69,6 +69,8 @@ class Table : public std::enable_shared_from_this<Table> {
   // Bytes kept in memory for this table (index, filter, properties).
   size_t PinnedBytes() const;
   const std::string& fname() const { return fname_; }
+  // Where the data blocks end: the offset of the first block after them.
+  uint64_t data_end() const { return data_end_; }
   // See RandomAccessFile::DropResidentPages.
   void DropResidentPages() const { file_->DropResidentPages(); }
   const Comparator* comparator() const { return options_.comparator; }

@@ -23,6 +23,7 @@
 #include "support/db_files.h"
 #include "support/mem_env.h"
 #include "support/test_util.h"
+#include "table/table.h"
 #include "util/random.h"
 
 namespace lsmkv {
@@ -98,6 +99,7 @@ class ReadCountingEnv final : public EnvWrapper {
   struct Opened {
     uint64_t number;
     std::shared_ptr<std::atomic<uint64_t>> reads, bytes;
+    std::shared_ptr<std::atomic<uint64_t>> end;  // the furthest offset + n asked for
   };
 
   Status NewRandomAccessFile(const std::string& fname, std::unique_ptr<RandomAccessFile>* result) override {
@@ -109,7 +111,8 @@ class ReadCountingEnv final : public EnvWrapper {
       *result = std::move(file);
       return s;
     }
-    Opened o{number, std::make_shared<std::atomic<uint64_t>>(0), std::make_shared<std::atomic<uint64_t>>(0)};
+    Opened o{number, std::make_shared<std::atomic<uint64_t>>(0), std::make_shared<std::atomic<uint64_t>>(0),
+             std::make_shared<std::atomic<uint64_t>>(0)};
     {
       std::lock_guard<std::mutex> l(mu_);
       opened_.push_back(o);
@@ -130,6 +133,9 @@ class ReadCountingEnv final : public EnvWrapper {
     Status Read(uint64_t offset, size_t n, Slice* result, char* scratch) const override {
       o_.reads->fetch_add(1);
       o_.bytes->fetch_add(n);
+      uint64_t end = o_.end->load();
+      while (offset + n > end && !o_.end->compare_exchange_weak(end, offset + n)) {
+      }
       return target_->Read(offset, n, result, scratch);
     }
 
@@ -232,7 +238,16 @@ TEST_CASE("DB: a compaction reads its inputs through readahead readers of its ow
   }
   REQUIRE(before.size() >= 6);
   std::map<uint64_t, uint64_t> file_sizes;  // the inputs are gone after the compaction
-  for (uint64_t number : before) REQUIRE(mem.GetFileSize(TableFileName("/db", number), &file_sizes[number]).ok());
+  std::map<uint64_t, uint64_t> data_ends;   // where each input's data blocks end
+  for (uint64_t number : before) {
+    const std::string fname = TableFileName("/db", number);
+    REQUIRE(mem.GetFileSize(fname, &file_sizes[number]).ok());
+    std::unique_ptr<RandomAccessFile> file;
+    REQUIRE(mem.NewRandomAccessFile(fname, &file).ok());
+    std::shared_ptr<Table> table;
+    REQUIRE(Table::Open(TableOptions(), fname, std::move(file), file_sizes[number], 0, &table).ok());
+    data_ends[number] = table->data_end();
+  }
 
   REQUIRE(db->CompactRange(nullptr, nullptr).ok());
   const std::set<uint64_t> after = test::TablesInManifest(db.get());
@@ -257,6 +272,9 @@ TEST_CASE("DB: a compaction reads its inputs through readahead readers of its ow
       } else if (i >= opened_before.size()) {
         scan_readers++;
         scan_reads += o.reads->load();
+        // Its windows stop where the data blocks end: the index and filter
+        // after them are not fetched again.
+        CHECK(o.end->load() <= data_ends[number]);
       }
     }
     // Opened again for the compaction (once per subcompaction that reaches

@@ -118,4 +118,35 @@ TEST_CASE("ReadaheadFile: an error below is returned and the next read asks agai
   REQUIRE(got.ToString() == std::string(100, 'x'));
 }
 
+TEST_CASE("ReadaheadFile: refills stop at the limit unless the read goes past it", "[env][readahead]") {
+  const uint64_t seed = test::TestSeed(78);
+  INFO("seed " << seed);
+  Random rnd(seed);
+  const std::string contents = RandomBytes(&rnd, 10000);
+  const uint64_t kLimit = 6000;  // where the "data blocks" end
+  auto below = std::make_unique<CountingFile>(contents);
+  CountingFile* counting = below.get();
+  ReadaheadFile file(std::move(below), 4096, kLimit);
+  std::string scratch(8192, '\0');
+  Slice got;
+  // A front-to-back scan of the part before the limit, in blocks of 100:
+  // a window of 4096 bytes, then (the read at 4000 crosses its end) one
+  // from 4000 that stops at the limit, not at 8096.
+  for (uint64_t offset = 0; offset + 100 <= kLimit; offset += 100) {
+    REQUIRE(file.Read(offset, 100, &got, scratch.data()).ok());
+    REQUIRE(got.ToString() == contents.substr(offset, 100));
+  }
+  CHECK(counting->reads() == 2);
+  const uint64_t scan_bytes = 4096 + (kLimit - 4000);
+  CHECK(file.bytes_asked_below() == scan_bytes);
+  // A read that crosses the limit still gets all its bytes.
+  REQUIRE(file.Read(5950, 200, &got, scratch.data()).ok());
+  REQUIRE(got.ToString() == contents.substr(5950, 200));
+  CHECK(file.bytes_asked_below() == scan_bytes + 200);
+  // Past the limit the window is full size again.
+  REQUIRE(file.Read(7000, 10, &got, scratch.data()).ok());
+  REQUIRE(got.ToString() == contents.substr(7000, 10));
+  CHECK(file.bytes_asked_below() == scan_bytes + 200 + 4096);
+}
+
 }  // namespace lsmkv
