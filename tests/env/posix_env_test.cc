@@ -474,6 +474,45 @@ TEST_CASE("PosixEnv: a mapped WAL reports a page it cannot fault in as IOError",
   test::RemoveTree(dir);
 }
 
+// EINVAL from MADV_POPULATE_WRITE is what a kernel before 5.14 answers:
+// the file stops asking (its stores fault the pages in), and nothing fails.
+TEST_CASE("PosixEnv: a mapped WAL whose kernel does not know populate stops asking, for that file",
+          "[env][walmode]") {
+  Env* env = Env::Default();
+  const std::string dir = test::ScratchDir("posix_log_populate_einval");
+  const std::string f = dir + "/000013.log";
+  const std::string g = dir + "/000014.log";
+  MappedLogFaults faults;
+  faults.populate_error = EINVAL;  // from the first region on
+  ScopedMappedLogFaults scoped(faults);
+  std::unique_ptr<WritableFile> w;
+  REQUIRE(env->NewLogFile(f, WalWriteMode::kMapped, &w).ok());
+  std::string expected;
+  REQUIRE(w->Append(std::string(3000, 'a')).ok());
+  expected += std::string(3000, 'a');
+
+  // From now on every populate call would fail with EFAULT. This file no
+  // longer asks: its appends, across two regions, succeed.
+  faults.populate_error = EFAULT;
+  TEST_SetMappedLogFaults(faults);
+  while (expected.size() < (150 << 10)) {
+    const std::string piece(3000, static_cast<char>('b' + expected.size() % 20));
+    REQUIRE(w->Append(piece).ok());
+    expected += piece;
+  }
+  REQUIRE(w->Sync().ok());
+  // A new file asks again (and hears EFAULT): the switch was this file's.
+  std::unique_ptr<WritableFile> w2;
+  REQUIRE(env->NewLogFile(g, WalWriteMode::kMapped, &w2).ok());
+  REQUIRE(w2->Append(std::string(100, 'z')).IsIOError());
+
+  TEST_SetMappedLogFaults(MappedLogFaults{});
+  REQUIRE(w->Close().ok());
+  REQUIRE(w2->Close().ok());
+  REQUIRE(FileContents(env, f) == expected);
+  test::RemoveTree(dir);
+}
+
 // kWrite: write(2) from the first byte, never a reservation; the mapping
 // faults do not matter to it.
 TEST_CASE("PosixEnv: a kWrite WAL is written with write(2)", "[env][walmode]") {
