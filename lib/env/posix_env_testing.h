@@ -23,8 +23,11 @@ struct MappedLogFaults {
   int map_error = 0;
   // errno the faulting-in of a region's pages (madvise
   // MADV_POPULATE_WRITE, Linux 5.14+) fails with, as when the kernel cannot
-  // read a page back (EFAULT; ENOMEM is ignored by the writer). 0: no fault. Only where the kernel has the
-  // call: where it answers EINVAL the file stops asking.
+  // read a page back (EFAULT; ENOMEM is ignored by the writer; EINVAL
+  // switches the file's faulting-in off). 0: no fault. Injected in place of
+  // the call, so it does not need the call; but a file that has heard
+  // EINVAL (from the kernel, or injected) no longer asks, and no fault
+  // reaches it after that.
   int populate_error = 0;
   // The faults hit regions with this index and later in every mapped log
   // file (0: the first region, at offset 0; regions are 64 KiB, 128 KiB,
